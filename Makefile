@@ -1,0 +1,39 @@
+# Two entry points on a fresh machine:  `make demo` (the main job, on the embedded emulator)
+# and `make test` (lint, types, unit and end-to-end tests). Everything else is set up on demand.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Reinstall when a dependency list changes.
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml emulator/pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: demo test lint typecheck unit engine emulator bench clean
+
+$(STAMP):
+	@echo "[setup] creating $(VENV) and installing pinned dependencies"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip==25.3
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' -e ./emulator
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+engine: $(STAMP)
+	@$(BIN)/python tools/engine.py ensure >/dev/null
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) engine lint typecheck
+	$(BIN)/python -m pytest
+
+demo: $(STAMP) engine
+	$(BIN)/python tools/demo.py
+
+emulator: $(STAMP)
+	$(BIN)/python -m twilio_emulator --host 127.0.0.1 --port 8787 --state-file .pulumi/emulator.db
+
+clean:
+	rm -rf $(VENV) .pulumi .mypy_cache .ruff_cache .pytest_cache
