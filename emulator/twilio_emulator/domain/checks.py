@@ -1,0 +1,184 @@
+"""Small helpers that validate decoded JSON and collect violations.
+
+Messages imitate Java Bean Validation, which is what the seed guide quotes from
+the live service ("rules[0].actions: size must be between 0 and 2",
+"memoryStoreId: must not be null"), so tests can compare messages verbatim.
+Every check records a violation and returns ``None`` instead of raising, so one
+response can list every problem of a body, like the real validators do.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import ValidationFailed
+
+__all__ = ["JAVA_INT_MAX", "Checker", "is_uri", "join", "join_index"]
+
+# Java's Integer.MAX_VALUE: what @Size reports when only a minimum is declared.
+JAVA_INT_MAX = 2147483647
+
+_URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_URI_FORBIDDEN = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`]")
+
+
+def join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def join_index(path: str, index: int) -> str:
+    return f"{path}[{index}]"
+
+
+def is_uri(value: str) -> bool:
+    """An absolute URI (RFC 3986 ``format: uri``); http(s) ones need a host."""
+    if not _URI_SCHEME.match(value) or _URI_FORBIDDEN.search(value):
+        return False
+    scheme, _, rest = value.partition(":")
+    if scheme.lower() in ("http", "https"):
+        host = rest[2:].split("/", 1)[0] if rest.startswith("//") else ""
+        return host not in ("", ":") and not host.startswith(":")
+    return rest != ""
+
+
+class Checker:
+    """Collects ``path: message`` violations for one request."""
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def fail(self, path: str, message: str) -> None:
+        self.violations.append(f"{path}: {message}" if path else message)
+
+    def raise_if_failed(self, code: int = 20001) -> None:
+        if self.violations:
+            raise ValidationFailed("; ".join(self.violations), code=code)
+
+    # -- presence -----------------------------------------------------------
+
+    def get(self, parent: dict[str, Any], key: str, path: str, *, required: bool) -> Any:
+        """The value, or None when absent or null (null counts as absent)."""
+        value = parent.get(key)
+        if value is None and required:
+            self.fail(join(path, key), "must not be null")
+        return value
+
+    # -- typed checks (value already known to be non-null) -------------------
+
+    def object(self, value: Any, path: str) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.fail(path, "must be an object")
+            return None
+        return value
+
+    def string(
+        self,
+        value: Any,
+        path: str,
+        *,
+        min_len: int | None = None,
+        max_len: int | None = None,
+        pattern: re.Pattern[str] | None = None,
+        enum: Iterable[str] | None = None,
+    ) -> str | None:
+        if not isinstance(value, str):
+            self.fail(path, "must be a string")
+            return None
+        if (min_len is not None and len(value) < min_len) or (
+            max_len is not None and len(value) > max_len
+        ):
+            low = 0 if min_len is None else min_len
+            high = JAVA_INT_MAX if max_len is None else max_len
+            self.fail(path, f"size must be between {low} and {high}")
+            return None
+        if pattern is not None and pattern.fullmatch(value) is None:
+            self.fail(path, f'must match "^{pattern.pattern}$"')
+            return None
+        if enum is not None:
+            allowed = list(enum)
+            if value not in allowed:
+                self.fail(path, f"must be one of [{', '.join(allowed)}]")
+                return None
+        return value
+
+    def integer(
+        self,
+        value: Any,
+        path: str,
+        *,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(path, "must be an integer")
+            return None
+        if minimum is not None and value < minimum:
+            self.fail(path, f"must be greater than or equal to {minimum}")
+            return None
+        if maximum is not None and value > maximum:
+            self.fail(path, f"must be less than or equal to {maximum}")
+            return None
+        return value
+
+    def number(self, value: Any, path: str) -> float | int | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(path, "must be a number")
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(path, "must be a finite number")
+            return None
+        return value
+
+    def boolean(self, value: Any, path: str) -> bool | None:
+        if not isinstance(value, bool):
+            self.fail(path, "must be a boolean")
+            return None
+        return value
+
+    def array(
+        self,
+        value: Any,
+        path: str,
+        *,
+        min_items: int | None = None,
+        max_items: int | None = None,
+    ) -> list[Any] | None:
+        if not isinstance(value, list):
+            self.fail(path, "must be an array")
+            return None
+        if (min_items is not None and len(value) < min_items) or (
+            max_items is not None and len(value) > max_items
+        ):
+            low = 0 if min_items is None else min_items
+            high = JAVA_INT_MAX if max_items is None else max_items
+            self.fail(path, f"size must be between {low} and {high}")
+            return None
+        return value
+
+    def uri(self, value: Any, path: str) -> str | None:
+        text = self.string(value, path)
+        if text is None:
+            return None
+        if not is_uri(text):
+            self.fail(path, "must be a valid URL")
+            return None
+        return text
+
+    def string_map(self, value: Any, path: str) -> dict[str, str] | None:
+        """An object whose every value is a string."""
+        mapping = self.object(value, path)
+        if mapping is None:
+            return None
+        good = True
+        for key, item in mapping.items():
+            if not isinstance(item, str):
+                self.fail(join(path, key), "must be a string")
+                good = False
+        return dict(mapping) if good else None

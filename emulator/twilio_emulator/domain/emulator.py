@@ -1,0 +1,158 @@
+"""The whole emulated world: accounts, resources, clock and switches.
+
+This facade wires the domain services together and owns what spans them:
+resetting, ticking the clock (which completes due operations), and keeping
+traps, settings and the clock offset in the store so they survive a restart.
+It knows nothing about HTTP.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..defaults import (
+    DEFAULT_ACCOUNT_SID,
+    DEFAULT_API_KEY_SECRET,
+    DEFAULT_API_KEY_SID,
+    DEFAULT_AUTH_TOKEN,
+)
+from ..store import DocumentStore
+from .accounts import AccountCredentials, Accounts
+from .clock import Clock
+from .conversation_configs import ConversationConfigService
+from .errors import NotFound
+from .idempotency import IdempotencyStore
+from .ids import IdGenerator
+from .intelligence_configs import ConfigurationService
+from .memory_stores import MemoryStoreService
+from .operations import Operations
+from .operators import OperatorService
+from .runtime import Runtime
+from .settings import Settings, Traps
+
+__all__ = ["Emulator"]
+
+
+class Emulator:
+    def __init__(
+        self,
+        state_file: str | None = None,
+        *,
+        account_sid: str = DEFAULT_ACCOUNT_SID,
+        auth_token: str = DEFAULT_AUTH_TOKEN,
+        time_source: Callable[[], float] = time.time,
+    ) -> None:
+        self.default_credentials = AccountCredentials(
+            account_sid, auth_token, DEFAULT_API_KEY_SID, DEFAULT_API_KEY_SECRET
+        )
+        store = DocumentStore(state_file)
+        clock = Clock(float(store.get_meta("clock_offset") or 0.0), time_source)
+        traps, settings = Traps(), Settings()
+        _restore(traps, store.get_meta("traps"))
+        _restore(settings, store.get_meta("settings"))
+        self.rt = Runtime(store, clock, IdGenerator(clock.now), traps, settings)
+        self.accounts = Accounts(self.rt)
+        self.operators = OperatorService(self.rt)
+        self.configurations = ConfigurationService(self.rt, self.operators)
+        self.operations = Operations(self.rt)
+        self.idempotency = IdempotencyStore(self.rt)
+        self.conversation_configs = ConversationConfigService(self.rt, self.operations)
+        self.memory_stores = MemoryStoreService(self.rt, self.operations)
+        with self.transaction():
+            self._ensure_default_account()
+
+    # -- plumbing --------------------------------------------------------------------
+
+    @property
+    def store(self) -> DocumentStore:
+        return self.rt.store
+
+    @property
+    def clock(self) -> Clock:
+        return self.rt.clock
+
+    @property
+    def traps(self) -> Traps:
+        return self.rt.traps
+
+    @property
+    def settings(self) -> Settings:
+        return self.rt.settings
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.rt.store.transaction():
+            yield
+
+    def close(self) -> None:
+        self.rt.store.close()
+
+    def tick(self) -> int:
+        """Bring time-driven state up to the clock's now."""
+        with self.transaction():
+            return self.operations.complete_due()
+
+    def advance_clock(self, seconds: float) -> float:
+        now = self.rt.clock.advance(seconds)
+        self.rt.store.set_meta("clock_offset", self.rt.clock.offset)
+        self.tick()
+        return now
+
+    # -- accounts ---------------------------------------------------------------------
+
+    def create_account(self, **credentials: str | None) -> AccountCredentials:
+        with self.transaction():
+            created = self.accounts.create(**credentials)
+            self.operators.seed_twilio_operators(created.account_sid)
+        return created
+
+    def authenticate(self, username: str, password: str) -> str | None:
+        return self.accounts.authenticate(username, password)
+
+    def _ensure_default_account(self) -> None:
+        creds = self.default_credentials
+        if not self.accounts.exists(creds.account_sid):
+            self.accounts.create(
+                creds.account_sid, creds.auth_token, creds.api_key_sid, creds.api_key_secret
+            )
+            self.operators.seed_twilio_operators(creds.account_sid)
+
+    # -- reset and switches ------------------------------------------------------------
+
+    def reset(self, account: str | None = None) -> None:
+        """Everything back to a fresh start, or one account's resources only."""
+        with self.transaction():
+            if account is None:
+                self.rt.store.clear()
+                self.rt.clock.reset()
+                self.rt.traps = Traps()
+                self.rt.settings = Settings()
+                self._ensure_default_account()
+                return
+            if not self.accounts.exists(account):
+                raise NotFound(f"Account {account} not found")
+            self.rt.store.clear(account)
+            self.operators.seed_twilio_operators(account)
+
+    def set_traps(self, values: dict[str, Any]) -> dict[str, Any]:
+        self.rt.traps.update(values)
+        self.rt.store.set_meta("traps", self.rt.traps.as_dict())
+        return self.rt.traps.as_dict()
+
+    def set_settings(self, values: dict[str, Any]) -> dict[str, Any]:
+        self.rt.settings.update(values)
+        self.rt.store.set_meta("settings", self.rt.settings.as_dict())
+        return self.rt.settings.as_dict()
+
+
+def _restore(target: Traps | Settings, saved: Any) -> None:
+    """Re-apply persisted switches, skipping any this version no longer knows."""
+    if isinstance(saved, dict):
+        for name, value in saved.items():
+            try:
+                target.update({name: value})
+            except ValueError:
+                continue

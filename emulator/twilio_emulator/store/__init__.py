@@ -1,0 +1,5 @@
+"""Persistence: SQLite documents, in a file or in memory."""
+
+from .documents import DocumentStore
+
+__all__ = ["DocumentStore"]

@@ -1,0 +1,153 @@
+"""Fault injection: make chosen requests fail the way real networks and servers do.
+
+A fault matches by HTTP method and a path regular expression (searched, so
+anchor it with ``^``/``$`` when needed), optionally by account, and fires with
+probability ``rate`` at most ``count`` times. Kinds:
+
+- ``error``: answer ``status`` (default 500) in the API's error shape; no change.
+- ``rate_limit``: answer 429 with ``Retry-After``; no change.
+- ``latency``: wait ``latency_ms`` and then serve normally (combines with others).
+- ``reset``: close the connection without any response; no change.
+- ``drop_response``: perform the request (the change is committed), then close
+  the connection instead of answering: the client cannot tell it succeeded.
+- ``fail_operation``: accept an asynchronous write (202) but end its operation
+  FAILED; no change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import re
+import secrets
+import socket
+import struct
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["FAULT_KINDS", "Fault", "FaultRegistry", "abort_connection"]
+
+FaultKind = Literal["error", "rate_limit", "latency", "reset", "drop_response", "fail_operation"]
+FAULT_KINDS: tuple[str, ...] = (
+    "error",
+    "rate_limit",
+    "latency",
+    "reset",
+    "drop_response",
+    "fail_operation",
+)
+
+
+@dataclass
+class Fault:
+    kind: FaultKind
+    method: str = "*"
+    path: str = ".*"
+    account: str | None = None
+    rate: float = 1.0
+    count: int | None = None
+    status: int = 500
+    latency_ms: int = 0
+    retry_after: int = 1
+    seed: int | None = None
+    id: str = field(default_factory=lambda: "fault_" + secrets.token_hex(6))
+    hits: int = 0
+
+    def __post_init__(self) -> None:
+        self._pattern = re.compile(self.path)
+        self._rng = random.Random(self.seed)  # noqa: S311 - fault odds, not security
+
+    def matches(self, method: str, path: str, account: str | None) -> bool:
+        if self.method != "*" and self.method.upper() != method:
+            return False
+        if self.account is not None and self.account != account:
+            return False
+        return self._pattern.search(path) is not None
+
+    def fire(self) -> bool:
+        """Decide (and count) whether this matching fault applies now."""
+        if self.count is not None and self.hits >= self.count:
+            return False
+        if self.rate < 1.0 and self._rng.random() >= self.rate:
+            return False
+        self.hits += 1
+        return True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "method": self.method,
+            "path": self.path,
+            "account": self.account,
+            "rate": self.rate,
+            "count": self.count,
+            "status": self.status,
+            "latencyMs": self.latency_ms,
+            "retryAfter": self.retry_after,
+            "seed": self.seed,
+            "hits": self.hits,
+        }
+
+
+class FaultRegistry:
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def all(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    def remove(self, fault_id: str) -> bool:
+        with self._lock:
+            before = len(self._faults)
+            self._faults = [f for f in self._faults if f.id != fault_id]
+            return len(self._faults) < before
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def select(self, method: str, path: str, account: str | None) -> tuple[int, Fault | None]:
+        """Total added latency, and the first terminal fault that fires (if any)."""
+        latency = 0
+        terminal: Fault | None = None
+        with self._lock:
+            for fault in self._faults:
+                if not fault.matches(method, path, account):
+                    continue
+                if fault.kind == "latency":
+                    if fault.fire():
+                        latency += fault.latency_ms
+                elif terminal is None and fault.fire():
+                    terminal = fault
+        return latency, terminal
+
+
+def abort_connection(send: Any) -> None:
+    """Drop the TCP connection under an ASGI ``send`` without any response.
+
+    ASGI has no way to say "reset the connection", so this reaches into
+    uvicorn's request cycle (``send`` is its bound method) for the transport.
+    SO_LINGER 0 makes the close a real RST. Marking the cycle disconnected stops
+    uvicorn from trying to send a 500 afterwards.
+    """
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        raise ConnectionAbortedError("cannot reach the transport to reset the connection")
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        # The connection may already be gone; abort() below still closes it.
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+    if cycle is not None and hasattr(cycle, "disconnected"):
+        cycle.disconnected = True
