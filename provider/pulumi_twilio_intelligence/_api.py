@@ -1,0 +1,250 @@
+"""The calls this provider makes, one method per operation, on top of ``HttpClient``.
+
+Each method knows its API's quirks: list keys, page-size limits, ETags, Idempotency-Keys, and
+asynchronous operations that must be polled to a final state before the write counts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ._http import HttpClient
+from .errors import OperationFailedError, OperationTimeoutError
+
+CONFIGURATIONS_V3 = "/v3/ControlPlane/Configurations"
+OPERATORS_V3 = "/v3/ControlPlane/Operators"
+CONFIGURATIONS_V2 = "/v2/ControlPlane/Configurations"
+STORES_V1 = "/v1/ControlPlane/Stores"
+
+FINAL_OPERATION_STATES = ("COMPLETED", "FAILED", "CANCELLED")
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    timeout: float = 300.0
+    min_interval: float = 0.05
+    max_interval: float = 5.0
+
+
+@dataclass
+class Tagged:
+    """A body with its ETag header (operators and memory stores use optimistic concurrency)."""
+
+    body: dict[str, Any]
+    etag: str | None
+
+
+class TwilioApi:
+    """The control-plane operations of Intelligence v3, Conversations v2 and Memory v1."""
+
+    def __init__(self, http: HttpClient, poll: PollPolicy | None = None) -> None:
+        self.http = http
+        self.poll = poll or PollPolicy()
+
+    # --- Intelligence v3: configurations -------------------------------------------------
+    def list_configurations(self) -> list[dict[str, Any]]:
+        return self.http.list_all("intelligence", CONFIGURATIONS_V3, "items")
+
+    def get_configuration(self, config_id: str) -> dict[str, Any]:
+        body: dict[str, Any] = self.http.get_json(
+            "intelligence", f"{CONFIGURATIONS_V3}/{config_id}"
+        )
+        return body
+
+    def create_configuration(self, body: dict[str, Any]) -> dict[str, Any]:
+        created: dict[str, Any] = self.http.request(
+            "intelligence", "POST", CONFIGURATIONS_V3, json=body
+        ).json()
+        return created
+
+    def delete_configuration(self, config_id: str) -> None:
+        self.http.request("intelligence", "DELETE", f"{CONFIGURATIONS_V3}/{config_id}")
+
+    # --- Intelligence v3: operators ------------------------------------------------------
+    def list_operators(self) -> list[dict[str, Any]]:
+        return self.http.list_all("intelligence", OPERATORS_V3, "items")
+
+    def get_operator(self, operator_id: str) -> Tagged:
+        response = self.http.request("intelligence", "GET", f"{OPERATORS_V3}/{operator_id}")
+        return Tagged(response.json(), response.headers.get("ETag"))
+
+    def create_operator(self, body: dict[str, Any]) -> Tagged:
+        response = self.http.request("intelligence", "POST", OPERATORS_V3, json=body)
+        return Tagged(response.json(), response.headers.get("ETag"))
+
+    def update_operator(
+        self, operator_id: str, body: dict[str, Any], if_match: str | None
+    ) -> Tagged:
+        headers = {"If-Match": if_match} if if_match else None
+        response = self.http.request(
+            "intelligence", "PUT", f"{OPERATORS_V3}/{operator_id}", json=body, headers=headers
+        )
+        return Tagged(response.json(), response.headers.get("ETag"))
+
+    def delete_operator(self, operator_id: str) -> None:
+        self.http.request("intelligence", "DELETE", f"{OPERATORS_V3}/{operator_id}")
+
+    def get_operator_version(self, operator_id: str, version: int) -> dict[str, Any]:
+        body: dict[str, Any] = self.http.get_json(
+            "intelligence", f"{OPERATORS_V3}/{operator_id}/Versions/{version}"
+        )
+        return body
+
+    def list_operator_versions(self, operator_id: str) -> list[dict[str, Any]]:
+        return self.http.list_all("intelligence", f"{OPERATORS_V3}/{operator_id}/Versions", "items")
+
+    # --- Intelligence v3: results (drift checks read one small page) ---------------------
+    def latest_operator_results(self, config_id: str, page_size: int = 1) -> list[dict[str, Any]]:
+        page = next(
+            self.http.pages(
+                "intelligence",
+                "/v3/OperatorResults",
+                "items",
+                page_size=page_size,
+                params={"intelligenceConfigurationId": config_id},
+            )
+        )
+        return page.items
+
+    # --- Conversations v2: orchestrator configurations -----------------------------------
+    def list_conversation_configurations(self) -> list[dict[str, Any]]:
+        return self.http.list_all("conversations", CONFIGURATIONS_V2, "configurations")
+
+    def get_conversation_configuration(self, config_id: str) -> dict[str, Any]:
+        body: dict[str, Any] = self.http.get_json(
+            "conversations", f"{CONFIGURATIONS_V2}/{config_id}"
+        )
+        return body
+
+    def write_conversation_configuration(
+        self, method: str, path_suffix: str, body: dict[str, Any] | None, idempotency_key: str
+    ) -> str | None:
+        """POST, PUT or DELETE, then poll the operation; returns ``related.configurationId``.
+
+        The Idempotency-Key makes the write safe to repeat: a retry (even from a later run, within
+        Twilio's 24 h) replays the original operation instead of starting a second one.
+        """
+        response = self.http.request(
+            "conversations",
+            method,
+            CONFIGURATIONS_V2 + path_suffix,
+            json=body,
+            headers={"Idempotency-Key": idempotency_key},
+            replay_safe=True,
+        )
+        accepted = response.json() if response.content else {}
+        operation = self._poll_operation(
+            "conversations", "/v2/ControlPlane/Operations", response, accepted
+        )
+        related = operation.get("related") or accepted.get("related") or {}
+        config_id = related.get("configurationId")
+        return str(config_id) if config_id else None
+
+    # --- Memory v1: stores ---------------------------------------------------------------
+    def list_store_ids(self) -> list[str]:
+        ids: list[str] = self.http.list_all("memory", STORES_V1, "stores", page_size=100)
+        return ids
+
+    def get_store(self, store_id: str) -> Tagged:
+        response = self.http.request("memory", "GET", f"{STORES_V1}/{store_id}")
+        return Tagged(response.json(), response.headers.get("ETag"))
+
+    def create_store(self, body: dict[str, Any]) -> str:
+        """POST then poll; the new id is only in the finished operation's ``result.id``."""
+        response = self.http.request("memory", "POST", STORES_V1, json=body)
+        operation = self._poll_operation("memory", "/v1/ControlPlane/Operations", response, {})
+        result = operation.get("result") or {}
+        if not result.get("id"):
+            raise OperationFailedError("memory store operation completed without a result id")
+        return str(result["id"])
+
+    def patch_store(self, store_id: str, body: dict[str, Any], if_match: str | None) -> None:
+        headers = {"If-Match": if_match} if if_match else None
+        response = self.http.request(
+            "memory", "PATCH", f"{STORES_V1}/{store_id}", json=body, headers=headers
+        )
+        self._poll_operation("memory", "/v1/ControlPlane/Operations", response, {})
+
+    def wait_store_active(self, store_id: str) -> Tagged:
+        """A store is usable only once ACTIVE; FAILED provisioning is an error."""
+        tagged: Tagged = self._wait(
+            lambda: self.get_store(store_id),
+            lambda tagged: tagged.body.get("status") in ("ACTIVE", "FAILED"),
+            f"memory store {store_id} to become ACTIVE",
+            check=lambda tagged: _raise_if(
+                tagged.body.get("status") == "FAILED",
+                f"memory store {store_id} provisioning FAILED",
+            ),
+        )
+        return tagged
+
+    # --- asynchronous operations ---------------------------------------------------------
+    def _poll_operation(
+        self, api: Any, prefix: str, response: Any, accepted: dict[str, Any]
+    ) -> dict[str, Any]:
+        operation_id = response.headers.get("Operation-Id") or _last_segment(
+            response.headers.get("Location") or accepted.get("statusUrl") or ""
+        )
+        if not operation_id:
+            raise OperationFailedError(
+                f"202 without an operation id from {response.request.url.path}"
+            )
+        path = f"{prefix}/{operation_id}"
+        operation: dict[str, Any] = self._wait(
+            lambda: self.http.get_json(api, path),
+            lambda op: op.get("status") in FINAL_OPERATION_STATES,
+            f"operation {operation_id}",
+            first_delay=_seconds(response.headers.get("Retry-After")),
+        )
+        if operation.get("status") != "COMPLETED":
+            error = operation.get("error") or {}
+            detail = error.get("detail") or error.get("title") or "no detail given"
+            raise OperationFailedError(
+                f"operation {operation_id} ended {operation.get('status')}: {detail}"
+            )
+        return operation
+
+    def _wait(
+        self,
+        fetch: Callable[[], Any],
+        done: Callable[[Any], bool],
+        what: str,
+        *,
+        first_delay: float | None = None,
+        check: Callable[[Any], None] | None = None,
+    ) -> Any:
+        deadline = time.monotonic() + self.poll.timeout
+        interval = self.poll.min_interval
+        if first_delay:
+            time.sleep(min(first_delay, self.poll.max_interval))
+        while True:
+            value = fetch()
+            if done(value):
+                if check:
+                    check(value)
+                return value
+            if time.monotonic() > deadline:
+                raise OperationTimeoutError(
+                    f"timed out after {self.poll.timeout:.0f}s waiting for {what}"
+                )
+            time.sleep(interval)
+            interval = min(interval * 2, self.poll.max_interval)
+
+
+def _last_segment(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1] if url else ""
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _raise_if(condition: bool, message: str) -> None:
+    if condition:
+        raise OperationFailedError(message)

@@ -1,0 +1,141 @@
+"""Operator ``outputSchema``: the JSON-Schema subset Twilio accepts, and the rewrite it applies.
+
+Twilio sets ``additionalProperties: false`` and marks every property ``required`` on every object,
+overwriting what was sent (OpenAI structured-outputs style). Applying the same rewrite to the
+desired schema before diffing is what keeps ``pulumi preview`` quiet after ``pulumi up``.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+MAX_PROPERTIES = 100
+MAX_DEPTH = 10
+MAX_ENUM_VALUES = 1000
+
+ALLOWED_TYPES = frozenset({"string", "number", "boolean", "integer", "object", "array", "null"})
+UNSUPPORTED_KEYWORDS = frozenset(
+    {
+        "minLength",
+        "maxLength",
+        "patternProperties",
+        "unevaluatedProperties",
+        "propertyNames",
+        "minProperties",
+        "maxProperties",
+        "unevaluatedItems",
+        "contains",
+        "minContains",
+        "maxContains",
+        "uniqueItems",
+    }
+)
+# Keys whose values are maps of name -> subschema, and keys holding one or many subschemas.
+_SCHEMA_MAPS = ("properties", "$defs", "definitions")
+_SCHEMA_LISTS = ("anyOf", "prefixItems")
+
+
+def rewrite(schema: Any) -> Any:
+    """Return the schema as Twilio stores it: every object closed, every property required."""
+    result = copy.deepcopy(schema)
+    _rewrite_in_place(result)
+    return result
+
+
+def _rewrite_in_place(node: Any) -> None:
+    if not isinstance(node, dict):
+        return
+    properties = node.get("properties")
+    if _is_object(node) and isinstance(properties, dict):
+        node["additionalProperties"] = False
+        node["required"] = list(properties)
+    for key in _SCHEMA_MAPS:
+        children = node.get(key)
+        if isinstance(children, dict):
+            for child in children.values():
+                _rewrite_in_place(child)
+    for key in _SCHEMA_LISTS:
+        children = node.get(key)
+        if isinstance(children, list):
+            for child in children:
+                _rewrite_in_place(child)
+    _rewrite_in_place(node.get("items"))
+
+
+def _is_object(node: dict[str, Any]) -> bool:
+    kind = node.get("type")
+    return kind == "object" or (isinstance(kind, list) and "object" in kind)
+
+
+def violations(schema: Any) -> list[tuple[str, str]]:
+    """Every way ``schema`` breaks Twilio's subset, as (field path, rule) pairs; [] when valid."""
+    found: list[tuple[str, str]] = []
+    if not isinstance(schema, dict):
+        return [("", "must be a JSON object (a JSON Schema)")]
+    if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
+        found.append(("", 'the root must be {"type": "object", "properties": {...}}'))
+    counts = {"properties": 0, "enum": 0}
+    _walk(schema, "", 1, counts, found)
+    if counts["properties"] > MAX_PROPERTIES:
+        found.append(
+            (
+                "",
+                f"at most {MAX_PROPERTIES} object properties in total (has {counts['properties']})",
+            )
+        )
+    if counts["enum"] > MAX_ENUM_VALUES:
+        found.append(("", f"at most {MAX_ENUM_VALUES} enum values in total (has {counts['enum']})"))
+    return found
+
+
+def _walk(
+    node: Any, path: str, depth: int, counts: dict[str, int], found: list[tuple[str, str]]
+) -> None:
+    if not isinstance(node, dict):
+        found.append((path, "each subschema must be a JSON object"))
+        return
+    if depth > MAX_DEPTH:
+        found.append((path, f"nesting deeper than {MAX_DEPTH} levels"))
+        return
+    for keyword in sorted(UNSUPPORTED_KEYWORDS & node.keys()):
+        found.append((_join(path, keyword), f"keyword {keyword!r} is not supported by Twilio"))
+    kind = node.get("type")
+    kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
+    for item in kinds:
+        if item not in ALLOWED_TYPES:
+            found.append(
+                (_join(path, "type"), f"type {item!r} is not one of {sorted(ALLOWED_TYPES)}")
+            )
+    if kind is None and not ({"anyOf", "$ref", "enum", "const"} & node.keys()):
+        found.append((path or "", "every subschema needs a type (or anyOf / $ref / enum)"))
+    enum = node.get("enum")
+    if enum is not None:
+        if not isinstance(enum, list) or not enum:
+            found.append((_join(path, "enum"), "enum must be a non-empty list"))
+        else:
+            counts["enum"] += len(enum)
+    properties = node.get("properties")
+    if properties is not None and not isinstance(properties, dict):
+        found.append((_join(path, "properties"), "must be an object"))
+    elif properties is not None:
+        counts["properties"] += len(properties)
+
+
+def _children(node: dict[str, Any], path: str) -> list[tuple[str, Any]]:
+    children: list[tuple[str, Any]] = []
+    for key in _SCHEMA_MAPS:
+        mapping = node.get(key)
+        if isinstance(mapping, dict):
+            children += [(_join(path, f"{key}.{name}"), child) for name, child in mapping.items()]
+    for key in _SCHEMA_LISTS:
+        branches = node.get(key)
+        if isinstance(branches, list):
+            children += [(_join(path, f"{key}[{i}]"), child) for i, child in enumerate(branches)]
+    if node.get("items") is not None:
+        children.append((_join(path, "items"), node["items"]))
+    return children
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key

@@ -1,0 +1,230 @@
+"""Pulumi dynamic ``ResourceProvider`` adapters: translate engine calls into reconciler calls.
+
+Property bags hold three groups of keys: the resource's desired fields (described in _models),
+bookkeeping of our own (``BOOKKEEPING``), and server-assigned outputs. The provider objects hold
+no state at all: the engine pickles them into the stack's state.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, ClassVar
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from . import _naming, _runtime
+from ._reconcile import (
+    ConversationConfigurationReconciler,
+    IntelligenceConfigurationReconciler,
+    MemoryStoreReconciler,
+    OperatorReconciler,
+    Reconciler,
+)
+from ._spec import UNKNOWN, ResourceModel
+from .errors import NotFoundError, ValidationError, Violation
+
+PROVIDER_KEY = "__provider"
+BOOKKEEPING = (
+    "resourceName",  # the logical (Pulumi) name, for physical names and messages
+    "scope",  # [project, stack]: physical names differ per stack
+    "autoName",  # displayName was derived by us, not set by the user
+    "generation",  # bumped when refresh finds the object changed outside Pulumi
+    "adoptId",  # take over this existing object instead of creating one
+    "updateStrategy",  # operators: "replace" (default) or "in-place"
+)
+OUTPUT_ONLY = ("predecessorIds",)
+
+# Lineage of replacements, handed from diff() to the create() that follows it in the same
+# plugin process (the engine calls them in that order), keyed by the new physical name.
+_lineage: dict[str, list[str]] = {}
+_lineage_lock = threading.Lock()
+
+
+class _Adapter(ResourceProvider):
+    reconciler_class: ClassVar[type[Reconciler]]
+    replace_on_drift: ClassVar[bool] = False  # replaced (not updated) resources need a new name
+    name_max_length: ClassVar[int] = 128
+    name_disallowed: ClassVar[str] = r"[^a-zA-Z0-9-]"
+
+    @property
+    def model(self) -> type[ResourceModel]:
+        return self.reconciler_class.model
+
+    def reconciler(self) -> Reconciler:
+        return self.reconciler_class(_runtime.api())
+
+    # --- engine entry points -------------------------------------------------------------
+    def configure(self, req: ConfigureRequest) -> None:
+        _runtime.set_stack_config(req.config._props)  # the SDK exposes no getter
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        olds = _olds or {}
+        book, desired = _split(news)
+        book.setdefault("generation", olds.get("generation", 0))
+        if not desired.get("displayName"):
+            desired["displayName"] = self._physical_name(book, desired)
+            book["autoName"] = True
+        label = f"{self.model.KIND} {book.get('resourceName', '')}".strip()
+        failures: list[CheckFailure] = []
+        try:
+            self.model.validate_desired(desired, label)
+        except ValidationError as exc:
+            failures = [CheckFailure(v.field or "displayName", str(v)) for v in exc.violations]
+        return CheckResult({**book, **desired}, failures)
+
+    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
+        _, old = _split(_olds)
+        book, new = _split(_news)
+        plan = self.model.plan(self.model.diff(old, new))
+        replaces = list(plan.replace_fields)
+        if self._in_place(book):
+            replaces = []
+        if replaces:
+            with _lineage_lock:
+                _lineage[str(new.get("displayName"))] = [*(_olds.get("predecessorIds") or []), _id]
+        return DiffResult(
+            changes=bool(plan.changes),
+            replaces=replaces,
+            delete_before_replace=plan.delete_before_replace,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        book, desired_props = _split(props)
+        desired = self.model.validate_desired(desired_props, self._label(book))
+        reconciler = self.reconciler()
+        adopt_id = book.get("adoptId")
+        if adopt_id:
+            object_id, server = self._adopt(reconciler, str(adopt_id), desired, book)
+        else:
+            created = reconciler.create(desired)
+            object_id, server = created.id, created.server
+        with _lineage_lock:
+            predecessors = _lineage.pop(str(desired_props.get("displayName")), [])
+        outs = {
+            **book,
+            **self.model.normalise(desired.wire()),
+            **server,
+            "predecessorIds": predecessors,
+        }
+        return CreateResult(object_id, outs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        book, recorded = _split(props)
+        observation = self.reconciler().observe(id_, recorded, props)
+        if not observation.exists:
+            return ReadResult(id_="", outs={})
+        drifted = bool(observation.changes) or any(
+            f.severity == "error" for f in observation.findings
+        )
+        inputs = {**book, **observation.live}
+        if drifted and self.replace_on_drift and not self._in_place(book):
+            # The object will be replaced; the replacement needs a name of its own.
+            inputs["generation"] = int(book.get("generation") or 0) + 1
+        server = {k: props[k] for k in ("createdVersion",) if k in props}
+        outs = {
+            **book,
+            **observation.live,
+            **observation.server,
+            **server,
+            "predecessorIds": props.get("predecessorIds") or [],
+        }
+        return ReadResult(id_=id_, outs=outs, inputs=inputs)
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        book, desired_props = _split(_news)
+        desired = self.model.validate_desired(desired_props, self._label(book))
+        server = self.reconciler().update(_id, desired, _olds)
+        kept: dict[str, Any] = {
+            k: _olds[k] for k in ("createdVersion", "predecessorIds") if k in _olds
+        }
+        return UpdateResult({**book, **self.model.normalise(desired.wire()), **server, **kept})
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        self.reconciler().delete(_id, _props)
+
+    # --- helpers ---------------------------------------------------------------------------
+    def _label(self, book: dict[str, Any]) -> str:
+        return f"{self.model.KIND} {book.get('resourceName', '')}".strip()
+
+    def _in_place(self, book: dict[str, Any]) -> bool:
+        return False
+
+    def _physical_name(self, book: dict[str, Any], desired: dict[str, Any]) -> str:
+        logical = str(book.get("resourceName") or self.model.KIND)
+        scope = tuple(book.get("scope") or ("", ""))
+        content: Any = book.get("generation", 0)
+        if self.replace_on_drift and not self._in_place(book):
+            body = self.model.normalise({k: v for k, v in desired.items() if k != "displayName"})
+            if UNKNOWN in repr(body):
+                return UNKNOWN  # depends on values known only after earlier creates
+            content = [body, content]
+        return _naming.physical_name(
+            logical,
+            (str(scope[0]), str(scope[1])),
+            content=content,
+            max_length=self.name_max_length,
+            allowed=self.name_disallowed,
+        )
+
+    def _adopt(
+        self, reconciler: Reconciler, object_id: str, desired: ResourceModel, book: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        observation = reconciler.observe(object_id, desired.wire())
+        if not observation.exists:
+            raise NotFoundError("GET", object_id, 404, None, f"adoptId {object_id} does not exist")
+        if not observation.changes:
+            return object_id, observation.server
+        if self.replace_on_drift and not self._in_place(book):
+            fields = ", ".join(sorted({c.path for c in observation.changes}))
+            raise ValidationError(
+                [
+                    Violation(
+                        self._label(book),
+                        "adoptId",
+                        f"{object_id} differs from the desired state in {fields}; it cannot be "
+                        f"changed in place. Make the stack file match it (the export command "
+                        f"writes it) or drop adoptId to create a new one.",
+                    )
+                ]
+            )
+        return object_id, reconciler.update(object_id, desired, observation.server)
+
+
+def _split(props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(bookkeeping, desired fields); drops the engine's serialized provider and outputs."""
+    book = {k: props[k] for k in BOOKKEEPING if props.get(k) is not None}
+    skip = {PROVIDER_KEY, *BOOKKEEPING, *OUTPUT_ONLY}
+    desired = {k: v for k, v in props.items() if k not in skip and v is not None}
+    return book, desired
+
+
+class OperatorProvider(_Adapter):
+    reconciler_class = OperatorReconciler
+    replace_on_drift = True
+
+    def _in_place(self, book: dict[str, Any]) -> bool:
+        return book.get("updateStrategy") == "in-place"
+
+
+class IntelligenceConfigurationProvider(_Adapter):
+    reconciler_class = IntelligenceConfigurationReconciler
+    replace_on_drift = True
+
+
+class ConversationConfigurationProvider(_Adapter):
+    reconciler_class = ConversationConfigurationReconciler
+    name_max_length = 32
+    name_disallowed = r"[^a-zA-Z0-9\-_ ]"
+
+
+class MemoryStoreProvider(_Adapter):
+    reconciler_class = MemoryStoreReconciler

@@ -1,0 +1,20 @@
+"""The reconciling core: observe / create / update / delete per resource, independent of Pulumi."""
+
+from .base import Created, Finding, Observation, Reconciler
+from .conversations import ConversationConfigurationReconciler, idempotency_key
+from .intelligence import IntelligenceConfigurationReconciler
+from .memory import MemoryStoreReconciler
+from .operators import OperatorReconciler, OperatorVersionNotActiveError
+
+__all__ = [
+    "ConversationConfigurationReconciler",
+    "Created",
+    "Finding",
+    "IntelligenceConfigurationReconciler",
+    "MemoryStoreReconciler",
+    "Observation",
+    "OperatorReconciler",
+    "OperatorVersionNotActiveError",
+    "Reconciler",
+    "idempotency_key",
+]

@@ -1,0 +1,109 @@
+"""Conversation Orchestrator configurations (Conversations v2): asynchronous, full-body writes.
+
+Every write carries an Idempotency-Key derived from what it does, so a retry, even by a later run
+after a crash, replays the original operation instead of starting a second one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import uuid
+from typing import Any
+
+from .._models import ConversationConfigurationModel
+from .._spec import ResourceModel
+from ..errors import ConflictError, NotFoundError
+from .base import Created, Reconciler, log
+
+_KEYS = uuid.UUID("6f1c9a52-2f4e-4d0e-9a51-6d1f3c1b7e20")  # namespace of our idempotency keys
+CONFLICT_RETRIES = 5
+
+
+def idempotency_key(*parts: Any) -> str:
+    return str(uuid.uuid5(_KEYS, json.dumps(parts, sort_keys=True, default=str)))
+
+
+class ConversationConfigurationReconciler(Reconciler):
+    model = ConversationConfigurationModel
+
+    def fetch(self, object_id: str) -> dict[str, Any] | None:
+        return self._get_or_none(lambda: self.api.get_conversation_configuration(object_id))
+
+    def server_fields(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "version": body.get("version"),
+            "createdAt": body.get("createdAt"),
+            "updatedAt": body.get("updatedAt"),
+        }
+
+    def create(self, desired: ResourceModel) -> Created:
+        body = desired.wire()
+        for nonce in range(2):
+            key = idempotency_key("create", body, nonce)
+            config_id = self.api.write_conversation_configuration("POST", "", body, key)
+            if not config_id:
+                config_id = self._find_id(body["displayName"])
+            live = self.fetch(config_id) if config_id else None
+            if live is not None:
+                return Created(config_id or "", self.server_fields(live))
+            # The key replayed an earlier create whose object has since been deleted (destroy
+            # then up within Twilio's 24 h): start a genuinely new operation.
+            log.info("idempotent create replayed a deleted configuration; creating anew")
+        raise NotFoundError(
+            "POST",
+            "/v2/ControlPlane/Configurations",
+            404,
+            None,
+            "the created configuration could not be found",
+        )
+
+    def _find_id(self, name: str) -> str | None:
+        for config in self.api.list_conversation_configurations():
+            if config.get("displayName") == name:
+                return str(config["id"])
+        return None
+
+    def update(
+        self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
+    ) -> dict[str, Any]:
+        body = desired.wire()  # PUT replaces the whole object: always send everything
+        for attempt in range(1, CONFLICT_RETRIES + 1):
+            live = self.fetch(object_id)
+            if live is None:
+                raise NotFoundError(
+                    "PUT",
+                    f"/v2/ControlPlane/Configurations/{object_id}",
+                    404,
+                    None,
+                    "the configuration was deleted outside Pulumi; refresh and up",
+                )
+            key = idempotency_key("update", object_id, live.get("version"), body)
+            try:
+                self.api.write_conversation_configuration("PUT", f"/{object_id}", body, key)
+            except ConflictError:
+                log.warning(
+                    "configuration %s: another write is in flight (409), re-reading and "
+                    "retrying (%d/%d)",
+                    object_id,
+                    attempt,
+                    CONFLICT_RETRIES,
+                )
+                time.sleep(min(0.2 * 2**attempt, 5.0))
+                continue
+            updated = self.fetch(object_id) or {}
+            return self.server_fields(updated)
+        raise ConflictError(
+            "PUT",
+            f"/v2/ControlPlane/Configurations/{object_id}",
+            409,
+            None,
+            f"still conflicting after {CONFLICT_RETRIES} attempts",
+        )
+
+    def delete(self, object_id: str, recorded: dict[str, Any]) -> None:
+        with contextlib.suppress(NotFoundError):  # already gone: that is what we wanted
+            self.api.write_conversation_configuration(
+                "DELETE", f"/{object_id}", None, idempotency_key("delete", object_id)
+            )

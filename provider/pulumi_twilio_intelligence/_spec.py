@@ -1,0 +1,269 @@
+"""Describe resource fields once; derive validation, normalisation, diff and replacement from it.
+
+A resource is a pydantic model whose fields carry markers in ``Annotated[...]``:
+
+* ``REPLACE``: a change creates a new object (create before delete).
+* ``REPLACE_DELETE_FIRST``: a change deletes the old object before creating the new one.
+* ``UNORDERED``: list order carries no meaning, so it never causes a diff.
+* ``Rewrite(fn)``: Twilio stores this field differently from what was sent; ``fn`` maps a sent
+  value to the stored one, so desired and live compare equal.
+
+Server-assigned fields (ids, versions, dates, authors, rule ids) are simply not model fields: they
+are dropped by normalisation and can never cause a diff.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, ClassVar, Self
+
+from deepdiff import DeepDiff
+from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic.alias_generators import to_camel
+
+from .errors import ValidationError, Violation
+
+__all__ = [
+    "REPLACE",
+    "REPLACE_DELETE_FIRST",
+    "UNKNOWN",
+    "UNORDERED",
+    "FieldChange",
+    "Plan",
+    "ResourceModel",
+    "Rewrite",
+    "Wire",
+]
+
+# The engine's marker for a value not known yet during preview (pulumi.runtime.rpc.UNKNOWN).
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+class ChangeKind(Enum):
+    REPLACE = "replace"
+    REPLACE_DELETE_FIRST = "replace-delete-first"
+
+
+REPLACE = ChangeKind.REPLACE
+REPLACE_DELETE_FIRST = ChangeKind.REPLACE_DELETE_FIRST
+
+
+class _Unordered:
+    def __repr__(self) -> str:
+        return "UNORDERED"
+
+
+UNORDERED = _Unordered()
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """Map a sent value to what Twilio stores. Receives the value and the whole normalised body."""
+
+    fn: Callable[[Any, dict[str, Any]], Any]
+
+
+class Wire(BaseModel):
+    """Base of every nested API object: camelCase on the wire, unknown keys refused from users."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unknown_keys(cls, data: Any, info: ValidationInfo) -> Any:
+        # Live objects carry server fields (ids, dates); only desired state must be exact.
+        if isinstance(data, dict) and info.context and info.context.get("strict"):
+            known = {f.alias or name for name, f in cls.model_fields.items()} | set(
+                cls.model_fields
+            )
+            unknown = sorted(k for k in data if k not in known)
+            if unknown:
+                raise ValueError(f"unknown field(s) {', '.join(map(repr, unknown))}")
+        return data
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One difference between two normalised bodies."""
+
+    path: str  # dotted/indexed path, e.g. "rules[0].triggers[0].parameters.count"
+    old: Any
+    new: Any
+
+    @property
+    def field(self) -> str:
+        """The top-level field the change is in."""
+        return self.path.split(".", 1)[0].split("[", 1)[0]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a set of changes requires."""
+
+    changes: tuple[FieldChange, ...]
+    replace_fields: tuple[str, ...]
+    delete_before_replace: bool
+
+    @property
+    def needs_replace(self) -> bool:
+        return bool(self.replace_fields)
+
+
+class ResourceModel(Wire):
+    """A managed resource's desired state. Subclasses set KIND and may add ``extra_violations``."""
+
+    KIND: ClassVar[str]
+
+    # --- validation ----------------------------------------------------------------------
+    @classmethod
+    def validate_desired(cls, props: dict[str, Any], resource: str) -> Self:
+        """Validate user input strictly; raise ValidationError naming every broken rule.
+
+        ``props`` holds the model's fields only: callers strip their own bookkeeping keys first,
+        so any other key is a typo worth reporting."""
+        body = dict(props)
+        unknown_paths = list(_unknown_paths(body))
+        try:
+            model = cls.model_validate(body, context={"strict": True})
+        except PydanticValidationError as exc:
+            violations = [
+                Violation(resource, _loc_path(err["loc"]), err["msg"])
+                for err in exc.errors()
+                if not _under_unknown(_loc_path(err["loc"]), unknown_paths)
+            ]
+            if violations:
+                raise ValidationError(violations) from None
+            return cls.model_construct(**body)
+        extra = [
+            Violation(resource, path, rule)
+            for path, rule in model.extra_violations()
+            if not _under_unknown(path, unknown_paths)
+        ]
+        if extra:
+            raise ValidationError(extra)
+        return model
+
+    def extra_violations(self) -> list[tuple[str, str]]:
+        """Rules that span fields (override in subclasses); (field path, rule) pairs."""
+        return []
+
+    # --- description-derived views -------------------------------------------------------
+    @classmethod
+    def input_keys(cls) -> set[str]:
+        return {f.alias or name for name, f in cls.model_fields.items()}
+
+    @classmethod
+    def _markers(cls) -> dict[str, list[Any]]:
+        return {f.alias or name: list(f.metadata) for name, f in cls.model_fields.items()}
+
+    @classmethod
+    def normalise(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """Canonical form of a desired or live body: input fields only, defaults filled, Twilio's
+        rewrites applied, unordered lists sorted, nulls dropped. Normalising twice is a no-op."""
+        body = {k: v for k, v in data.items() if k in cls.input_keys()}
+        if any(True for _ in _unknown_paths(body)):
+            return dict(_drop_none(body))  # preview with unknowns: compare as given
+        try:
+            dumped = cls.model_validate(body).model_dump(
+                by_alias=True, exclude_none=True, mode="json"
+            )
+        except PydanticValidationError:
+            dumped = dict(_drop_none(body))  # live data outside our rules: compare it raw
+        markers = cls._markers()
+        for key, field_markers in markers.items():
+            for marker in field_markers:
+                if isinstance(marker, Rewrite) and key in dumped:
+                    dumped[key] = marker.fn(dumped[key], dumped)
+        for key, field_markers in markers.items():
+            if any(m is UNORDERED for m in field_markers) and isinstance(dumped.get(key), list):
+                dumped[key] = sorted(dumped[key], key=_canonical)
+        return dict(_drop_none(dumped))
+
+    @classmethod
+    def diff(cls, old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+        """Field-level differences between two bodies, after normalising both."""
+        a, b = cls.normalise(old), cls.normalise(new)
+        if a == b:
+            return []
+        delta = DeepDiff(a, b, verbose_level=2, view="tree")
+        changes = [
+            FieldChange(
+                _deepdiff_path(level.path(output_format="list")),
+                _absent(level.t1),
+                _absent(level.t2),
+            )
+            for report in delta.values()
+            for level in report
+        ]
+        return sorted(changes, key=lambda c: c.path)
+
+    @classmethod
+    def plan(cls, changes: Iterable[FieldChange]) -> Plan:
+        changes = tuple(changes)
+        markers = cls._markers()
+        replace: list[str] = []
+        delete_first = False
+        for change in changes:
+            field_markers = markers.get(change.field, [])
+            if REPLACE_DELETE_FIRST in field_markers:
+                delete_first = True
+            replaces = REPLACE in field_markers or REPLACE_DELETE_FIRST in field_markers
+            if replaces and change.field not in replace:
+                replace.append(change.field)
+        return Plan(changes, tuple(replace), delete_first)
+
+    def wire(self) -> dict[str, Any]:
+        """The API body for this desired state."""
+        return dict(_drop_none(self.model_dump(by_alias=True, exclude_none=True, mode="json")))
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def _absent(value: Any) -> Any:
+    # deepdiff marks a missing side with a NotPresent object; None reads better in reports.
+    return None if type(value).__name__ == "NotPresent" else value
+
+
+def _deepdiff_path(parts: list[Any]) -> str:
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _loc_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _unknown_paths(value: Any, path: str = "") -> Iterable[str]:
+    if isinstance(value, str) and value == UNKNOWN:
+        yield path
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from _unknown_paths(child, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _unknown_paths(child, f"{path}[{index}]")
+
+
+def _under_unknown(path: str, unknown_paths: list[str]) -> bool:
+    return any(path == u or path.startswith((u + ".", u + "[")) for u in unknown_paths)

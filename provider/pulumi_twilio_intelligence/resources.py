@@ -1,0 +1,245 @@
+"""The Pulumi resources users declare. Arguments are snake_case; the API's camelCase is internal.
+
+Every resource accepts ``display_name`` (default: the resource name plus a short derived suffix)
+and ``adopt_id`` (take over an existing object instead of creating one; ``pulumi import`` does not
+work for dynamic resources).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, ResourceProvider
+
+from . import _runtime
+from ._providers import (
+    ConversationConfigurationProvider,
+    IntelligenceConfigurationProvider,
+    MemoryStoreProvider,
+    OperatorProvider,
+)
+from .errors import NotFoundError, TwilioIntelligenceError
+
+__all__ = [
+    "TWILIO_OPERATOR_IDS",
+    "ConversationConfiguration",
+    "IntelligenceConfiguration",
+    "MemoryStore",
+    "Operator",
+    "TwilioOperator",
+]
+
+MODULE = "twilio-intelligence"
+
+# Twilio-authored operators, by the names the developer guide gives them.
+TWILIO_OPERATOR_IDS = {
+    "sentiment": "intelligence_operator_01kcrvw16kfa88qvgrfmr7y151",
+    "summary": "intelligence_operator_01kcv35pnkeysaf6z6cqtbpegn",
+    "next-best-response": "intelligence_operator_01kea27sy7ffsafmtsfp17nzx4",
+    "script-adherence": "intelligence_operator_01kf34tcyefpyb1t4m0nbd8rxg",
+}
+_OPERATOR_ID = re.compile(r"^intelligence_operator_[0-7][0-9a-z]{25}$")
+
+
+def _scope() -> list[str]:
+    return [pulumi.get_project(), pulumi.get_stack()]
+
+
+def _bookkeeping(resource_name: str, adopt_id: Any) -> dict[str, Any]:
+    return {"resourceName": resource_name, "scope": _scope(), "adoptId": adopt_id}
+
+
+class Operator(Resource, module=MODULE, name="Operator"):
+    """A custom Language Operator. Outputs: ``id``, ``version``, ``author``, ``predecessor_ids``."""
+
+    display_name: pulumi.Output[str]
+    version: pulumi.Output[int]
+    author: pulumi.Output[str]
+    predecessor_ids: pulumi.Output[list[str]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        prompt: pulumi.Input[str],
+        output_format: pulumi.Input[str],
+        display_name: pulumi.Input[str] | None = None,
+        description: pulumi.Input[str] | None = None,
+        output_schema: pulumi.Input[dict[str, Any]] | None = None,
+        training_examples: pulumi.Input[list[dict[str, str]]] | None = None,
+        context: pulumi.Input[dict[str, Any]] | None = None,
+        parameters: pulumi.Input[dict[str, Any]] | None = None,
+        update_strategy: str = "replace",
+        adopt_id: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        if update_strategy not in ("replace", "in-place"):
+            raise TwilioIntelligenceError(
+                f"Operator {resource_name}.updateStrategy: must be 'replace' or 'in-place'"
+            )
+        props = {
+            **_bookkeeping(resource_name, adopt_id),
+            "updateStrategy": update_strategy,
+            "displayName": display_name,
+            "description": description,
+            "prompt": prompt,
+            "outputFormat": output_format,
+            "outputSchema": output_schema,
+            "trainingExamples": training_examples,
+            "context": context,
+            "parameters": parameters,
+            "version": None,
+            "author": None,
+            "predecessorIds": None,
+        }
+        super().__init__(OperatorProvider(), resource_name, props, opts)
+
+
+class IntelligenceConfiguration(Resource, module=MODULE, name="IntelligenceConfiguration"):
+    """Rules that run operators. Never PUT: any change creates a new one before the old goes."""
+
+    display_name: pulumi.Output[str]
+    version: pulumi.Output[int]
+    rule_ids: pulumi.Output[list[str]]
+    predecessor_ids: pulumi.Output[list[str]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        rules: pulumi.Input[list[Any]],
+        display_name: pulumi.Input[str] | None = None,
+        description: pulumi.Input[str] | None = None,
+        adopt_id: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            **_bookkeeping(resource_name, adopt_id),
+            "displayName": display_name,
+            "description": description,
+            "rules": rules,
+            "version": None,
+            "ruleIds": None,
+            "predecessorIds": None,
+        }
+        super().__init__(IntelligenceConfigurationProvider(), resource_name, props, opts)
+
+
+class ConversationConfiguration(Resource, module=MODULE, name="ConversationConfiguration"):
+    """The Conversation Orchestrator configuration that captures traffic and links the
+    Intelligence Configurations. Updated in place; a new grouping type replaces it
+    (delete before create)."""
+
+    display_name: pulumi.Output[str]
+    version: pulumi.Output[int]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        memory_store_id: pulumi.Input[str],
+        conversation_grouping_type: pulumi.Input[str],
+        description: pulumi.Input[str] = "Managed by pulumi-twilio-intelligence",
+        display_name: pulumi.Input[str] | None = None,
+        channel_settings: pulumi.Input[dict[str, Any]] | None = None,
+        status_callbacks: pulumi.Input[list[dict[str, str]]] | None = None,
+        intelligence_configuration_ids: pulumi.Input[list[pulumi.Input[str]]] | None = None,
+        memory_extraction_enabled: pulumi.Input[bool] = False,
+        adopt_id: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            **_bookkeeping(resource_name, adopt_id),
+            "displayName": display_name,
+            "description": description,
+            "conversationGroupingType": conversation_grouping_type,
+            "memoryStoreId": memory_store_id,
+            "channelSettings": channel_settings,
+            "statusCallbacks": status_callbacks,
+            "intelligenceConfigurationIds": intelligence_configuration_ids,
+            "memoryExtractionEnabled": memory_extraction_enabled,
+            "version": None,
+        }
+        super().__init__(ConversationConfigurationProvider(), resource_name, props, opts)
+
+
+class MemoryStore(Resource, module=MODULE, name="MemoryStore"):
+    """A Memory Store. There is no delete API: removing it from the stack retains it, with a
+    warning naming it."""
+
+    display_name: pulumi.Output[str]
+    status: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        display_name: pulumi.Input[str] | None = None,
+        description: pulumi.Input[str] | None = None,
+        adopt_id: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            **_bookkeeping(resource_name, adopt_id),
+            "displayName": display_name,
+            "description": description,
+            "status": None,
+        }
+        super().__init__(MemoryStoreProvider(), resource_name, props, opts)
+
+
+class _TwilioOperatorProvider(ResourceProvider):
+    """Read-only: verifies a Twilio-authored operator exists and reports its version."""
+
+    def configure(self, req: Any) -> None:
+        _runtime.set_stack_config(req.config._props)  # the SDK exposes no getter
+
+    def _read(self, operator_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        body = _runtime.api().get_operator(operator_id).body
+        if body.get("author") != "TWILIO":
+            raise TwilioIntelligenceError(f"{operator_id} is not a Twilio-authored operator")
+        return {
+            "ref": props.get("ref"),
+            "displayName": body.get("displayName"),
+            "version": body.get("version"),
+            "outputFormat": body.get("outputFormat"),
+        }
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        operator_id = _resolve_twilio_operator(str(props["ref"]))
+        return CreateResult(operator_id, self._read(operator_id, props))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        try:
+            return ReadResult(id_, self._read(id_, props))
+        except NotFoundError:
+            return ReadResult("", {})
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Twilio-authored operators are never deleted: forgetting the reference is enough."""
+
+
+def _resolve_twilio_operator(ref: str) -> str:
+    if _OPERATOR_ID.match(ref):
+        return ref
+    key = ref.strip().lower().replace(" ", "-").replace("_", "-")
+    if key not in TWILIO_OPERATOR_IDS:
+        raise TwilioIntelligenceError(
+            f"unknown Twilio-authored operator {ref!r}; known: {', '.join(TWILIO_OPERATOR_IDS)}"
+        )
+    return TWILIO_OPERATOR_IDS[key]
+
+
+class TwilioOperator(Resource, module=MODULE, name="TwilioOperator"):
+    """A reference to a Twilio-authored operator (sentiment, summary, next-best-response,
+    script-adherence, or an operator id). Never created or deleted; ``id`` is the operator id."""
+
+    version: pulumi.Output[int]
+    output_format: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, ref: str, opts: pulumi.ResourceOptions | None = None):
+        _resolve_twilio_operator(ref)  # fail at construction, before any request
+        props = {"ref": ref, "displayName": None, "version": None, "outputFormat": None}
+        super().__init__(_TwilioOperatorProvider(), resource_name, props, opts)
