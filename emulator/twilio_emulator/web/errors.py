@@ -49,14 +49,12 @@ def api_for_path(path: str) -> API:
     return "intelligence"
 
 
-def default_code(status: int) -> int:
-    return MESSAGES.get(status, (status * 100 if status < 1000 else 20500, ""))[0]
-
-
 def error_body(
     api: API, status: int, code: int | None = None, message: str | None = None
 ) -> dict[str, Any]:
-    fallback_code, fallback_message = MESSAGES.get(status, (20500, "Error"))
+    fallback_code, fallback_message = MESSAGES.get(
+        status, (20500 if status >= 500 else 20001, "Error")
+    )
     code = fallback_code if code is None else code
     message = fallback_message if message is None else message
     if api == "intelligence":

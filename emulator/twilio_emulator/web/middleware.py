@@ -166,8 +166,7 @@ class EmulatorMiddleware:
             }
             await error_response(api, 429, headers=headers)(scope, receive, send)
             return
-        code = 20500 if fault.status >= 500 else None
-        await error_response(api, fault.status, code, "Injected fault (emulator)")(
+        await error_response(api, fault.status, message="Injected fault (emulator)")(
             scope, receive, send
         )
 
