@@ -49,7 +49,8 @@ def _rewrite_in_place(node: Any) -> None:
     properties = node.get("properties")
     if _is_object(node) and isinstance(properties, dict):
         node["additionalProperties"] = False
-        node["required"] = list(properties)
+        # A set in meaning; sorted, because key order does not survive the engine's state.
+        node["required"] = sorted(properties)
     for key in _SCHEMA_MAPS:
         children = node.get(key)
         if isinstance(children, dict):

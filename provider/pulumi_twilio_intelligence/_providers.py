@@ -20,6 +20,7 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
 
 from . import _naming, _runtime
 from ._reconcile import (
@@ -69,7 +70,7 @@ class _Adapter(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         olds = _olds or {}
         book, desired = _split(news)
-        book.setdefault("generation", olds.get("generation", 0))
+        book.setdefault("generation", int(olds.get("generation") or 0))
         if not desired.get("displayName"):
             desired["displayName"] = self._physical_name(book, desired)
             book["autoName"] = True
@@ -101,14 +102,14 @@ class _Adapter(ResourceProvider):
         book, desired_props = _split(props)
         desired = self.model.validate_desired(desired_props, self._label(book))
         reconciler = self.reconciler()
+        with _lineage_lock:
+            predecessors = _lineage.pop(str(desired_props.get("displayName")), [])
         adopt_id = book.get("adoptId")
         if adopt_id:
             object_id, server = self._adopt(reconciler, str(adopt_id), desired, book)
         else:
-            created = reconciler.create(desired)
+            created = reconciler.create(desired, replacing=predecessors)
             object_id, server = created.id, created.server
-        with _lineage_lock:
-            predecessors = _lineage.pop(str(desired_props.get("displayName")), [])
         outs = {
             **book,
             **self.model.normalise(desired.wire()),
@@ -201,10 +202,25 @@ class _Adapter(ResourceProvider):
 
 def _split(props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(bookkeeping, desired fields); drops the engine's serialized provider and outputs."""
-    book = {k: props[k] for k in BOOKKEEPING if props.get(k) is not None}
+    book = {k: _integral(props[k]) for k in BOOKKEEPING if props.get(k) is not None}
     skip = {PROVIDER_KEY, *BOOKKEEPING, *OUTPUT_ONLY}
-    desired = {k: v for k, v in props.items() if k not in skip and v is not None}
+    desired = {k: _integral(v) for k, v in props.items() if k not in skip and v is not None}
     return book, desired
+
+
+def _integral(value: Any) -> Any:
+    """The engine carries every number as a double: give integral ones back their int type, as
+    the API (and a JSON reader) would see them. Values unknown during preview become the
+    engine's UNKNOWN marker, which validation and naming know to skip."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
 
 
 class OperatorProvider(_Adapter):

@@ -164,17 +164,19 @@ class ResourceModel(Wire):
 
     @classmethod
     def normalise(cls, data: dict[str, Any]) -> dict[str, Any]:
-        """Canonical form of a desired or live body: input fields only, defaults filled, Twilio's
-        rewrites applied, unordered lists sorted, nulls dropped. Normalising twice is a no-op."""
+        """Canonical form of a desired or live body: input fields only, Twilio's rewrites applied,
+        unordered lists sorted; values equal to their default, nulls and empty containers dropped
+        (Twilio answers ``parameters: {}`` or ``enabled: false`` where nothing was sent).
+        Normalising twice is a no-op."""
         body = {k: v for k, v in data.items() if k in cls.input_keys()}
         if any(True for _ in _unknown_paths(body)):
             return dict(_drop_none(body))  # preview with unknowns: compare as given
         try:
             dumped = cls.model_validate(body).model_dump(
-                by_alias=True, exclude_none=True, mode="json"
+                by_alias=True, exclude_none=True, exclude_defaults=True, mode="json"
             )
         except PydanticValidationError:
-            dumped = dict(_drop_none(body))  # live data outside our rules: compare it raw
+            dumped = dict(_drop_empty(body))  # live data outside our rules: compare it raw
         markers = cls._markers()
         for key, field_markers in markers.items():
             for marker in field_markers:
@@ -183,7 +185,7 @@ class ResourceModel(Wire):
         for key, field_markers in markers.items():
             if any(m is UNORDERED for m in field_markers) and isinstance(dumped.get(key), list):
                 dumped[key] = sorted(dumped[key], key=_canonical)
-        return dict(_drop_none(dumped))
+        return dict(_drop_empty(dumped))
 
     @classmethod
     def diff(cls, old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
@@ -232,6 +234,15 @@ def _drop_none(value: Any) -> Any:
         return {k: _drop_none(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_drop_none(v) for v in value]
+    return value
+
+
+def _drop_empty(value: Any) -> Any:
+    if isinstance(value, dict):
+        cleaned = {k: _drop_empty(v) for k, v in value.items()}
+        return {k: v for k, v in cleaned.items() if v is not None and v not in ({}, [])}
+    if isinstance(value, list):
+        return [_drop_empty(v) for v in value]
     return value
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -98,7 +98,9 @@ class Reconciler(ABC):
         )
 
     @abstractmethod
-    def create(self, desired: ResourceModel) -> Created: ...
+    def create(self, desired: ResourceModel, *, replacing: Collection[str] = ()) -> Created:
+        """Create the object. ``replacing`` lists the ids this create replaces: they may carry
+        the same name but must never be adopted, since the engine deletes them next."""
 
     @abstractmethod
     def update(
@@ -125,6 +127,7 @@ class Reconciler(ABC):
         desired: ResourceModel,
         post: Callable[[dict[str, Any]], dict[str, Any]],
         find: Callable[[str], list[dict[str, Any]]],
+        replacing: Collection[str] = (),
         attempts: int = 3,
     ) -> Created:
         """Create an object whose displayName is unique, never posting it twice.
@@ -134,7 +137,11 @@ class Reconciler(ABC):
         name, then (when nothing is found, so the POST did not land) one more POST.
         """
         name = desired.wire()["displayName"]
-        adopted = self._adopt_by_name(desired, find)
+
+        def others(wanted: str) -> list[dict[str, Any]]:
+            return [c for c in find(wanted) if str(c.get("id")) not in replacing]
+
+        adopted = self._adopt_by_name(desired, others)
         if adopted:
             return adopted
         for _ in range(attempts):
@@ -142,14 +149,14 @@ class Reconciler(ABC):
                 body = post(desired.wire())
             except AmbiguousWrite as exc:
                 log.warning("%s; looking %r up before trying again", exc, name)
-                adopted = self._adopt_by_name(desired, find)
+                adopted = self._adopt_by_name(desired, others)
                 if adopted:
                     return adopted
                 continue
             if body.get("id"):
                 return Created(str(body["id"]), self.server_fields(body))
             # Twilio can answer a create without the id: find what it made.
-            adopted = self._adopt_by_name(desired, find)
+            adopted = self._adopt_by_name(desired, others)
             if adopted:
                 return adopted
             raise AmbiguousWriteError(

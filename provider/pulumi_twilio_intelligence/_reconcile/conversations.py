@@ -10,6 +10,7 @@ import contextlib
 import json
 import time
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from .._models import ConversationConfigurationModel
@@ -38,7 +39,7 @@ class ConversationConfigurationReconciler(Reconciler):
             "updatedAt": body.get("updatedAt"),
         }
 
-    def create(self, desired: ResourceModel) -> Created:
+    def create(self, desired: ResourceModel, *, replacing: Collection[str] = ()) -> Created:
         body = desired.wire()
         for nonce in range(2):
             key = idempotency_key("create", body, nonce)

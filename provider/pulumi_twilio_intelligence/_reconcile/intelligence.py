@@ -8,6 +8,7 @@ a live ``version`` above the one we created means someone else used PUT.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection
 from typing import Any
 
 from .._models import IntelligenceConfigurationModel
@@ -49,9 +50,10 @@ class IntelligenceConfigurationReconciler(Reconciler):
     def adoptable(self, body: dict[str, Any]) -> bool:
         return (body.get("version") or CREATED_VERSION) == CREATED_VERSION
 
-    def create(self, desired: ResourceModel) -> Created:
+    def create(self, desired: ResourceModel, *, replacing: Collection[str] = ()) -> Created:
         created = self._create_by_name(
             desired,
+            replacing=replacing,
             post=self.api.create_configuration,
             find=lambda name: [
                 c for c in self.api.list_configurations() if c.get("displayName") == name

@@ -6,6 +6,7 @@ nobody believes it is gone.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from .._models import MemoryStoreModel
@@ -31,9 +32,10 @@ class MemoryStoreReconciler(Reconciler):
         stores = (self.fetch(store_id) for store_id in self.api.list_store_ids())
         return [s for s in stores if s is not None and s.get("displayName") == name]
 
-    def create(self, desired: ResourceModel) -> Created:
+    def create(self, desired: ResourceModel, *, replacing: Collection[str] = ()) -> Created:
         created = self._create_by_name(
             desired,
+            replacing=replacing,
             post=lambda body: {"id": self.api.create_store(body)},
             find=self._find,
         )

@@ -7,6 +7,7 @@ made is ACTIVE: a PREVIEW version would run for nobody, and a silent success wou
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection
 from typing import Any
 
 from .._models import OperatorModel
@@ -31,9 +32,10 @@ class OperatorReconciler(Reconciler):
     def adoptable(self, body: dict[str, Any]) -> bool:
         return body.get("author") == "SELF"
 
-    def create(self, desired: ResourceModel) -> Created:
+    def create(self, desired: ResourceModel, *, replacing: Collection[str] = ()) -> Created:
         return self._create_by_name(
             desired,
+            replacing=replacing,
             post=lambda body: self.api.create_operator(body).body,
             find=lambda name: [
                 o
