@@ -44,10 +44,13 @@ BOOKKEEPING = (
 )
 OUTPUT_ONLY = ("predecessorIds",)
 
-# Lineage of replacements, handed from diff() to the create() that follows it in the same
-# plugin process (the engine calls them in that order), keyed by the new physical name.
-_lineage: dict[str, list[str]] = {}
-_lineage_lock = threading.Lock()
+# For a replacement the engine calls check(olds, news), diff(), then check() again with no olds,
+# then create(), all in one plugin process. diff() hands over what the second check and the
+# create need: the generation (so the replacement keeps the name the first check derived) and
+# the lineage of replaced ids.
+_handover_lock = threading.Lock()
+_generations: dict[tuple[str, ...], int] = {}  # by (kind, project, stack, logical name)
+_lineage: dict[str, list[str]] = {}  # by the replacement's physical name
 
 
 class _Adapter(ResourceProvider):
@@ -70,7 +73,12 @@ class _Adapter(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         olds = _olds or {}
         book, desired = _split(news)
-        book.setdefault("generation", int(olds.get("generation") or 0))
+        if olds:
+            generation = int(olds.get("generation") or 0)
+        else:
+            with _handover_lock:
+                generation = _generations.get(self._identity(book), 0)
+        book.setdefault("generation", generation)
         if not desired.get("displayName"):
             desired["displayName"] = self._physical_name(book, desired)
             book["autoName"] = True
@@ -90,7 +98,8 @@ class _Adapter(ResourceProvider):
         if self._in_place(book):
             replaces = []
         if replaces:
-            with _lineage_lock:
+            with _handover_lock:
+                _generations[self._identity(book)] = int(_news.get("generation") or 0)
                 _lineage[str(new.get("displayName"))] = [*(_olds.get("predecessorIds") or []), _id]
         return DiffResult(
             changes=bool(plan.changes),
@@ -102,8 +111,9 @@ class _Adapter(ResourceProvider):
         book, desired_props = _split(props)
         desired = self.model.validate_desired(desired_props, self._label(book))
         reconciler = self.reconciler()
-        with _lineage_lock:
+        with _handover_lock:
             predecessors = _lineage.pop(str(desired_props.get("displayName")), [])
+            _generations.pop(self._identity(book), None)
         adopt_id = book.get("adoptId")
         if adopt_id:
             object_id, server = self._adopt(reconciler, str(adopt_id), desired, book)
@@ -153,6 +163,10 @@ class _Adapter(ResourceProvider):
         self.reconciler().delete(_id, _props)
 
     # --- helpers ---------------------------------------------------------------------------
+    def _identity(self, book: dict[str, Any]) -> tuple[str, ...]:
+        scope = [str(part) for part in book.get("scope") or ()]
+        return (self.model.KIND, *scope, str(book.get("resourceName")))
+
     def _label(self, book: dict[str, Any]) -> str:
         return f"{self.model.KIND} {book.get('resourceName', '')}".strip()
 

@@ -1,0 +1,197 @@
+"""The lifecycle of the dev stack through the real engine, asserted through the emulator's log.
+
+These are the behaviours the project exists for: a rule change replaces the Intelligence
+Configuration (POST new, relink the Conversation configuration, DELETE old) and never PUTs it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Deployment
+
+V3_CONFIGS = "/v3/ControlPlane/Configurations"
+V2_CONFIGS = "/v2/ControlPlane/Configurations"
+OPERATORS = "/v3/ControlPlane/Operators"
+
+pytestmark = pytest.mark.e2e
+
+
+def _ids(d: Deployment) -> dict[str, Any]:
+    return d.pulumi.outputs()
+
+
+def _live(d: Deployment, path: str) -> dict[str, Any]:
+    response = d.emulator.client().get(path)
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _conversation_links(d: Deployment) -> list[str]:
+    config_id = _ids(d)["conversationConfigurations"]["support"]
+    links: list[str] = _live(d, f"{V2_CONFIGS}/{config_id}")["intelligenceConfigurationIds"]
+    return links
+
+
+def test_up_creates_everything_and_then_nothing_changes(deployment: Deployment) -> None:
+    d = deployment
+    d.pulumi.up()
+    ids = _ids(d)
+    config_id = ids["intelligenceConfigurations"]["support-analytics"]
+    live_config = _live(d, f"{V3_CONFIGS}/{config_id}")
+    assert live_config["version"] == 1
+    assert [len(r["operators"]) for r in live_config["rules"]] == [2, 1]
+    assert _conversation_links(d) == [config_id]
+    for operator_id in ids["operators"].values():
+        assert _live(d, f"{OPERATORS}/{operator_id}")["author"] == "SELF"
+    store_id = ids["memoryStores"]["support-memory"]
+    assert _live(d, f"/v1/ControlPlane/Stores/{store_id}")["status"] == "ACTIVE"
+
+    mark = d.emulator.mark()
+    d.pulumi.preview("--expect-no-changes")
+    d.pulumi.refresh("--expect-no-changes")
+    assert d.writes(mark) == [], "preview and refresh must not write"
+
+
+def test_rule_change_replaces_configuration_without_put(deployment: Deployment) -> None:
+    d = deployment
+    d.pulumi.up()
+    old_config = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    conversation = _ids(d)["conversationConfigurations"]["support"]
+
+    d.edit(
+        "contact-reason: {}\n        trigger: {on: CONVERSATION_END}",
+        "contact-reason: {}\n        trigger: {on: CONVERSATION_INACTIVE}",
+    )
+    preview = d.pulumi.preview("--diff")
+    assert "support-analytics" in preview.stdout
+    assert "replace" in preview.stdout
+
+    mark = d.emulator.mark()
+    d.pulumi.up()
+    new_config = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    assert new_config != old_config
+    assert d.writes(mark) == [
+        ("POST", V3_CONFIGS),
+        ("PUT", f"{V2_CONFIGS}/{conversation}"),
+        ("DELETE", f"{V3_CONFIGS}/{old_config}"),
+    ]
+    assert _conversation_links(d) == [new_config]
+    live_rules = _live(d, f"{V3_CONFIGS}/{new_config}")["rules"]
+    assert live_rules[1]["triggers"][0]["on"] == "CONVERSATION_INACTIVE"
+    assert d.pulumi.resources("IntelligenceConfiguration")[0]["outputs"]["predecessorIds"] == [
+        old_config
+    ]
+    d.pulumi.preview("--expect-no-changes")
+
+
+def test_operator_prompt_change_replaces_operator_and_configuration(deployment: Deployment) -> None:
+    d = deployment
+    d.pulumi.up()
+    before = _ids(d)
+    old_operator = before["operators"]["churn-risk"]
+    old_config = before["intelligenceConfigurations"]["support-analytics"]
+    conversation = before["conversationConfigurations"]["support"]
+
+    d.edit("explain why in one sentence.", "explain why in at most ten words.")
+    mark = d.emulator.mark()
+    d.pulumi.up()
+    after = _ids(d)
+    new_operator = after["operators"]["churn-risk"]
+    new_config = after["intelligenceConfigurations"]["support-analytics"]
+    assert new_operator != old_operator
+    assert new_config != old_config
+    assert d.writes(mark) == [
+        ("POST", OPERATORS),
+        ("POST", V3_CONFIGS),
+        ("PUT", f"{V2_CONFIGS}/{conversation}"),
+        ("DELETE", f"{V3_CONFIGS}/{old_config}"),
+        ("DELETE", f"{OPERATORS}/{old_operator}"),
+    ]
+    assert _conversation_links(d) == [new_config]
+    rule_operators = [
+        o["id"] for o in _live(d, f"{V3_CONFIGS}/{new_config}")["rules"][0]["operators"]
+    ]
+    assert new_operator in rule_operators
+    d.pulumi.preview("--expect-no-changes")
+
+
+def test_out_of_band_put_is_reported_and_replaced(deployment: Deployment) -> None:
+    d = deployment
+    d.pulumi.up()
+    config_id = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    live = _live(d, f"{V3_CONFIGS}/{config_id}")
+    body = {
+        "displayName": live["displayName"],
+        "description": "edited in the console",
+        "rules": live["rules"],
+    }
+    d.emulator.client().put(f"{V3_CONFIGS}/{config_id}", json=body).raise_for_status()
+
+    refresh = d.pulumi.refresh("--expect-no-changes", check=False)
+    assert refresh.returncode != 0
+    assert "support-analytics" in refresh.stdout
+
+    d.pulumi.refresh()
+    mark = d.emulator.mark()
+    d.pulumi.up()
+    new_config = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    assert new_config != config_id
+    assert _live(d, f"{V3_CONFIGS}/{new_config}")["version"] == 1
+    assert ("DELETE", f"{V3_CONFIGS}/{config_id}") in d.writes(mark)
+    assert _conversation_links(d) == [new_config]
+    d.pulumi.preview("--refresh", "--expect-no-changes")
+
+
+def test_out_of_band_delete_is_noticed_and_recreated(deployment: Deployment) -> None:
+    d = deployment
+    d.pulumi.up()
+    operator_id = _ids(d)["operators"]["contact-reason"]
+    config_id = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    client = d.emulator.client()
+    client.delete(f"{V3_CONFIGS}/{config_id}").raise_for_status()
+
+    assert d.pulumi.refresh("--expect-no-changes", check=False).returncode != 0
+    d.pulumi.refresh()
+    d.pulumi.up()
+    new_config = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    assert new_config != config_id
+    assert _live(d, f"{V3_CONFIGS}/{new_config}")["version"] == 1
+    assert _conversation_links(d) == [new_config]
+    assert _ids(d)["operators"]["contact-reason"] == operator_id
+    d.pulumi.preview("--refresh", "--expect-no-changes")
+
+
+def test_destroy_leaves_nothing_but_the_memory_store(deployment: Deployment) -> None:
+    d = deployment
+    d.pulumi.up()
+    store_id = _ids(d)["memoryStores"]["support-memory"]
+    destroy = d.pulumi.destroy()
+    client = d.emulator.client()
+    assert client.get(V3_CONFIGS).json()["items"] == []
+    assert [o for o in client.get(OPERATORS).json()["items"] if o["author"] == "SELF"] == []
+    assert client.get(V2_CONFIGS).json()["configurations"] == []
+    assert client.get("/v1/ControlPlane/Stores").json()["stores"] == [store_id]
+    assert store_id in destroy.stdout + destroy.stderr, "the retained store must be named"
+
+
+def test_bad_stack_file_fails_before_any_request(deployment: Deployment) -> None:
+    d = deployment
+    d.edit("trigger: {on: COMMUNICATION, count: 1}", "trigger: {on: COMMUNICATION, count: 50}")
+    mark = d.emulator.mark()
+    result = d.pulumi.up(check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    line = next(
+        n
+        for n, text in enumerate(d.stack_file("base").read_text().splitlines(), start=1)
+        if "count: 50" in text
+    )
+    assert f"stacks/base.yaml:{line}" in output
+    assert "support-analytics" in output
+    assert "rules.realtime.trigger.count" in output
+    assert "less than or equal to 20" in output
+    assert d.emulator.requests(since=mark) == []
