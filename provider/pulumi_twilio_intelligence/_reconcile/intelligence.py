@@ -3,6 +3,10 @@
 A PUT answers 200 and bumps ``version`` but leaves the configuration inactive: its operators
 silently stop producing results. So there is no update here. Every change is a replacement, and
 a live ``version`` above the one we created means someone else used PUT.
+
+A rule that pins an operator version is checked against that version's lifecycle: DEPRECATED is a
+warning, RETIRED an error (a retired version no longer runs). Only pinned operators' versions are
+read, once per operator per reconciler.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import contextlib
 from collections.abc import Collection
 from typing import Any
 
+from .._api import TwilioApi
 from .._models import IntelligenceConfigurationModel
 from .._spec import ResourceModel
 from ..errors import NotFoundError, TwilioIntelligenceError
@@ -21,6 +26,10 @@ CREATED_VERSION = 1  # a POST creates version 1; anything higher was made by a P
 
 class IntelligenceConfigurationReconciler(Reconciler):
     model = IntelligenceConfigurationModel
+
+    def __init__(self, api: TwilioApi) -> None:
+        super().__init__(api)
+        self._versions: dict[str, dict[int, dict[str, Any]]] = {}  # by operator id
 
     def fetch(self, object_id: str) -> dict[str, Any] | None:
         return self._get_or_none(lambda: self.api.get_configuration(object_id))
@@ -34,18 +43,62 @@ class IntelligenceConfigurationReconciler(Reconciler):
         }
 
     def findings(self, body: dict[str, Any], recorded: dict[str, Any] | None) -> list[Finding]:
+        found: list[Finding] = []
         created = (recorded or {}).get("createdVersion") or CREATED_VERSION
         live = body.get("version") or CREATED_VERSION
         if live > created:
-            return [
+            found.append(
                 Finding(
                     "inactive-configuration",
                     f"version is {live} but we created version {created}: it was changed with PUT, "
                     f"which leaves it inactive (its rules produce no results). `pulumi up` after a "
                     f"refresh replaces it.",
                 )
-            ]
-        return []
+            )
+        return found + self.pin_findings(body)
+
+    def pin_findings(self, body: dict[str, Any]) -> list[Finding]:
+        """DEPRECATED (warning) and RETIRED (error) operator versions pinned by the live rules."""
+        found: list[Finding] = []
+        for r, rule in enumerate(body.get("rules") or []):
+            for op in rule.get("operators") or []:
+                version = op.get("version")
+                if version is None:
+                    continue
+                summary = self.operator_versions(str(op.get("id"))).get(int(version)) or {}
+                status = summary.get("status")
+                where = f"rules[{r}] pins operator {op.get('id')} at version {version}"
+                if status == "RETIRED":
+                    found.append(
+                        Finding(
+                            "pin-retired",
+                            f"{where}, which is RETIRED (since {summary.get('dateRetired')}): it "
+                            f"no longer runs. Pin an ACTIVE version in the stack file, then "
+                            f"`pulumi up`.",
+                        )
+                    )
+                elif status == "DEPRECATED":
+                    found.append(
+                        Finding(
+                            "pin-deprecated",
+                            f"{where}, which is DEPRECATED (retires "
+                            f"{summary.get('retirementDate') or 'at a date not given'}). Pin an "
+                            f"ACTIVE version in the stack file before then.",
+                            severity="warning",
+                        )
+                    )
+        return found
+
+    def operator_versions(self, operator_id: str) -> dict[int, dict[str, Any]]:
+        """Version summaries of one operator by number, read once per reconciler (one list)."""
+        cache = self._versions
+        if operator_id not in cache:
+            try:
+                listed = self.api.list_operator_versions(operator_id)
+            except NotFoundError:
+                listed = []  # the operator is gone: the configuration's own check reports that
+            cache[operator_id] = {int(v["version"]): v for v in listed if "version" in v}
+        return cache[operator_id]
 
     def adoptable(self, body: dict[str, Any]) -> bool:
         return (body.get("version") or CREATED_VERSION) == CREATED_VERSION
