@@ -32,7 +32,10 @@ class ReadyServer(uvicorn.Server):
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind before starting uvicorn so that port 0 yields a known free port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto must be IPPROTO_TCP, not 0: asyncio only sets TCP_NODELAY on
+    # accepted sockets whose proto says TCP, and without it Nagle plus delayed
+    # ACKs add 40 ms to every keep-alive request.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(1024)
