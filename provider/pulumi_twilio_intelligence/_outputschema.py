@@ -47,10 +47,11 @@ def _rewrite_in_place(node: Any) -> None:
     if not isinstance(node, dict):
         return
     properties = node.get("properties")
-    if _is_object(node) and isinstance(properties, dict):
+    if _is_object(node):
+        # Every object, also one without properties (Twilio closes it all the same).
         node["additionalProperties"] = False
         # A set in meaning; sorted, because key order does not survive the engine's state.
-        node["required"] = sorted(properties)
+        node["required"] = sorted(properties) if isinstance(properties, dict) else []
     for key in _SCHEMA_MAPS:
         children = node.get(key)
         if isinstance(children, dict):
@@ -77,7 +78,7 @@ def violations(schema: Any) -> list[tuple[str, str]]:
     if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
         found.append(("", 'the root must be {"type": "object", "properties": {...}}'))
     counts = {"properties": 0, "enum": 0}
-    _walk(schema, "", 1, counts, found)
+    _walk(schema, "", 0, counts, found)
     if counts["properties"] > MAX_PROPERTIES:
         found.append(
             (
@@ -93,23 +94,19 @@ def violations(schema: Any) -> list[tuple[str, str]]:
 def _walk(
     node: Any, path: str, depth: int, counts: dict[str, int], found: list[tuple[str, str]]
 ) -> None:
+    """Check ``node`` and every subschema below it; ``depth`` counts the object levels above it
+    (as Twilio counts nesting: objects inside objects; a ``$defs`` entry counts from the top)."""
     if not isinstance(node, dict):
         found.append((path, "each subschema must be a JSON object"))
         return
-    if depth > MAX_DEPTH:
-        found.append((path, f"nesting deeper than {MAX_DEPTH} levels"))
-        return
+    if _is_object(node) or "properties" in node:
+        depth += 1
+        if depth > MAX_DEPTH:
+            found.append((path, f"nesting deeper than {MAX_DEPTH} levels"))
+            return
     for keyword in sorted(UNSUPPORTED_KEYWORDS & node.keys()):
         found.append((_join(path, keyword), f"keyword {keyword!r} is not supported by Twilio"))
-    kind = node.get("type")
-    kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
-    for item in kinds:
-        if item not in ALLOWED_TYPES:
-            found.append(
-                (_join(path, "type"), f"type {item!r} is not one of {sorted(ALLOWED_TYPES)}")
-            )
-    if kind is None and not ({"anyOf", "$ref", "enum", "const"} & node.keys()):
-        found.append((path or "", "every subschema needs a type (or anyOf / $ref / enum)"))
+    _check_types(node, path, found)
     enum = node.get("enum")
     if enum is not None:
         if not isinstance(enum, list) or not enum:
@@ -121,20 +118,40 @@ def _walk(
         found.append((_join(path, "properties"), "must be an object"))
     elif properties is not None:
         counts["properties"] += len(properties)
+    for child_path, child, from_top in _children(node, path):
+        _walk(child, child_path, 0 if from_top else depth, counts, found)
 
 
-def _children(node: dict[str, Any], path: str) -> list[tuple[str, Any]]:
-    children: list[tuple[str, Any]] = []
+def _check_types(node: dict[str, Any], path: str, found: list[tuple[str, str]]) -> None:
+    kind = node.get("type")
+    kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
+    for item in kinds:
+        if item not in ALLOWED_TYPES:
+            found.append(
+                (_join(path, "type"), f"type {item!r} is not one of {sorted(ALLOWED_TYPES)}")
+            )
+    if kind is None and not ({"anyOf", "$ref", "enum", "const"} & node.keys()):
+        found.append((path or "", "every subschema needs a type (or anyOf / $ref / enum)"))
+
+
+def _children(node: dict[str, Any], path: str) -> list[tuple[str, Any, bool]]:
+    """(path, subschema, whether its nesting counts from the top: true for definitions)."""
+    children: list[tuple[str, Any, bool]] = []
     for key in _SCHEMA_MAPS:
         mapping = node.get(key)
         if isinstance(mapping, dict):
-            children += [(_join(path, f"{key}.{name}"), child) for name, child in mapping.items()]
+            children += [
+                (_join(path, f"{key}.{name}"), child, key != "properties")
+                for name, child in mapping.items()
+            ]
     for key in _SCHEMA_LISTS:
         branches = node.get(key)
         if isinstance(branches, list):
-            children += [(_join(path, f"{key}[{i}]"), child) for i, child in enumerate(branches)]
+            children += [
+                (_join(path, f"{key}[{i}]"), child, False) for i, child in enumerate(branches)
+            ]
     if node.get("items") is not None:
-        children.append((_join(path, "items"), node["items"]))
+        children.append((_join(path, "items"), node["items"], False))
     return children
 
 
