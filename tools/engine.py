@@ -9,7 +9,10 @@ engine is compiled from Go modules when no matching ``pulumi`` is on PATH:
   ``tools/engine/langhost``). The host moved to its own, never-tagged module after 3.79 and the
   proxy serves no pseudo-version of it, so 3.79 is the newest host buildable from modules. It
   speaks the same LanguageRuntime protocol; the engine and the Python SDK stay at the pinned
-  version, and the exec script the host runs comes from the pinned SDK.
+  version, and the exec script the host runs comes from the pinned SDK. One patch is applied at
+  build time (``tools/engine/langhost/runplugin.go.in``): newer engines name the plugin program
+  of RunPlugin in a field this host does not know, so without it Python policy packs
+  (``pulumi preview --policy-pack``) cannot start.
 * the two helper scripts (``pulumi-language-python-exec`` and the dynamic-provider plugin
   ``pulumi-resource-pulumi-python``) copied from the pinned ``sdk/v3`` module.
 
@@ -44,6 +47,10 @@ FILES = (
     "pulumi-language-python-exec",
     "pulumi-resource-pulumi-python",
 )
+# Bump when the build changes, so that engines cached by an older build are rebuilt.
+BUILD_REVISION = "2: python host runs policy packs"
+# The line of the 3.79 host's RunPlugin that the patch replaces.
+RUNPLUGIN_ANCHOR = "args := []string{req.Program}"
 # The demo and test stacks are local and throwaway; real stacks set their own passphrase.
 DEMO_PASSPHRASE = "local-demo-passphrase"  # noqa: S105 - public by design, guards nothing real
 
@@ -73,7 +80,12 @@ def _reported_version(pulumi: Path) -> str | None:
 
 
 def _complete(bin_dir: Path) -> bool:
-    return all(os.access(bin_dir / name, os.X_OK) for name in FILES)
+    revision = bin_dir / "BUILD_REVISION"
+    return (
+        all(os.access(bin_dir / name, os.X_OK) for name in FILES)
+        and revision.is_file()
+        and revision.read_text().strip() == BUILD_REVISION
+    )
 
 
 def _from_path() -> Path | None:
@@ -151,6 +163,23 @@ def _module_dir(workdir: Path, module: str) -> Path:
     return Path(out.stdout.strip())
 
 
+def _patch_langhost(workdir: Path) -> str:
+    """Copy the 3.79 host's main package into the wrapper module with the RunPlugin patch;
+    return the package to build. (Go refuses overlays of files in the module cache.)"""
+    _run_go(["mod", "download", "github.com/pulumi/pulumi/sdk/v3"], workdir, "host sources")
+    sdk = _module_dir(workdir, "github.com/pulumi/pulumi/sdk/v3")
+    main_go = (sdk / "python/cmd/pulumi-language-python/main.go").read_text()
+    if main_go.count(RUNPLUGIN_ANCHOR) != 1:
+        raise EngineUnavailableError(f"cannot patch the Python host: no {RUNPLUGIN_ANCHOR!r}")
+    package = workdir / "cmd" / "pulumi-language-python"
+    package.mkdir(parents=True)
+    (package / "main.go").write_text(
+        main_go.replace(RUNPLUGIN_ANCHOR, "args := runPluginArgs(req)")
+    )
+    shutil.copyfile(workdir / "runplugin.go.in", package / "runplugin.go")
+    return "./cmd/pulumi-language-python"
+
+
 def _build(target: Path) -> None:
     go = shutil.which("go")
     if not go:
@@ -194,7 +223,7 @@ def _build(target: Path) -> None:
                 f"-s -w {ldflag}{LANGHOST_SDK_VERSION}",
                 "-o",
                 str(staging / "pulumi-language-python"),
-                "github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python",
+                _patch_langhost(Path(tmp) / "langhost"),
             ],
             Path(tmp) / "langhost",
             f"pulumi-language-python (sdk {LANGHOST_SDK_VERSION})",
@@ -210,6 +239,7 @@ def _build(target: Path) -> None:
         built = _reported_version(staging / "pulumi")
         if built != VERSION:
             raise EngineUnavailableError(f"built pulumi reports {built!r}, expected {VERSION}")
+        (staging / "BUILD_REVISION").write_text(BUILD_REVISION + "\n")
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
             shutil.rmtree(target)

@@ -8,7 +8,7 @@ no state at all: the engine pickles them into the stack's state.
 from __future__ import annotations
 
 import threading
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -22,16 +22,18 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 
-from . import _naming, _runtime
-from ._reconcile import (
-    ConversationConfigurationReconciler,
-    IntelligenceConfigurationReconciler,
-    MemoryStoreReconciler,
-    OperatorReconciler,
-    Reconciler,
+from . import _naming
+from ._models import (
+    ConversationConfigurationModel,
+    IntelligenceConfigurationModel,
+    MemoryStoreModel,
+    OperatorModel,
 )
 from ._spec import UNKNOWN, ResourceModel
 from .errors import NotFoundError, ValidationError, Violation
+
+if TYPE_CHECKING:
+    from ._reconcile import Reconciler
 
 PROVIDER_KEY = "__provider"
 BOOKKEEPING = (
@@ -54,20 +56,24 @@ _lineage: dict[str, list[str]] = {}  # by the replacement's physical name
 
 
 class _Adapter(ResourceProvider):
-    reconciler_class: ClassVar[type[Reconciler]]
+    model: ClassVar[type[ResourceModel]]
+    reconciler_name: ClassVar[str]  # in _reconcile; imported on first use, see reconciler()
     replace_on_drift: ClassVar[bool] = False  # replaced (not updated) resources need a new name
     name_max_length: ClassVar[int] = 128
     name_disallowed: ClassVar[str] = r"[^a-zA-Z0-9-]"
 
-    @property
-    def model(self) -> type[ResourceModel]:
-        return self.reconciler_class.model
-
     def reconciler(self) -> Reconciler:
-        return self.reconciler_class(_runtime.api())
+        # The Pulumi program builds these adapters but never calls Twilio: the HTTP stack
+        # (httpx, tenacity) is imported only in the provider plugin, where it is used.
+        from . import _reconcile, _runtime  # noqa: PLC0415
+
+        reconciler_class: type[Reconciler] = getattr(_reconcile, self.reconciler_name)
+        return reconciler_class(_runtime.api())
 
     # --- engine entry points -------------------------------------------------------------
     def configure(self, req: ConfigureRequest) -> None:
+        from . import _runtime  # noqa: PLC0415 - see reconciler()
+
         _runtime.set_stack_config(req.config._props)  # the SDK exposes no getter
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -238,7 +244,8 @@ def _integral(value: Any) -> Any:
 
 
 class OperatorProvider(_Adapter):
-    reconciler_class = OperatorReconciler
+    model = OperatorModel
+    reconciler_name = "OperatorReconciler"
     replace_on_drift = True
 
     def _in_place(self, book: dict[str, Any]) -> bool:
@@ -246,15 +253,18 @@ class OperatorProvider(_Adapter):
 
 
 class IntelligenceConfigurationProvider(_Adapter):
-    reconciler_class = IntelligenceConfigurationReconciler
+    model = IntelligenceConfigurationModel
+    reconciler_name = "IntelligenceConfigurationReconciler"
     replace_on_drift = True
 
 
 class ConversationConfigurationProvider(_Adapter):
-    reconciler_class = ConversationConfigurationReconciler
+    model = ConversationConfigurationModel
+    reconciler_name = "ConversationConfigurationReconciler"
     name_max_length = 32
     name_disallowed = r"[^a-zA-Z0-9\-_ ]"
 
 
 class MemoryStoreProvider(_Adapter):
-    reconciler_class = MemoryStoreReconciler
+    model = MemoryStoreModel
+    reconciler_name = "MemoryStoreReconciler"

@@ -11,10 +11,10 @@ import hashlib
 import os
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._api import TwilioApi
-from ._http import Credentials, HttpClient, base_urls
+if TYPE_CHECKING:
+    from ._api import TwilioApi
 
 _lock = threading.Lock()
 _stack_config: dict[str, Any] = {}
@@ -29,6 +29,10 @@ def set_stack_config(config: Mapping[str, Any]) -> None:
 
 def api() -> TwilioApi:
     """The client for the current credentials; connections are pooled and reused across calls."""
+    # Imported on first use: a no-change preview configures the provider but sends no request.
+    from ._api import TwilioApi  # noqa: PLC0415
+    from ._http import Credentials, HttpClient, base_urls  # noqa: PLC0415
+
     with _lock:
         config = dict(_stack_config)
     credentials = Credentials.resolve(config, os.environ)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar, Self
 
-from deepdiff import DeepDiff
 from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
@@ -193,6 +192,9 @@ class ResourceModel(Wire):
         a, b = cls.normalise(old), cls.normalise(new)
         if a == b:
             return []
+        # Imported here: deepdiff costs ~0.1 s to import, and a no-change preview never needs it.
+        from deepdiff import DeepDiff  # noqa: PLC0415
+
         delta = DeepDiff(a, b, verbose_level=2, view="tree")
         changes = [
             FieldChange(

@@ -13,7 +13,6 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, ResourceProvider
 
-from . import _runtime
 from ._providers import (
     ConversationConfigurationProvider,
     IntelligenceConfigurationProvider,
@@ -194,9 +193,13 @@ class _TwilioOperatorProvider(ResourceProvider):
     """Read-only: verifies a Twilio-authored operator exists and reports its version."""
 
     def configure(self, req: Any) -> None:
+        from . import _runtime  # noqa: PLC0415 - HTTP stack only in the plugin process
+
         _runtime.set_stack_config(req.config._props)  # the SDK exposes no getter
 
     def _read(self, operator_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        from . import _runtime  # noqa: PLC0415 - HTTP stack only in the plugin process
+
         body = _runtime.api().get_operator(operator_id).body
         if body.get("author") != "TWILIO":
             raise TwilioIntelligenceError(f"{operator_id} is not a Twilio-authored operator")

@@ -54,7 +54,11 @@ class DesiredState:
 
 
 # --- reading YAML with positions ---------------------------------------------------------
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when the wheel has it (it is several times faster than the pure-Python one).
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc] # a class chosen at import time
     """YAML 1.2 booleans: only true/false. In YAML 1.1 the trigger key ``on`` would read as True."""
 
 
@@ -68,28 +72,30 @@ _Loader.add_implicit_resolver(
 
 
 def _read(path: Path, locations: dict[str, str]) -> dict[str, Any]:
+    """Parse one file once: its data, and the line of every value (into ``locations``)."""
     try:
         text = path.read_text()
     except OSError as exc:
-        raise ValidationError(
-            [Violation("stack file", "", f"cannot read: {exc.strerror}", str(path))]
-        ) from None
+        reason = f"cannot read: {exc.strerror}"
+        raise ValidationError([Violation("stack file", "", reason, str(path))]) from None
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise ValidationError(
             [Violation("stack file", "", f"not valid YAML: {exc}", where)]
         ) from None
-    if node is None:
-        return {}
-    _record(node, "", path, locations)
-    data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise ValidationError(
             [Violation("stack file", "", "must be a mapping of sections", f"{path}:1")]
         )
+    if node is not None:
+        _record(node, "", path, locations)
     return data
 
 
@@ -115,32 +121,27 @@ def _merge(base: Any, overlay: Any) -> Any:
     return overlay
 
 
-def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[Path]:
-    """The file and everything it extends, base first."""
-    path = path.resolve()
-    if path in seen:
-        raise ValidationError(
-            [Violation("stack file", "extends", "extends itself (a cycle)", str(path))]
-        )
-    data = yaml.load(path.read_text(), Loader=_Loader) if path.exists() else None  # noqa: S506
-    parent = data.get("extends") if isinstance(data, dict) else None
-    if parent is None:
-        return [path]
-    return [*_chain(path.parent / str(parent), (*seen, path)), path]
-
-
 def load(path: str | Path) -> DesiredState:
     """Read, merge and check a desired-state file. Raises ValidationError with every problem."""
-    files = _chain(Path(path))
+    layers: list[tuple[Path, dict[str, Any], dict[str, str]]] = []
+    current: Path | None = Path(path).resolve()
+    while current is not None:  # the file, then what it extends, then what that extends...
+        if any(current == seen for seen, _, _ in layers):
+            raise ValidationError(
+                [Violation("stack file", "extends", "extends itself (a cycle)", str(current))]
+            )
+        positions: dict[str, str] = {}
+        data = _read(current, positions)
+        layers.append((current, data, positions))
+        parent = data.pop("extends", None)
+        current = (current.parent / str(parent)).resolve() if parent is not None else None
     merged: dict[str, Any] = {}
     locations: dict[str, str] = {}
-    for file in files:
-        layer: dict[str, str] = {}
-        merged = _merge(merged, _read(file, layer))
-        locations.update(layer)  # a later file's position wins for the values it sets
-    merged.pop("extends", None)
+    for _, data, positions in reversed(layers):  # base first; later files override
+        merged = _merge(merged, data)
+        locations.update(positions)
     checker = _Checker(locations)
-    state = checker.build(merged, files)
+    state = checker.build(merged, [file for file, _, _ in reversed(layers)])
     if checker.violations:
         raise ValidationError(checker.violations)
     return state
