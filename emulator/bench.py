@@ -1,0 +1,122 @@
+"""Loopback benchmark of the emulator (not a test).
+
+Starts ``python -m twilio_emulator`` in a separate process, then drives it with
+concurrent asyncio httpx clients, one GET route and one POST route, and prints
+requests/s with p50/p99 latency for each.
+
+    .venv/bin/python emulator/bench.py [--seconds 5] [--concurrency 16] [--processes 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+from twilio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+
+AUTH = (DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN)
+SENTIMENT = "intelligence_operator_01kcrvw16kfa88qvgrfmr7y151"
+CONFIG_BODY = {
+    "displayName": "bench",
+    "rules": [
+        {
+            "operators": [{"id": SENTIMENT}],
+            "triggers": [{"on": "COMMUNICATION"}],
+            "actions": [{"type": "WEBHOOK", "method": "POST", "url": "https://example.com/hook"}],
+        }
+    ],
+}
+
+
+async def _worker(
+    client: httpx.AsyncClient, method: str, path: str, deadline: float, latencies: list[float]
+) -> int:
+    errors = 0
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        if method == "GET":
+            response = await client.get(path)
+        else:
+            response = await client.post(path, json=CONFIG_BODY)
+        latencies.append(time.perf_counter() - started)
+        errors += response.status_code >= 400
+    return errors
+
+
+async def _drive(
+    url: str, method: str, path: str, seconds: float, concurrency: int
+) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, auth=AUTH, limits=limits) as client:
+        await client.get(path if method == "GET" else "/v3/ControlPlane/Operators")  # warm up
+        latencies: list[float] = []
+        deadline = time.perf_counter() + seconds
+        errors = await asyncio.gather(
+            *(_worker(client, method, path, deadline, latencies) for _ in range(concurrency))
+        )
+    return {"latencies": latencies, "errors": sum(errors)}
+
+
+def _process(args: tuple[str, str, str, float, int]) -> dict[str, Any]:
+    return asyncio.run(_drive(*args))
+
+
+def run(
+    url: str, method: str, path: str, *, seconds: float, concurrency: float, processes: int
+) -> None:
+    started = time.perf_counter()
+    jobs = [(url, method, path, seconds, int(concurrency))] * processes
+    if processes == 1:
+        results = [_process(jobs[0])]
+    else:
+        with multiprocessing.Pool(processes) as pool:
+            results = pool.map(_process, jobs)
+    elapsed = time.perf_counter() - started
+    latencies = sorted(lat for result in results for lat in result["latencies"])
+    errors = sum(result["errors"] for result in results)
+    count = len(latencies)
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[min(count - 1, int(count * 0.99))] * 1000
+    print(
+        f"{method:4} {path:45} {count / seconds:8.0f} req/s  p50 {p50:6.2f} ms"
+        f"  p99 {p99:6.2f} ms  ({count} requests, {errors} errors, {elapsed:.1f}s)"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--processes", type=int, default=1, help="client processes")
+    args = parser.parse_args()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "twilio_emulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        if server.stdout is None:
+            raise RuntimeError("no stdout from the server process")
+        line = server.stdout.readline()
+        url = line.split(" at ", 1)[1].split(" ", 1)[0]
+        created = httpx.post(url + "/v3/ControlPlane/Configurations", json=CONFIG_BODY, auth=AUTH)
+        config_path = f"/v3/ControlPlane/Configurations/{created.json()['id']}"
+        print(f"server {url}; {args.concurrency} concurrent clients x {args.processes} process(es)")
+        load = {"seconds": args.seconds, "concurrency": args.concurrency}
+        run(url, "GET", config_path, processes=args.processes, **load)
+        run(url, "POST", "/v3/ControlPlane/Configurations", processes=args.processes, **load)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
