@@ -1,0 +1,133 @@
+"""``twilio-intelligence``: the project's command line (drift report, export of a live account).
+
+Exit codes of ``drift``: 0 in sync, 2 drift, 1 error (``--strict``: warnings are drift too).
+Neither command ever writes to Twilio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import TwilioIntelligenceError
+from .command import run_drift
+from .project import DriftError, Project, find_project
+from .render import FORMATS, render
+from .report import EXIT_ERROR, Report
+
+__all__ = ["main"]
+
+DEFAULT_SILENCE_HOURS = 24.0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="twilio-intelligence",
+        description="Drift report and export for Twilio Conversation Intelligence stacks. "
+        "Read-only: nothing is ever written to Twilio.",
+    )
+    parser.add_argument(
+        "--project-dir",
+        type=Path,
+        default=None,
+        help="the Pulumi project (default: the directory with Pulumi.yaml at or above the cwd)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    drift = commands.add_parser(
+        "drift",
+        help="compare desired state, Pulumi state and the live account",
+        description="Compare each stack's desired-state file, its Pulumi state and the live "
+        "Twilio account. Exit 0 in sync, 2 drift, 1 error.",
+    )
+    which = drift.add_mutually_exclusive_group()
+    which.add_argument("--stack", action="append", help="a stack (repeatable; default: all)")
+    which.add_argument("--all", action="store_true", help="every stack in the project (default)")
+    drift.add_argument("--format", choices=sorted(FORMATS), default="table")
+    drift.add_argument(
+        "--silence-hours",
+        type=float,
+        default=DEFAULT_SILENCE_HOURS,
+        metavar="N",
+        help="flag an Intelligence Configuration that produced no result for N hours while "
+        f"its conversations were processed (default {DEFAULT_SILENCE_HOURS:g}; 0 disables)",
+    )
+    drift.add_argument(
+        "--strict",
+        action="store_true",
+        help="warnings (deprecated pins, unmanaged objects) count as drift (exit 2)",
+    )
+    drift.add_argument("--output", type=Path, help="also write the report to this file")
+
+    export = commands.add_parser(
+        "export",
+        help="write a desired-state file that adopts every object of a live account",
+        description="Read the live account and write a desired-state file in which every "
+        "object carries adoptId: deployed, it adopts everything and the next preview is empty.",
+    )
+    export.add_argument(
+        "--stack",
+        help="take credentials and base URL from this stack's config "
+        "(default: the environment, TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN ...)",
+    )
+    export.add_argument("--output", type=Path, help="the file to write (default: stdout)")
+    return parser
+
+
+def _project(args: argparse.Namespace) -> Project:
+    return find_project(args.project_dir or Path.cwd())
+
+
+def _drift(args: argparse.Namespace) -> int:
+    try:
+        project = _project(args)
+        report = run_drift(
+            project,
+            None if args.all else args.stack,
+            silence_hours=args.silence_hours,
+            strict=args.strict,
+            env=dict(os.environ),
+        )
+    except TwilioIntelligenceError as exc:
+        report = Report(strict=args.strict, error=str(exc))
+    text = render(report, args.format)
+    sys.stdout.write(text)
+    if args.output:
+        args.output.write_text(text)
+    return report.exit_code
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .export import run_export  # noqa: PLC0415 - only this subcommand needs it
+
+    try:
+        text = run_export(args.project_dir, args.stack, env=dict(os.environ))
+    except TwilioIntelligenceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.output:
+        args.output.write_text(text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "drift":
+            return _drift(args)
+        return _export(args)
+    except DriftError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""The drift command's work, from stack names to a Report (printing is ``render``'s job).
+
+Every stack in the project is read (state, account) even when one is asked for: an object is
+unmanaged only if no stack on the same account manages it. Each account is read once, with list
+calls, however many stacks target it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from .. import stackfile
+from ..errors import TwilioIntelligenceError
+from .compare import (
+    StackInput,
+    compare_stack,
+    find_unmanaged,
+    managed_ids,
+    prefetch_pins,
+    reconcilers,
+)
+from .desired import resolve
+from .health import check_silence
+from .live import WORKERS, LiveAccount, RequestStats, account_key, connect
+from .project import DriftError, Project, PulumiCli, engine_env, stack_credentials_config
+from .report import Report, StackReport
+from .state import RecordedState
+
+__all__ = ["run_drift"]
+
+
+@dataclass
+class _Loaded:
+    name: str
+    account: tuple[str, ...] | None = None
+    config: dict[str, object] | None = None
+    input: StackInput | None = None
+    error: str | None = None
+
+
+def _load(
+    project: Project, cli: PulumiCli, name: str, deployed: bool, env: Mapping[str, str]
+) -> _Loaded:
+    loaded = _Loaded(name)
+    try:
+        loaded.config = stack_credentials_config(project, cli, name)
+        loaded.account = account_key(loaded.config, env)
+        recorded = RecordedState.from_export(cli.export(name)) if deployed else None
+        path = project.desired_state_path(name)
+        shown = project.relative(path)
+        try:
+            state = stackfile.load(path)
+        except TwilioIntelligenceError as exc:
+            # Still count what the stack manages, so its objects are not called unmanaged.
+            loaded.input = StackInput(name, shown, {}, recorded)
+            loaded.error = f"invalid desired state {shown}:\n{exc}"
+            return loaded
+        loaded.input = StackInput(
+            name, shown, resolve(state, recorded or RecordedState()), recorded
+        )
+    except TwilioIntelligenceError as exc:
+        loaded.error = str(exc)
+    return loaded
+
+
+def run_drift(
+    project: Project,
+    stacks: list[str] | None,
+    *,
+    silence_hours: float,
+    strict: bool,
+    env: Mapping[str, str],
+) -> Report:
+    report = Report(strict=strict)
+    every = project.stacks()
+    selected = stacks or every
+    unknown = sorted(set(selected) - set(every))
+    if unknown:
+        raise DriftError(
+            f"no stack {', '.join(unknown)} in {project.relative(project.stack_config_dir)} "
+            f"(stacks: {', '.join(every) or 'none'})"
+        )
+    cli = PulumiCli(project, engine_env(project, env))
+    existing = cli.existing_stacks()
+    with ThreadPoolExecutor(WORKERS) as pool:
+        loaded = {
+            s.name: s for s in pool.map(lambda n: _load(project, cli, n, n in existing, env), every)
+        }
+
+    stats = RequestStats()
+    for account in dict.fromkeys(loaded[n].account for n in selected if loaded[n].account):
+        on_account = [s for s in loaded.values() if s.account == account]
+        mine = [s for s in on_account if s.name in selected]
+        config = mine[0].config or {}
+        api = connect(config, env, stats)
+        try:
+            live = LiveAccount.read(api)
+            by_kind = reconcilers(api)
+            ours = [s.input for s in mine if s.input is not None and s.error is None]
+            config_ids = [
+                r.id
+                for s in ours
+                if s.recorded is not None
+                for r in s.recorded.of_kind("IntelligenceConfiguration")
+                if r.id in live.intelligence_configurations
+            ]
+            prefetch_pins(by_kind, live, config_ids)
+            health = check_silence(api, config_ids, silence_hours) if silence_hours > 0 else None
+            for stack in ours:
+                report.stacks.append(compare_stack(stack, live, by_kind, health))
+            report.unmanaged += find_unmanaged(
+                live, managed_ids(s.input for s in on_account if s.input is not None)
+            )
+        except TwilioIntelligenceError as exc:
+            for stack_loaded in mine:
+                stack_loaded.error = stack_loaded.error or f"reading the account failed: {exc}"
+        finally:
+            api.http.close()
+    for name in selected:
+        failed = loaded[name]
+        if failed.error:
+            shown = failed.input.desired_state if failed.input else None
+            report.stacks.append(
+                StackReport(name, shown, deployed=name in existing, error=failed.error)
+            )
+    order = {name: i for i, name in enumerate(selected)}
+    report.stacks.sort(key=lambda s: order[s.name])
+    report.requests = stats.as_dict()
+    return report

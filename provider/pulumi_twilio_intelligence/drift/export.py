@@ -1,0 +1,221 @@
+"""Export a live account as a desired-state file in which every object is adopted.
+
+How an existing Twilio user starts with the project: ``twilio-intelligence export > stack.yaml``,
+point a stack at the file, ``pulumi up`` (adopts everything, creates nothing), and from then on
+the file is the source of truth.
+
+Each object keeps its exact ``displayName`` and carries ``adoptId``. Fields are the reconcilers'
+normal form of the live object (server fields and defaults dropped), so the adopted state equals
+the live one and the next preview is empty. References become names: a rule's operators (ours by
+their logical name, Twilio-authored ones as ``sentiment``, ``summary``, ...), a Conversation
+configuration's Memory Store and Intelligence Configurations.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .._models import (
+    ConversationConfigurationModel,
+    IntelligenceConfigurationModel,
+    MemoryStoreModel,
+    OperatorModel,
+)
+from ..errors import TwilioIntelligenceError
+from ..resources import TWILIO_OPERATOR_IDS
+from .live import LiveAccount, RequestStats, connect
+from .project import PulumiCli, engine_env, find_project, stack_credentials_config
+
+__all__ = ["export_account", "run_export"]
+
+log = logging.getLogger("pulumi_twilio_intelligence.export")
+
+_TWILIO_NAMES = {operator_id: name for name, operator_id in TWILIO_OPERATOR_IDS.items()}
+_TRIGGER_NAMES = {
+    "COMMUNICATION": "realtime",
+    "CONVERSATION_END": "wrap-up",
+    "CONVERSATION_INACTIVE": "inactive",
+}
+
+
+class ExportError(TwilioIntelligenceError):
+    """The live account holds something a desired-state file cannot express."""
+
+
+class _Names:
+    """Logical names, unique per section, from display names."""
+
+    def __init__(self, fallback: str) -> None:
+        self.fallback = fallback
+        self.taken: set[str] = set()
+
+    def __call__(self, display_name: Any) -> str:
+        base = re.sub(r"[^A-Za-z0-9]+", "-", str(display_name or "")).strip("-")
+        if not base or not base[0].isalpha():
+            base = f"{self.fallback}-{base}" if base else self.fallback
+        name, n = base, 2
+        while name.lower() in self.taken:
+            name, n = f"{base}-{n}", n + 1
+        self.taken.add(name.lower())
+        return name
+
+
+def _unrewrite(schema: Any) -> Any:
+    """Drop what Twilio's output-schema rewrite adds (closed objects, every property required),
+    where it is exactly that: the provider adds it back before comparing."""
+    if isinstance(schema, list):
+        return [_unrewrite(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    node = {k: _unrewrite(v) for k, v in schema.items()}
+    properties = node.get("properties")
+    expected = sorted(properties) if isinstance(properties, dict) else []
+    if node.get("additionalProperties") is False and sorted(node.get("required", [])) == expected:
+        node.pop("additionalProperties")
+        node.pop("required", None)
+    return node
+
+
+def _operator(body: dict[str, Any]) -> dict[str, Any]:
+    fields = OperatorModel.normalise(body)
+    if "outputSchema" in fields:
+        fields["outputSchema"] = _unrewrite(fields["outputSchema"])
+    return fields
+
+
+def _rules(config: dict[str, Any], operator_names: Mapping[str, str], where: str) -> dict[str, Any]:
+    rules: dict[str, Any] = {}
+    taken = _Names("rule")
+    for index, rule in enumerate(config.get("rules") or []):
+        trigger = (rule.get("triggers") or [{}])[0]
+        name = taken(_TRIGGER_NAMES.get(str(trigger.get("on")), f"rule-{index + 1}"))
+        operators: dict[str, Any] = {}
+        for op in rule.get("operators") or []:
+            op_id = str(op.get("id"))
+            ref = operator_names.get(op_id) or _TWILIO_NAMES.get(op_id) or op_id
+            if ref in operators:
+                raise ExportError(
+                    f"{where}: rule {index + 1} runs operator {op_id} twice; a desired-state "
+                    f"file names each operator of a rule once"
+                )
+            operators[ref] = {k: v for k, v in op.items() if k != "id"}
+        out: dict[str, Any] = {"operators": operators}
+        if trigger.get("on"):
+            out["trigger"] = {"on": trigger["on"], **(trigger.get("parameters") or {})}
+        for key in ("actions", "context"):
+            if rule.get(key):
+                out[key] = rule[key]
+        rules[name] = out
+    return rules
+
+
+def export_account(live: LiveAccount) -> tuple[dict[str, Any], list[str]]:
+    """The desired state (file-shaped) that adopts every object; and warnings to show."""
+    warnings: list[str] = []
+    doc: dict[str, Any] = {}
+
+    store_names: dict[str, str] = {}
+    names = _Names("store")
+    for store_id, body in sorted(live.memory_stores.items()):
+        store_names[store_id] = name = names(body.get("displayName"))
+        doc.setdefault("memoryStores", {})[name] = {
+            "adoptId": store_id,
+            **MemoryStoreModel.normalise(body),
+        }
+
+    operator_names: dict[str, str] = {}
+    names = _Names("operator")
+    for operator_id, body in sorted(live.operators.items()):
+        if body.get("author") == "TWILIO":
+            continue  # referenced by name where used, never managed
+        operator_names[operator_id] = name = names(body.get("displayName"))
+        doc.setdefault("operators", {})[name] = {"adoptId": operator_id, **_operator(body)}
+
+    config_names: dict[str, str] = {}
+    names = _Names("configuration")
+    for config_id, body in sorted(live.intelligence_configurations.items()):
+        config_names[config_id] = name = names(body.get("displayName"))
+        fields = IntelligenceConfigurationModel.normalise(body)
+        if (body.get("version") or 1) > 1:
+            warnings.append(
+                f"intelligenceConfigurations.{name} ({config_id}) is at version "
+                f"{body['version']}: it was changed with PUT and is probably inactive; after "
+                f"adoption, `twilio-intelligence drift` reports it and `pulumi up --refresh` "
+                f"replaces it"
+            )
+        doc.setdefault("intelligenceConfigurations", {})[name] = {
+            "adoptId": config_id,
+            **{k: v for k, v in fields.items() if k != "rules"},
+            "rules": _rules(fields, operator_names, f"intelligenceConfigurations.{name}"),
+        }
+
+    names = _Names("conversation")
+    for conv_id, body in sorted(live.conversation_configurations.items()):
+        name = names(body.get("displayName"))
+        fields = ConversationConfigurationModel.normalise(body)
+        entry: dict[str, Any] = {"adoptId": conv_id}
+        for key, value in fields.items():
+            if key == "memoryStoreId" and value in store_names:
+                entry["memoryStore"] = store_names[value]
+            elif key == "intelligenceConfigurationIds":
+                entry["intelligenceConfigurations"] = [
+                    config_names[i] for i in value if i in config_names
+                ]
+                for missing in (i for i in value if i not in config_names):
+                    warnings.append(
+                        f"conversationConfigurations.{name} ({conv_id}) links {missing}, which "
+                        f"does not exist; the link is left out, so adoption updates it"
+                    )
+            else:
+                entry[key] = value
+        doc.setdefault("conversationConfigurations", {})[name] = entry
+    return doc, warnings
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style; multi-line strings (prompts) as literal blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def to_yaml(doc: dict[str, Any], header: Iterable[str] = ()) -> str:
+    body = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    lines = [f"# {line}" if line else "#" for line in header]
+    return "\n".join(lines) + ("\n\n" if lines else "") + body
+
+
+def run_export(project_dir: Path | None, stack: str | None, *, env: Mapping[str, str]) -> str:
+    config: dict[str, Any] = {}
+    if stack:
+        project = find_project(project_dir or Path.cwd())
+        cli = PulumiCli(project, engine_env(project, env))
+        config = stack_credentials_config(project, cli, stack)
+    api = connect(config, env, RequestStats())
+    try:
+        live = LiveAccount.read(api)
+    finally:
+        api.http.close()
+    doc, warnings = export_account(live)
+    for warning in warnings:
+        log.warning("%s", warning)
+    account = api.http.url("intelligence", "").rstrip("/")
+    header = [
+        f"Exported from {account} by `twilio-intelligence export` on "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        "Every object carries adoptId: `pulumi up` takes them over and creates nothing.",
+        "Reference: README.md, 'Drift detection and export'.",
+    ]
+    return to_yaml(doc, header)

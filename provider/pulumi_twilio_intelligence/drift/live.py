@@ -1,0 +1,164 @@
+"""The live account, read with whole-collection list calls (pageSize 1000) and nothing else.
+
+The HTTP transport under the client refuses every method but GET, so the drift and export
+commands cannot write even by mistake, and it counts requests per collection for the report.
+Memory Stores are the one collection that lists ids only (at most 15 per account): each store is
+then fetched, in parallel.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .._api import TwilioApi
+from .._http import Api, Credentials, HttpClient, base_urls
+from ..errors import NotFoundError
+
+__all__ = ["COLLECTIONS", "LiveAccount", "ReadOnlyTransport", "RequestStats", "connect"]
+
+WORKERS = 8
+
+# (collection, path pattern, is a list call)
+_ROUTES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
+    ("operatorVersions", re.compile(r"^/v3/ControlPlane/Operators/[^/]+/Versions$"), True),
+    ("operatorVersions", re.compile(r"^/v3/ControlPlane/Operators/[^/]+/Versions/[^/]+$"), False),
+    ("operators", re.compile(r"^/v3/ControlPlane/Operators$"), True),
+    ("operators", re.compile(r"^/v3/ControlPlane/Operators/[^/]+$"), False),
+    ("intelligenceConfigurations", re.compile(r"^/v3/ControlPlane/Configurations$"), True),
+    ("intelligenceConfigurations", re.compile(r"^/v3/ControlPlane/Configurations/[^/]+$"), False),
+    ("conversationConfigurations", re.compile(r"^/v2/ControlPlane/Configurations$"), True),
+    ("conversationConfigurations", re.compile(r"^/v2/ControlPlane/Configurations/[^/]+$"), False),
+    ("memoryStores", re.compile(r"^/v1/ControlPlane/Stores$"), True),
+    ("memoryStores", re.compile(r"^/v1/ControlPlane/Stores/[^/]+$"), False),
+    ("operatorResults", re.compile(r"^/v3/OperatorResults$"), True),
+    ("conversations", re.compile(r"^/v3/Conversations$"), True),
+)
+COLLECTIONS = tuple(dict.fromkeys(name for name, _, _ in _ROUTES))
+
+
+class WriteRefusedError(RuntimeError):
+    """Internal: a read-only command tried to send a write (a bug; never retried)."""
+
+
+@dataclass
+class RequestStats:
+    """HTTP requests sent, per collection: list pages and single-object GETs."""
+
+    pages: Counter[str] = field(default_factory=Counter)
+    gets: Counter[str] = field(default_factory=Counter)
+    other: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, path: str) -> None:
+        with self._lock:
+            for name, pattern, is_list in _ROUTES:
+                if pattern.match(path):
+                    (self.pages if is_list else self.gets)[name] += 1
+                    return
+            self.other += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.pages.values()) + sum(self.gets.values()) + self.other
+
+    def as_dict(self) -> dict[str, Any]:
+        by = {
+            name: {"listPages": self.pages[name], "gets": self.gets[name]}
+            for name in COLLECTIONS
+            if self.pages[name] or self.gets[name]
+        }
+        return {"total": self.total, "byCollection": by}
+
+
+class ReadOnlyTransport(httpx.BaseTransport):
+    """Sends GETs only, and counts them."""
+
+    def __init__(self, stats: RequestStats, inner: httpx.BaseTransport | None = None) -> None:
+        self.stats = stats
+        self.inner = inner or httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "GET":
+            raise WriteRefusedError(
+                f"refused {request.method} {request.url.path}: this command is read-only"
+            )
+        self.stats.record(request.url.path)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def connect(
+    config: Mapping[str, Any],
+    env: Mapping[str, str],
+    stats: RequestStats,
+    transport: httpx.BaseTransport | None = None,
+) -> TwilioApi:
+    """A read-only client for the account that stack config (or the environment) names."""
+    credentials = Credentials.resolve(config, env)
+    urls = base_urls(config, env)
+    return TwilioApi(HttpClient(credentials, urls, transport=ReadOnlyTransport(stats, transport)))
+
+
+def account_key(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[str, ...]:
+    """Which account a stack targets: stacks with the same key share one live read."""
+    credentials = Credentials.resolve(config, env)
+    urls = base_urls(config, env)
+    api_names: tuple[Api, ...] = ("intelligence", "conversations", "memory")
+    return (credentials.username, *(urls[a] for a in api_names))
+
+
+@dataclass
+class LiveAccount:
+    """Every control-plane object of one account, by id."""
+
+    operators: dict[str, dict[str, Any]]
+    intelligence_configurations: dict[str, dict[str, Any]]
+    conversation_configurations: dict[str, dict[str, Any]]
+    memory_stores: dict[str, dict[str, Any]]
+
+    def by_kind(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {
+            "Operator": self.operators,
+            "IntelligenceConfiguration": self.intelligence_configurations,
+            "ConversationConfiguration": self.conversation_configurations,
+            "MemoryStore": self.memory_stores,
+        }[kind]
+
+    @classmethod
+    def read(cls, api: TwilioApi) -> LiveAccount:
+        with ThreadPoolExecutor(WORKERS) as pool:
+            operators = pool.submit(api.list_operators)
+            configurations = pool.submit(api.list_configurations)
+            conversations = pool.submit(api.list_conversation_configurations)
+            store_ids = pool.submit(api.list_store_ids)
+            stores = list(pool.map(_store_fetcher(api), store_ids.result()))
+            return cls(
+                operators=_by_id(operators.result()),
+                intelligence_configurations=_by_id(configurations.result()),
+                conversation_configurations=_by_id(conversations.result()),
+                memory_stores=_by_id([s for s in stores if s is not None]),
+            )
+
+
+def _store_fetcher(api: TwilioApi) -> Callable[[str], dict[str, Any] | None]:
+    def fetch(store_id: str) -> dict[str, Any] | None:
+        try:
+            return api.get_store(store_id).body
+        except NotFoundError:  # listed, then gone
+            return None
+
+    return fetch
+
+
+def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {str(item["id"]): item for item in items if item.get("id")}
