@@ -23,10 +23,12 @@ from ..store import DocumentStore
 from .accounts import AccountCredentials, Accounts
 from .clock import Clock
 from .conversation_configs import ConversationConfigService
+from .conversations import ConversationService
 from .errors import NotFound
 from .idempotency import IdempotencyStore
 from .ids import IdGenerator
 from .intelligence_configs import ConfigurationService
+from .intelligence_runtime import IntelligenceRuntime
 from .memory_stores import MemoryStoreService
 from .operations import Operations
 from .operators import OperatorService
@@ -61,6 +63,15 @@ class Emulator:
         self.idempotency = IdempotencyStore(self.rt)
         self.conversation_configs = ConversationConfigService(self.rt, self.operations)
         self.memory_stores = MemoryStoreService(self.rt, self.operations)
+        self.intelligence = IntelligenceRuntime(self.rt, self.configurations, self.operators)
+        self.conversations = ConversationService(
+            self.rt, self.conversation_configs, self.intelligence
+        )
+        # What the clock wakes up, by document kind (see DocumentStore.due).
+        self._due_handlers: dict[str, Callable[[str, dict[str, Any]], None]] = {
+            "operation": self.operations.on_due,
+            "conversation": self.conversations.on_due,
+        }
         with self.transaction():
             self._ensure_default_account()
 
@@ -91,9 +102,15 @@ class Emulator:
         self.rt.store.close()
 
     def tick(self) -> int:
-        """Bring time-driven state up to the clock's now."""
+        """Bring time-driven state up to the clock's now, oldest deadline first."""
+        handled = 0
         with self.transaction():
-            return self.operations.complete_due()
+            for kind, account, _, doc in self.rt.store.due(self.rt.now()):
+                handler = self._due_handlers.get(kind)
+                if handler is not None:
+                    handler(account, doc)
+                    handled += 1
+        return handled
 
     def advance_clock(self, seconds: float) -> float:
         now = self.rt.clock.advance(seconds)

@@ -98,14 +98,10 @@ class Operations:
         delay = float(op["dueAt"]) - float(op["createdAt"])
         return "PENDING" if elapsed < delay / 2 else "RUNNING"
 
-    def complete_due(self) -> int:
-        """Complete every operation whose time has come, oldest first."""
-        done = 0
-        for kind, account, _, op in self.rt.store.due(self.rt.now()):
-            if kind == _KIND and op["state"] == "PENDING":
-                self._complete(account, op)
-                done += 1
-        return done
+    def on_due(self, account: str, op: dict[str, Any]) -> None:
+        """Called by the clock when the operation's completion time is reached."""
+        if op["state"] == "PENDING":
+            self._complete(account, op)
 
     def _complete(self, account: str, op: dict[str, Any]) -> None:
         try:

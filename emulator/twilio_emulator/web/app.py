@@ -15,11 +15,12 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from ..domain import DomainError, Emulator
-from . import control, conversations, intelligence, memory
+from . import control, conversations, dataplane, intelligence, memory
 from .errors import api_for_path, error_response
 from .faults import FaultRegistry
 from .middleware import EmulatorMiddleware
 from .request_log import RequestLog
+from .webhooks import webhook_worker
 
 __all__ = ["EmulatorApp", "create_app"]
 
@@ -52,13 +53,18 @@ def _build_fastapi(owner: EmulatorApp) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Time-driven changes (operations completing) also happen while no
         # request arrives, e.g. for webhooks; requests tick on their own too.
-        task = asyncio.create_task(_ticker(owner.emulator))
+        tasks = [
+            asyncio.create_task(_ticker(owner.emulator)),
+            asyncio.create_task(webhook_worker(owner.emulator)),
+        ]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     app = FastAPI(
         title="Twilio emulator",
@@ -71,7 +77,7 @@ def _build_fastapi(owner: EmulatorApp) -> FastAPI:
     app.state.emulator = owner.emulator
     app.state.faults = owner.faults
     app.state.request_log = owner.request_log
-    for module in (intelligence, conversations, memory, control):
+    for module in (intelligence, conversations, memory, dataplane, control):
         app.include_router(module.router)
 
     @app.exception_handler(DomainError)

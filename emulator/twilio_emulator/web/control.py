@@ -216,6 +216,18 @@ async def set_operator_version_status(request: Request) -> Response:
     return await _guard(request, run)
 
 
+@router.get("/webhooks")
+async def list_webhooks(request: Request) -> Response:
+    """Deliveries of WEBHOOK actions: url, resultId, attempts, state, lastError."""
+    em = emulator_of(request)
+    deliveries = [
+        dict(doc, account=account["sid"])
+        for account in em.accounts.all()
+        for _, doc in em.store.rows("webhook", account["sid"])
+    ]
+    return JSONResponse({"webhooks": deliveries})
+
+
 @router.get("/requests")
 async def list_requests(request: Request) -> Response:
     async def run() -> Response:

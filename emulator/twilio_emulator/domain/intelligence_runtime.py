@@ -1,0 +1,244 @@
+"""Running Intelligence rules on conversation events and storing OperatorResults.
+
+A rule fires only for configurations that are linked (from the conversation
+configuration, or the conversation's own override), still exist, and are
+active, so the PUT trap silently stops results. COMMUNICATION rules honour
+``count`` with a per-(conversation, rule) counter. A pinned RETIRED version is
+a hard failure: no result. Each WEBHOOK action queues a delivery of the result
+(``webhook`` documents, sent by the web layer over real HTTP with retries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import NotFound, ValidationFailed
+from .executor import execute
+from .ids import is_ttid
+from .intelligence_configs import ConfigurationService
+from .operators import OperatorService
+from .pagination import Page, paginate
+from .runtime import Runtime
+
+__all__ = ["RESULT_PREFIX", "WEBHOOK_KIND", "Event", "IntelligenceRuntime"]
+
+RESULT_PREFIX = "intelligence_operatorresult"
+_RESULT_KIND = "operator_result"
+WEBHOOK_KIND = "webhook"
+_FILTERS = {
+    "conversationId": "conv_conversation",
+    "intelligenceConfigurationId": "intelligence_configuration",
+    "operatorId": "intelligence_operator",
+}
+
+
+@dataclass
+class Event:
+    """Something that happened to a conversation, with what the rules may look at."""
+
+    conversation: dict[str, Any]
+    trigger: str  # COMMUNICATION, CONVERSATION_INACTIVE or CONVERSATION_END
+    config_ids: list[str]
+    communications: list[dict[str, Any]]
+    participants: list[dict[str, Any]]
+
+
+class IntelligenceRuntime:
+    def __init__(
+        self, rt: Runtime, configurations: ConfigurationService, operators: OperatorService
+    ) -> None:
+        self.rt = rt
+        self.configurations = configurations
+        self.operators = operators
+
+    # -- execution ---------------------------------------------------------------------
+
+    def on_event(self, account: str, event: Event) -> list[str]:
+        """Fire the matching rules; returns the ids of the results created."""
+        if not event.communications:
+            return []  # executionDetails.communications needs a first and a last
+        created: list[str] = []
+        counters: dict[str, int] = event.conversation["internal"].setdefault("ruleCounters", {})
+        for config_id in event.config_ids:
+            config = self.configurations.get(account, config_id)
+            if config is None or not self.configurations.is_active(config):
+                continue
+            for rule in config["rules"]:
+                trigger = rule["triggers"][0] if rule["triggers"] else None
+                if trigger is None or trigger.get("on") != event.trigger:
+                    continue
+                if event.trigger == "COMMUNICATION":
+                    every = int(trigger.get("parameters", {}).get("count", 1))
+                    counters[rule["id"]] = counters.get(rule["id"], 0) + 1
+                    if counters[rule["id"]] < every:
+                        continue
+                    counters[rule["id"]] = 0
+                for ref in rule["operators"]:
+                    result = self._run(account, event, config, rule, ref)
+                    if result is not None:
+                        created.append(result["id"])
+        return created
+
+    def _run(
+        self,
+        account: str,
+        event: Event,
+        config: dict[str, Any],
+        rule: dict[str, Any],
+        ref: dict[str, Any],
+    ) -> dict[str, Any] | None:
+        operator = self._resolve(account, ref)
+        if operator is None:
+            return None
+        communications, participants = event.communications, event.participants
+        params = {
+            name: spec["default"]
+            for name, spec in operator.get("parameters", {}).items()
+            if "default" in spec
+        }
+        params.update(ref.get("parameters", {}))
+        transcript = "\n".join(str(c["content"].get("text", "")) for c in communications)
+        run = execute(
+            operator,
+            transcript,
+            params,
+            lowercase_sentiment=self.rt.traps.sentiment_labels_lowercase,
+        )
+        now = self.rt.timestamp()
+        result_id = self.rt.ids.new(RESULT_PREFIX)
+        details: dict[str, Any] = {
+            "trigger": {"on": event.trigger, "timestamp": now},
+            "communications": {"first": communications[0]["id"], "last": communications[-1]["id"]},
+            "channels": sorted({c["author"]["channel"] for c in communications}),
+            "participants": [_participant_ref(p) for p in participants],
+        }
+        context = self._resolved_context(rule, operator, participants)
+        if context:
+            details["resolvedContext"] = context
+        doc: dict[str, Any] = {
+            "id": result_id,
+            "accountId": account,
+            "outputFormat": run.output_format,
+            "intelligenceConfiguration": {
+                "id": config["id"],
+                "ruleId": rule["id"],
+                "version": config["version"],
+            },
+            "conversationId": event.conversation["id"],
+            "operator": {
+                "id": operator["id"],
+                "version": operator["version"],
+                "parameters": params,
+            },
+            "dateCreated": now,
+            "referenceIds": [communications[-1]["id"]],
+            "executionDetails": details,
+            "metadata": {
+                "system": {
+                    "resolvedModel": "emulator-deterministic-1",
+                    "latencyMs": 5 + run.input_characters % 50,
+                    "inputCharacters": run.input_characters,
+                    "outputCharacters": run.output_characters,
+                    "inputTruncated": False,
+                }
+            },
+            "result": run.result,
+        }
+        self.rt.store.put(_RESULT_KIND, account, result_id, doc)
+        for index, action in enumerate(rule.get("actions", [])):
+            if action.get("type") == "WEBHOOK":
+                hook_id = f"{result_id}/{index}"
+                hook = {
+                    "id": hook_id,
+                    "url": action["url"],
+                    "resultId": result_id,
+                    "attempts": 0,
+                    "state": "PENDING",
+                }
+                self.rt.store.put(WEBHOOK_KIND, account, hook_id, hook, due=self.rt.now())
+        return doc
+
+    def _resolve(self, account: str, ref: dict[str, Any]) -> dict[str, Any] | None:
+        """The operator version to run: the pinned one, else the latest ACTIVE one."""
+        if self.operators.get(account, ref["id"]) is None:
+            return None
+        if ref.get("version") is not None:
+            version = self.operators.get_version(account, ref["id"], int(ref["version"]))
+            return None if version is None or version["status"] == "RETIRED" else version
+        page = self.operators.list_versions(account, ref["id"], 1000, None)
+        return next((v for v in page.items if v["status"] == "ACTIVE"), None)
+
+    @staticmethod
+    def _resolved_context(
+        rule: dict[str, Any], operator: dict[str, Any], participants: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Context is injected only when the rule supplies it and the operator allows it."""
+        rule_ctx, op_ctx = rule.get("context", {}), operator.get("context", {})
+        out: dict[str, Any] = {}
+        customer = next((p for p in participants if p.get("profileId")), None)
+        if (
+            rule_ctx.get("memory", {}).get("enabled")
+            and op_ctx.get("memory", {}).get("enabled")
+            and customer
+        ):
+            out["memory"] = {
+                "profileId": customer["profileId"],
+                "memoryStoreId": customer["memoryStoreId"],
+            }
+        return out
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def fetch_result(self, account: str, result_id: str) -> dict[str, Any]:
+        doc = self.rt.store.get(_RESULT_KIND, account, result_id)
+        if doc is None:
+            raise NotFound(f"OperatorResult {result_id} not found")
+        return doc
+
+    def delete_result(self, account: str, result_id: str) -> None:
+        self.fetch_result(account, result_id)
+        self.rt.store.delete(_RESULT_KIND, account, result_id)
+
+    def results(self, account: str, size: int, token: str | None, filters: dict[str, str]) -> Page:
+        for name, value in filters.items():
+            if not is_ttid(value, _FILTERS[name]):
+                raise ValidationFailed(
+                    f'{name}: must match "^{_FILTERS[name]}_[0-7][0-9a-z]{{25}}$"'
+                )
+
+        def keep(doc: dict[str, Any]) -> bool:
+            return bool(
+                filters.get("conversationId", doc["conversationId"]) == doc["conversationId"]
+                and filters.get("operatorId", doc["operator"]["id"]) == doc["operator"]["id"]
+                and filters.get(
+                    "intelligenceConfigurationId", doc["intelligenceConfiguration"]["id"]
+                )
+                == doc["intelligenceConfiguration"]["id"]
+            )
+
+        list_name = "results:" + ",".join(f"{k}={v}" for k, v in sorted(filters.items()))
+        return paginate(
+            self.rt.store,
+            _RESULT_KIND,
+            account,
+            list_name=list_name,
+            size=size,
+            token=token,
+            keep=keep,
+        )
+
+    def result_ids_for(self, account: str, conversation_id: str) -> list[str]:
+        return [
+            doc["id"]
+            for _, doc in self.rt.store.rows(_RESULT_KIND, account)
+            if doc["conversationId"] == conversation_id
+        ]
+
+
+def _participant_ref(participant: dict[str, Any]) -> dict[str, Any]:
+    ref: dict[str, Any] = {"id": participant["id"]}
+    if participant.get("profileId"):
+        ref["profileId"] = participant["profileId"]
+    ref["type"] = participant.get("type") or "UNKNOWN"
+    return ref
