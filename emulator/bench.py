@@ -12,10 +12,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -68,9 +70,26 @@ def _process(args: tuple[str, str, str, float, int]) -> dict[str, Any]:
     return asyncio.run(_drive(*args))
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux), to report server cost per request."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(
-    url: str, method: str, path: str, *, seconds: float, concurrency: float, processes: int
+    url: str,
+    method: str,
+    path: str,
+    *,
+    seconds: float,
+    concurrency: float,
+    processes: int,
+    server_pid: int,
 ) -> None:
+    cpu_before = _cpu_seconds(server_pid)
     started = time.perf_counter()
     jobs = [(url, method, path, seconds, int(concurrency))] * processes
     if processes == 1:
@@ -84,9 +103,16 @@ def run(
     count = len(latencies)
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[min(count - 1, int(count * 0.99))] * 1000
+    cpu_after = _cpu_seconds(server_pid)
+    cost = ""
+    if cpu_before is not None and cpu_after is not None and count:
+        per_request = (cpu_after - cpu_before) / count * 1000
+        cost = (
+            f"; server CPU {per_request:.2f} ms/request (~{1000 / per_request:.0f} req/s per core)"
+        )
     print(
-        f"{method:4} {path:45} {count / seconds:8.0f} req/s  p50 {p50:6.2f} ms"
-        f"  p99 {p99:6.2f} ms  ({count} requests, {errors} errors, {elapsed:.1f}s)"
+        f"{method:4} {path[:45]:45} {count / seconds:7.0f} req/s  p50 {p50:6.2f} ms"
+        f"  p99 {p99:6.2f} ms  ({count} requests, {errors} errors, {elapsed:.1f}s{cost})"
     )
 
 
@@ -109,9 +135,14 @@ def main() -> int:
         created = httpx.post(url + "/v3/ControlPlane/Configurations", json=CONFIG_BODY, auth=AUTH)
         config_path = f"/v3/ControlPlane/Configurations/{created.json()['id']}"
         print(f"server {url}; {args.concurrency} concurrent clients x {args.processes} process(es)")
-        load = {"seconds": args.seconds, "concurrency": args.concurrency}
-        run(url, "GET", config_path, processes=args.processes, **load)
-        run(url, "POST", "/v3/ControlPlane/Configurations", processes=args.processes, **load)
+        load: dict[str, Any] = {
+            "seconds": args.seconds,
+            "concurrency": args.concurrency,
+            "processes": args.processes,
+            "server_pid": server.pid,
+        }
+        run(url, "GET", config_path, **load)
+        run(url, "POST", "/v3/ControlPlane/Configurations", **load)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -103,11 +103,13 @@ class Emulator:
 
     def tick(self) -> int:
         """Bring time-driven state up to the clock's now, oldest deadline first."""
+        now = self.rt.now()
         handled = 0
-        with self.transaction():
-            for kind, account, _, doc in self.rt.store.due(self.rt.now()):
-                handler = self._due_handlers.get(kind)
-                if handler is not None:
+        for kind, handler in self._due_handlers.items():
+            if self.rt.store.nothing_due(kind, now):
+                continue
+            with self.transaction():
+                for account, _, doc in self.rt.store.due(kind, now):
                     handler(account, doc)
                     handled += 1
         return handled

@@ -48,6 +48,10 @@ class DocumentStore:
         )
         self._lock = threading.RLock()
         self._depth = 0
+        # Per kind, a lower bound of the earliest `due` in the table: lets the
+        # (common) requests with nothing due skip the query. Unknown kinds are
+        # treated as "maybe due" (0.0) until queried once.
+        self._earliest_due: dict[str, float | None] = {}
         if path:
             # WAL + NORMAL: durable enough for a test double and much faster.
             self._conn.execute("PRAGMA journal_mode=WAL")
@@ -102,6 +106,9 @@ class DocumentStore:
                 " VALUES (?, ?, ?, ?, ?)",
                 (kind, account, doc_id, due, json.dumps(body, separators=(",", ":"))),
             )
+            known = self._earliest_due.get(kind, 0.0)
+            if due is not None and (known is None or due < known):
+                self._earliest_due[kind] = due
 
     def delete(self, kind: str, account: str, doc_id: str) -> bool:
         with self._lock:
@@ -146,25 +153,33 @@ class DocumentStore:
             ).fetchone()
         return int(row[0])
 
-    def due(self, now: float) -> list[tuple[str, str, str, dict[str, Any]]]:
-        """(kind, account, id, body) of scheduled documents whose time has come."""
+    def nothing_due(self, kind: str, now: float) -> bool:
+        """Cheap check (no query) that due(kind, now) would return nothing."""
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT kind, account, id, body FROM documents"
-                " WHERE due IS NOT NULL AND due <= ? ORDER BY due, id",
-                (now,),
-            ).fetchall()
-        return [(row[0], row[1], row[2], _load(row[3])) for row in rows]
+            earliest = self._earliest_due.get(kind, 0.0)
+            return earliest is None or earliest > now
 
-    def next_due(self) -> float | None:
+    def due(self, kind: str, now: float) -> list[tuple[str, str, dict[str, Any]]]:
+        """(account, id, body) of scheduled documents of a kind whose time has come.
+
+        They stay scheduled until their handler stores them again with a new
+        (or no) ``due``.
+        """
         with self._lock:
             row = self._conn.execute(
-                "SELECT MIN(due) FROM documents WHERE due IS NOT NULL"
+                "SELECT MIN(due) FROM documents WHERE due IS NOT NULL AND kind=?", (kind,)
             ).fetchone()
-        return None if row is None or row[0] is None else float(row[0])
+            self._earliest_due[kind] = None if row[0] is None else float(row[0])
+            rows = self._conn.execute(
+                "SELECT account, id, body FROM documents"
+                " WHERE due IS NOT NULL AND due <= ? AND kind=? ORDER BY due, id",
+                (now, kind),
+            ).fetchall()
+        return [(r[0], r[1], _load(r[2])) for r in rows]
 
     def clear(self, account: str | None = None) -> None:
         with self._lock:
+            self._earliest_due.clear()
             if account is None:
                 self._conn.execute("DELETE FROM documents")
                 self._conn.execute("DELETE FROM meta")

@@ -25,8 +25,10 @@ _log = logging.getLogger("twilio_emulator")
 async def deliver_due_webhooks(emulator: Emulator, client: httpx.AsyncClient) -> int:
     """Attempt every delivery whose time has come; returns how many succeeded."""
     sent = 0
-    due = [row for row in emulator.store.due(emulator.clock.now()) if row[0] == WEBHOOK_KIND]
-    for _, account, hook_id, hook in due:
+    now = emulator.clock.now()
+    if emulator.store.nothing_due(WEBHOOK_KIND, now):
+        return 0
+    for account, hook_id, hook in emulator.store.due(WEBHOOK_KIND, now):
         result = emulator.store.get("operator_result", account, hook["resultId"])
         hook["attempts"] += 1
         due_at: float | None = None
