@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from .._http import AmbiguousWrite
 from .._models import MemoryStoreModel
 from .._spec import ResourceModel
+from ..errors import AmbiguousWriteError, OperationFailedError
 from .base import Created, Reconciler, log
 
 
@@ -36,17 +38,38 @@ class MemoryStoreReconciler(Reconciler):
         created = self._create_by_name(
             desired,
             replacing=replacing,
-            post=lambda body: {"id": self.api.create_store(body)},
+            post=self._post,
             find=self._find,
         )
         active = self.api.wait_store_active(created.id).body
         return Created(created.id, self.server_fields(active), created.adopted)
 
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return {"id": self.api.create_store(body)}
+        except OperationFailedError:
+            # A store appears only once its create operation completes, so after a lost response
+            # the lookup by name can miss it, and the POST that follows fails on the duplicate
+            # name. If the name now exists, answer "no id": the caller then finds it by name and
+            # adopts it (or reports whose it is).
+            if self._find(str(body.get("displayName"))):
+                return {}
+            raise
+
     def update(
         self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
     ) -> dict[str, Any]:
-        current = self.api.get_store(object_id)
-        self.api.patch_store(object_id, desired.wire(), if_match=current.etag)
+        for attempt in (1, 2):
+            current = self.api.get_store(object_id)
+            try:
+                self.api.patch_store(object_id, desired.wire(), if_match=current.etag)
+                break
+            except AmbiguousWrite as exc:
+                # A PATCH sets the given fields, so sending it again (with the ETag as it is now)
+                # is safe whether or not the lost one landed.
+                if attempt == 2:
+                    raise AmbiguousWriteError(f"{exc}, twice") from None
+                log.warning("%s; re-reading store %s and patching again", exc, object_id)
         return self.server_fields(self.api.wait_store_active(object_id).body)
 
     def delete(self, object_id: str, recorded: dict[str, Any]) -> None:

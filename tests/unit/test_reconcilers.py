@@ -1,0 +1,563 @@
+"""The reconcilers against the emulator over real HTTP: create / observe / update / delete of each
+resource, and the failure paths they exist for (lost responses, crashed runs, PUTs out of band,
+conflicting writes, versions that are not ACTIVE, stores that cannot be deleted)."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pulumi_twilio_intelligence._api import PollPolicy, TwilioApi
+from pulumi_twilio_intelligence._http import Credentials, HttpClient, RetryPolicy, base_urls
+from pulumi_twilio_intelligence._models import (
+    ConversationConfigurationModel,
+    IntelligenceConfigurationModel,
+    MemoryStoreModel,
+    OperatorModel,
+)
+from pulumi_twilio_intelligence._reconcile import (
+    ConversationConfigurationReconciler,
+    IntelligenceConfigurationReconciler,
+    MemoryStoreReconciler,
+    OperatorReconciler,
+    OperatorVersionNotActiveError,
+    idempotency_key,
+)
+from pulumi_twilio_intelligence.errors import (
+    AmbiguousWriteError,
+    NameTakenError,
+    OperationFailedError,
+    PreconditionFailedError,
+    TwilioIntelligenceError,
+)
+from pulumi_twilio_intelligence.resources import TWILIO_OPERATOR_IDS
+from twilio_emulator.testing import EmulatorHandle
+
+OPERATORS = "/v3/ControlPlane/Operators"
+CONFIGURATIONS = "/v3/ControlPlane/Configurations"
+CONVERSATIONS = "/v2/ControlPlane/Configurations"
+STORES = "/v1/ControlPlane/Stores"
+SENTIMENT = TWILIO_OPERATOR_IDS["sentiment"]
+SUMMARY = TWILIO_OPERATOR_IDS["summary"]
+
+
+@pytest.fixture
+def api(emulator: EmulatorHandle) -> Iterator[TwilioApi]:
+    # Asynchronous writes take a little time, so polling is exercised, but not much.
+    emulator.set_settings(
+        operation_delay_seconds=0.05, store_provisioning_seconds=0.05, retry_after_seconds=0
+    )
+    http = HttpClient(
+        Credentials(emulator.account_sid, emulator.auth_token),
+        base_urls({}, {"TWILIO_BASE_URL": emulator.url}),
+        retry=RetryPolicy(base_delay=0.001, max_delay=0.01),
+    )
+    yield TwilioApi(http, PollPolicy(timeout=10.0, min_interval=0.01, max_interval=0.05))
+    http.close()
+
+
+def writes(emulator: EmulatorHandle, since: int = 0) -> list[tuple[str, str]]:
+    return [
+        (r["method"], r["path"])
+        for r in emulator.requests(since=since)
+        if r["method"] in ("POST", "PUT", "PATCH", "DELETE")
+    ]
+
+
+def header(entry: dict[str, Any], name: str) -> str | None:
+    headers = {k.lower(): v for k, v in (entry.get("headers") or {}).items()}
+    value = headers.get(name.lower())
+    return None if value is None else str(value)
+
+
+# --- Operators ------------------------------------------------------------------------------------
+def operator(**changes: Any) -> OperatorModel:
+    body: dict[str, Any] = {
+        "displayName": "churn-risk-a1b2c3",
+        "description": "How likely the customer is to leave",
+        "prompt": "Rate churn risk from 0 to {{parameters.scale}}.",
+        "outputFormat": "JSON",
+        "outputSchema": {
+            "type": "object",
+            "properties": {"risk": {"type": "integer"}, "reason": {"type": ["string", "null"]}},
+        },
+        "parameters": {"scale": {"type": "integer", "default": 10}},
+        "trainingExamples": [{"input": "I'm leaving", "output": '{"risk": 9, "reason": "x"}'}],
+    }
+    body.update(changes)
+    return OperatorModel.validate_desired(body, "Operator churn-risk")
+
+
+def test_operator_create_observe_update_delete(api: TwilioApi, emulator: EmulatorHandle) -> None:
+    rec = OperatorReconciler(api)
+    desired = operator()
+    created = rec.create(desired)
+    assert created.id.startswith("intelligence_operator_")
+    assert created.server == {"version": 1, "author": "SELF"}
+    assert created.adopted is False
+
+    seen = rec.observe(created.id, desired.wire())
+    assert seen.exists
+    assert seen.up_to_date
+    assert seen.live == OperatorModel.normalise(desired.wire())
+    assert seen.server == {"version": 1, "author": "SELF"}
+
+    changed = operator(prompt="Rate churn risk from 0 to {{parameters.scale}}, briefly.")
+    assert [c.path for c in rec.observe(created.id, changed.wire()).changes] == ["prompt"]
+    server = rec.update(created.id, changed, created.server)
+    assert server == {"version": 2, "author": "SELF"}
+    assert rec.observe(created.id, changed.wire()).up_to_date
+    assert emulator.requests(method="PUT")[-1]["path"] == f"{OPERATORS}/{created.id}"
+    assert header(emulator.requests(method="PUT")[-1], "If-Match") == "1"
+
+    rec.delete(created.id, server)
+    assert rec.observe(created.id, changed.wire()).exists is False
+    rec.delete(created.id, server)  # already gone: fine
+
+
+def test_operator_create_after_a_lost_response_adopts_without_a_duplicate(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    emulator.inject_fault("drop_response", method="POST", path=f"^{OPERATORS}$", count=1)
+    created = OperatorReconciler(api).create(operator())
+    assert created.adopted is True
+    named = [o for o in api.list_operators() if o["displayName"] == "churn-risk-a1b2c3"]
+    assert [o["id"] for o in named] == [created.id]
+    assert writes(emulator) == [("POST", OPERATORS)]
+
+
+def test_operator_left_by_a_crashed_run_is_adopted(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    earlier = emulator.client().post(OPERATORS, json=operator().wire()).json()
+    mark = emulator.mark()
+    created = OperatorReconciler(api).create(operator())
+    assert (created.id, created.adopted) == (earlier["id"], True)
+    assert writes(emulator, mark) == []
+
+
+def test_operator_name_held_by_a_different_object_is_not_adopted(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    other = operator(prompt="Something else entirely.", parameters=None)
+    emulator.client().post(OPERATORS, json=other.wire()).raise_for_status()
+    with pytest.raises(NameTakenError, match="churn-risk-a1b2c3") as caught:
+        OperatorReconciler(api).create(operator())
+    assert "pulumi refresh" in str(caught.value)
+
+
+def test_an_object_being_replaced_is_never_adopted(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    old = emulator.client().post(OPERATORS, json=operator().wire()).json()
+    created = OperatorReconciler(api).create(operator(), replacing=[old["id"]])
+    assert created.id != old["id"]
+    assert created.adopted is False
+
+
+def test_operator_in_place_update_that_makes_a_preview_version_fails_clearly(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    rec = OperatorReconciler(api)
+    created = rec.create(operator())
+    emulator.set_settings(new_operator_version_status="PREVIEW")
+    with pytest.raises(OperatorVersionNotActiveError) as caught:
+        rec.update(created.id, operator(description="changed"), created.server)
+    message = str(caught.value)
+    assert created.id in message
+    assert "version 2" in message
+    assert "PREVIEW" in message
+    assert "not ACTIVE" in message
+    assert isinstance(caught.value, TwilioIntelligenceError)
+
+
+def test_operator_update_after_a_lost_response_is_recognised_as_done(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    rec = OperatorReconciler(api)
+    created = rec.create(operator())
+    emulator.inject_fault("drop_response", method="PUT", path=f"^{OPERATORS}/", count=1)
+    changed = operator(description="changed")
+    # The PUT lands, its answer is lost, the retry fails If-Match: the live object matches.
+    server = rec.update(created.id, changed, created.server)
+    assert server["version"] == 2
+    assert [r["status"] for r in emulator.requests(method="PUT")] == [None, 412]  # None: dropped
+    assert rec.observe(created.id, changed.wire()).up_to_date
+
+
+def test_operator_update_over_someone_elses_change_is_refused(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    rec = OperatorReconciler(api)
+    created = rec.create(operator())
+    emulator.client().put(
+        f"{OPERATORS}/{created.id}", json=operator(description="by hand").wire()
+    ).raise_for_status()
+    with pytest.raises(PreconditionFailedError):
+        rec.update(created.id, operator(description="ours"), created.server)
+
+
+# --- Intelligence Configurations ------------------------------------------------------------------
+def configuration(**changes: Any) -> IntelligenceConfigurationModel:
+    body: dict[str, Any] = {
+        "displayName": "support-analytics-d4e5f6",
+        "description": "Sentiment in real time, summary at the end",
+        "rules": [
+            {
+                "operators": [{"id": SENTIMENT}],
+                "triggers": [{"on": "COMMUNICATION", "parameters": {"count": 2}}],
+                "actions": [{"url": "https://hooks.example.com/realtime"}],
+            },
+            {
+                "operators": [{"id": SUMMARY, "version": 1}],
+                "triggers": [{"on": "CONVERSATION_END"}],
+                "actions": [],
+            },
+        ],
+    }
+    body.update(changes)
+    return IntelligenceConfigurationModel.validate_desired(body, "IntelligenceConfiguration x")
+
+
+def test_configuration_create_observe_delete(api: TwilioApi, emulator: EmulatorHandle) -> None:
+    rec = IntelligenceConfigurationReconciler(api)
+    desired = configuration()
+    created = rec.create(desired)
+    assert created.id.startswith("intelligence_configuration_")
+    assert created.server["version"] == created.server["createdVersion"] == 1
+    assert len(created.server["ruleIds"]) == 2
+    assert all(r.startswith("intelligence_configurationrule_") for r in created.server["ruleIds"])
+    seen = rec.observe(created.id, desired.wire(), created.server)
+    assert seen.up_to_date, (seen.changes, seen.findings)
+    assert seen.findings == []
+
+    other = configuration(description="another")
+    assert [c.path for c in rec.observe(created.id, other.wire(), created.server).changes] == [
+        "description"
+    ]
+    with pytest.raises(TwilioIntelligenceError, match="never updated in place"):
+        rec.update(created.id, other, created.server)
+    assert writes(emulator) == [("POST", CONFIGURATIONS)]
+
+    rec.delete(created.id, created.server)
+    assert rec.observe(created.id, desired.wire()).exists is False
+    rec.delete(created.id, created.server)
+
+
+def test_a_put_out_of_band_shows_the_inactive_finding(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    rec = IntelligenceConfigurationReconciler(api)
+    desired = configuration()
+    created = rec.create(desired)
+    # Someone PUTs the very same rules: no field differs, but Twilio deactivated it.
+    emulator.client().put(f"{CONFIGURATIONS}/{created.id}", json=desired.wire()).raise_for_status()
+    seen = rec.observe(created.id, desired.wire(), created.server)
+    assert seen.changes == []
+    assert [f.kind for f in seen.findings] == ["inactive-configuration"]
+    assert seen.findings[0].severity == "error"
+    assert "version is 2 but we created version 1" in seen.findings[0].message
+    assert seen.up_to_date is False
+
+
+def test_configuration_create_after_a_lost_response_adopts_without_a_duplicate(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    emulator.inject_fault("drop_response", method="POST", path=f"^{CONFIGURATIONS}$", count=1)
+    created = IntelligenceConfigurationReconciler(api).create(configuration())
+    assert created.adopted is True
+    assert created.server["createdVersion"] == 1
+    assert [c["id"] for c in api.list_configurations()] == [created.id]
+    assert writes(emulator) == [("POST", CONFIGURATIONS)]
+
+
+def test_configuration_left_by_a_crashed_run_is_adopted(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    earlier = emulator.client().post(CONFIGURATIONS, json=configuration().wire()).json()
+    created = IntelligenceConfigurationReconciler(api).create(configuration())
+    assert (created.id, created.adopted) == (earlier["id"], True)
+    assert len(api.list_configurations()) == 1
+
+
+def test_a_configuration_someone_put_is_never_adopted(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    client = emulator.client()
+    earlier = client.post(CONFIGURATIONS, json=configuration().wire()).json()
+    client.put(f"{CONFIGURATIONS}/{earlier['id']}", json=configuration().wire()).raise_for_status()
+    with pytest.raises(NameTakenError):
+        IntelligenceConfigurationReconciler(api).create(configuration())
+
+
+def test_pinned_deprecated_and_retired_versions_are_findings(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    rec = IntelligenceConfigurationReconciler(api)
+    created = rec.create(configuration())
+    emulator.set_operator_version_status(SUMMARY, 1, "DEPRECATED")
+    seen = IntelligenceConfigurationReconciler(api).observe(
+        created.id, configuration().wire(), created.server
+    )
+    assert [(f.kind, f.severity) for f in seen.findings] == [("pin-deprecated", "warning")]
+    assert seen.up_to_date  # a warning does not make it out of date
+    emulator.set_operator_version_status(SUMMARY, 1, "RETIRED")
+    seen = IntelligenceConfigurationReconciler(api).observe(
+        created.id, configuration().wire(), created.server
+    )
+    assert [(f.kind, f.severity) for f in seen.findings] == [("pin-retired", "error")]
+    assert "rules[1]" in seen.findings[0].message
+    assert seen.up_to_date is False
+
+
+# --- Conversation Orchestrator configurations -----------------------------------------------------
+STORE_ID = "mem_store_01aaaaaaaaaaaaaaaaaaaaaaaaa"
+
+
+def conversation(**changes: Any) -> ConversationConfigurationModel:
+    body: dict[str, Any] = {
+        "displayName": "support-1a2b3c",
+        "description": "Support line",
+        "conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES",
+        "memoryStoreId": STORE_ID,
+        "channelSettings": {
+            "SMS": {
+                "statusTimeouts": {"inactive": 5, "closed": 10},
+                "captureRules": [{"from": "*", "to": "+15005550006"}],
+            }
+        },
+        "statusCallbacks": [{"url": "https://hooks.example.com/status"}],
+        "intelligenceConfigurationIds": [],
+    }
+    body.update(changes)
+    return ConversationConfigurationModel.validate_desired(body, "ConversationConfiguration x")
+
+
+def test_conversation_create_observe_update_delete(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    rec = ConversationConfigurationReconciler(api)
+    desired = conversation()
+    created = rec.create(desired)
+    assert created.server["version"] == 1
+    assert rec.observe(created.id, desired.wire()).up_to_date
+
+    changed = conversation(description="Support line, SMS only")
+    server = rec.update(created.id, changed, created.server)
+    assert server["version"] == 2
+    assert rec.observe(created.id, changed.wire()).up_to_date
+    put = emulator.requests(method="PUT")[-1]
+    assert put["body"] == changed.wire()  # PUT replaces the whole object: everything is sent
+
+    rec.delete(created.id, server)
+    assert rec.observe(created.id, changed.wire()).exists is False
+    rec.delete(created.id, server)  # already gone: fine
+    assert all(header(r, "Idempotency-Key") for r in emulator.requests() if r["method"] != "GET")
+
+
+def test_conversation_writes_reuse_their_idempotency_key_when_retried(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    emulator.inject_fault("error", method="POST", path=f"^{CONVERSATIONS}$", status=503, count=1)
+    emulator.inject_fault("drop_response", method="POST", path=f"^{CONVERSATIONS}$", count=1)
+    created = ConversationConfigurationReconciler(api).create(conversation())
+    posts = emulator.requests(method="POST", path_regex=f"^{CONVERSATIONS}$")
+    assert len(posts) == 3  # 503, then a lost answer, then the replayed operation
+    keys = {header(p, "Idempotency-Key") for p in posts}
+    assert keys == {idempotency_key("create", conversation().wire(), 0)}
+    assert [c["id"] for c in api.list_conversation_configurations()] == [created.id]
+
+
+def test_conversation_create_in_a_later_run_replays_instead_of_duplicating(
+    api: TwilioApi,
+) -> None:
+    first = ConversationConfigurationReconciler(api).create(conversation())
+    again = ConversationConfigurationReconciler(api).create(conversation())
+    assert again.id == first.id
+    assert len(api.list_conversation_configurations()) == 1
+
+
+def test_conversation_update_conflict_is_retried_after_re_reading(
+    api: TwilioApi, emulator: EmulatorHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    rec = ConversationConfigurationReconciler(api)
+    created = rec.create(conversation())
+    # Another writer's update is still in flight when ours arrives: 409.
+    emulator.set_settings(operation_delay_seconds=0.3)
+    emulator.client().put(
+        f"{CONVERSATIONS}/{created.id}", json=conversation(description="someone else").wire()
+    ).raise_for_status()
+    mark = emulator.mark()
+    ours = conversation(description="ours")
+    with caplog.at_level(logging.WARNING):
+        server = rec.update(created.id, ours, created.server)
+    assert server["version"] == 3
+    assert rec.observe(created.id, ours.wire()).up_to_date
+    log = [(r["method"], r["status"]) for r in emulator.requests(since=mark)]
+    puts = [entry for entry in log if entry[0] == "PUT"]
+    assert puts[0] == ("PUT", 409)
+    assert puts[-1] == ("PUT", 202)
+    first_409 = log.index(("PUT", 409))
+    assert ("GET", 200) in log[first_409 + 1 : log.index(("PUT", 202))]  # re-read before retry
+    assert "another write is in flight (409)" in caplog.text
+
+
+def test_an_injected_409_is_retried_too(api: TwilioApi, emulator: EmulatorHandle) -> None:
+    rec = ConversationConfigurationReconciler(api)
+    created = rec.create(conversation())
+    emulator.inject_fault("error", method="PUT", path=f"^{CONVERSATIONS}/", status=409, count=1)
+    server = rec.update(created.id, conversation(description="x"), created.server)
+    assert server["version"] == 2
+    assert [r["status"] for r in emulator.requests(method="PUT")] == [409, 202]
+
+
+def test_a_failed_conversation_operation_is_an_error(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    emulator.inject_fault("fail_operation", method="POST", path=f"^{CONVERSATIONS}$", count=1)
+    with pytest.raises(OperationFailedError, match="ended FAILED"):
+        ConversationConfigurationReconciler(api).create(conversation())
+
+
+# --- Memory Stores --------------------------------------------------------------------------------
+def store(**changes: Any) -> MemoryStoreModel:
+    body: dict[str, Any] = {"displayName": "support-memory-7f8e9d", "description": "Memory"}
+    body.update(changes)
+    return MemoryStoreModel.validate_desired(body, "MemoryStore support-memory")
+
+
+def test_memory_store_create_observe_update(api: TwilioApi, emulator: EmulatorHandle) -> None:
+    rec = MemoryStoreReconciler(api)
+    created = rec.create(store())
+    assert created.id.startswith("mem_store_")
+    assert created.server["status"] == "ACTIVE"
+    assert rec.observe(created.id, store().wire()).up_to_date
+
+    renamed = store(displayName="support-memory-renamed", description="Customer memory")
+    server = rec.update(created.id, renamed, created.server)
+    assert server["status"] == "ACTIVE"
+    assert rec.observe(created.id, renamed.wire()).up_to_date
+    patch = emulator.requests(method="PATCH")[-1]
+    assert patch["path"] == f"{STORES}/{created.id}"
+    assert header(patch, "If-Match")
+
+
+def test_memory_store_delete_only_warns_and_names_the_store(
+    api: TwilioApi, emulator: EmulatorHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    rec = MemoryStoreReconciler(api)
+    created = rec.create(store())
+    mark = emulator.mark()
+    recorded = {**store().wire(), **created.server}
+    with caplog.at_level(logging.WARNING, logger="pulumi_twilio_intelligence"):
+        rec.delete(created.id, recorded)
+    assert emulator.requests(since=mark) == []
+    [record] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert created.id in record.getMessage()
+    assert "support-memory-7f8e9d" in record.getMessage()
+    assert "retained" in record.getMessage()
+    assert rec.observe(created.id, store().wire()).exists
+
+
+def test_memory_store_create_after_a_lost_response_adopts_without_a_duplicate(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    # Long enough that the lookup after the lost answer cannot see the store yet.
+    emulator.set_settings(operation_delay_seconds=0.5)
+    emulator.inject_fault("drop_response", method="POST", path=f"^{STORES}$", count=1)
+    created = MemoryStoreReconciler(api).create(store())
+    assert created.adopted is True
+    assert created.server["status"] == "ACTIVE"
+    assert api.list_store_ids() == [created.id]
+    # The answer was lost, the store was not visible yet, the second POST's operation failed on
+    # the duplicate name: the store is adopted all the same.
+    assert [r["status"] for r in emulator.requests(method="POST", path_regex=f"^{STORES}$")] == [
+        None,
+        202,
+    ]
+
+
+def test_memory_store_left_by_a_crashed_run_is_adopted(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    emulator.client().post(STORES, json=store().wire()).raise_for_status()
+    emulator.advance_clock(1)
+    [earlier] = api.list_store_ids()
+    mark = emulator.mark()
+    created = MemoryStoreReconciler(api).create(store())
+    assert (created.id, created.adopted) == (earlier, True)
+    assert writes(emulator, mark) == []
+
+
+def test_memory_store_provisioning_failure_is_an_error(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    emulator.inject_fault("fail_operation", method="POST", path=f"^{STORES}$", count=1)
+    with pytest.raises(OperationFailedError):
+        MemoryStoreReconciler(api).create(store())
+
+
+def test_memory_store_update_after_a_lost_response(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    rec = MemoryStoreReconciler(api)
+    created = rec.create(store())
+    emulator.inject_fault("drop_response", method="PATCH", path=f"^{STORES}/", count=1)
+    renamed = store(description="Customer memory")
+    server = rec.update(created.id, renamed, created.server)
+    assert server["status"] == "ACTIVE"
+    assert rec.observe(created.id, renamed.wire()).up_to_date
+    assert [r["status"] for r in emulator.requests(method="PATCH")] == [None, 202]
+
+
+def test_memory_store_update_with_no_answer_twice_raises_the_public_error(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    rec = MemoryStoreReconciler(api)
+    created = rec.create(store())
+    emulator.inject_fault("error", method="PATCH", path=f"^{STORES}/", status=500, count=2)
+    with pytest.raises(AmbiguousWriteError, match="PATCH"):
+        rec.update(created.id, store(description="x"), created.server)
+
+
+def test_memory_store_name_held_by_a_different_store_is_reported_as_taken(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    emulator.client().post(STORES, json=store(description="not ours").wire()).raise_for_status()
+    # The create is still provisioning: invisible to the lookup, and our POST's operation fails.
+    with pytest.raises(NameTakenError, match="support-memory-7f8e9d"):
+        MemoryStoreReconciler(api).create(store())
+
+
+# --- observation of every kind --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda api: (OperatorReconciler(api), operator(), OPERATORS),
+        lambda api: (IntelligenceConfigurationReconciler(api), configuration(), CONFIGURATIONS),
+        lambda api: (ConversationConfigurationReconciler(api), conversation(), CONVERSATIONS),
+        lambda api: (MemoryStoreReconciler(api), store(), STORES),
+    ],
+    ids=["operator", "configuration", "conversation", "store"],
+)
+def test_observe_with_a_listed_body_does_not_fetch_the_object(
+    api: TwilioApi, emulator: EmulatorHandle, make: Any
+) -> None:
+    rec, desired, collection = make(api)
+    created = rec.create(desired)
+    live = rec.fetch(created.id)
+    assert live is not None
+    mark = emulator.mark()
+    seen = rec.observe(created.id, copy.deepcopy(desired.wire()), created.server, body=live)
+    assert seen.up_to_date
+    assert emulator.requests(since=mark, path_prefix=f"{collection}/{created.id}") == []
+    missing = {
+        OPERATORS: "intelligence_operator_00000000000000000000000000",
+        CONFIGURATIONS: "intelligence_configuration_00000000000000000000000000",
+        CONVERSATIONS: "conv_configuration_00000000000000000000000000",
+        STORES: "mem_store_00000000000000000000000000",
+    }[collection]
+    assert rec.observe(missing, desired.wire()).exists is False
