@@ -260,11 +260,14 @@ def fuzz_targets(emulator: EmulatorHandle, api: httpx.Client) -> dict[str, str]:
     conv = api.post("/v2/ControlPlane/Configurations", json=conv_config_body())
     store = api.post("/v1/ControlPlane/Stores", json={"displayName": "fuzz"})
     store_id = wait_operation(api, store.json()["statusUrl"])["result"]["id"]
+    conv_id = conv.json()["related"]["configurationId"]
+    conversation = api.post("/v2/Conversations", json={"configurationId": conv_id})
     return {
         "config": config["id"],
         "operator": operator["id"],
-        "conv": conv.json()["related"]["configurationId"],
+        "conv": conv_id,
         "store": store_id,
+        "conversation": conversation.json()["id"],
     }
 
 
@@ -279,6 +282,22 @@ def fuzz_targets(emulator: EmulatorHandle, api: httpx.Client) -> dict[str, str]:
         ("PUT", "/v2/ControlPlane/Configurations/{conv}", conv_config_body()),
         ("POST", "/v1/ControlPlane/Stores", {"displayName": "s", "description": "d"}),
         ("PATCH", "/v1/ControlPlane/Stores/{store}", {"displayName": "s", "description": "d"}),
+        ("POST", "/v2/Conversations", {"configurationId": "conv_configuration_x", "name": "n"}),
+        (
+            "POST",
+            "/v2/Conversations/{conversation}/Communications",
+            {
+                "author": {"address": "+15551234567", "channel": "SMS"},
+                "content": {"type": "TEXT", "text": "hello"},
+                "recipients": [{"address": "+18005550100", "channel": "SMS"}],
+            },
+        ),
+        (
+            "POST",
+            "/v2/Conversations/{conversation}/Participants",
+            {"addresses": [{"channel": "SMS", "address": "+1555"}], "type": "CUSTOMER"},
+        ),
+        ("PATCH", "/v2/Conversations/{conversation}", {"status": "ACTIVE", "name": "n"}),
     ],
 )
 def test_fuzz_write_routes(
