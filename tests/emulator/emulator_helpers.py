@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # no stubs pinned in the dev dependencies
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]  # stubs may or may not be installed
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = REPO_ROOT.parent / "shared" / "reference" / "schemas"
