@@ -44,7 +44,7 @@ BOOKKEEPING = (
     "adoptId",  # take over this existing object instead of creating one
     "updateStrategy",  # operators: "replace" (default) or "in-place"
 )
-OUTPUT_ONLY = ("predecessorIds",)
+OUTPUT_ONLY = ("predecessorIds", "refreshedGeneration")
 
 # For a replacement the engine calls check(olds, news), diff(), then check() again with no olds,
 # then create(), all in one plugin process. diff() hands over what the second check and the
@@ -101,6 +101,18 @@ class _Adapter(ResourceProvider):
         book, new = _split(_news)
         plan = self.model.plan(self.model.diff(old, new))
         replaces = list(plan.replace_fields)
+        # A refresh that found the object changed outside Pulumi bumps the generation: that alone
+        # replaces it (an inactive configuration whose fields still match, or any object with a
+        # displayName of its own, which a new generation does not rename). The refresh's own diff
+        # (refreshed outputs against the recorded inputs) sees it through refreshedGeneration.
+        generation = int(_news.get("generation") or 0)
+        refreshed = _olds.get("refreshedGeneration")
+        regenerated = self.replace_on_drift and (
+            int(_olds.get("generation") or 0) != generation
+            or (refreshed is not None and int(refreshed) != generation)
+        )
+        if regenerated and not replaces:
+            replaces = ["generation"]
         if self._in_place(book):
             replaces = []
         if replaces:
@@ -108,7 +120,7 @@ class _Adapter(ResourceProvider):
                 _generations[self._identity(book)] = int(_news.get("generation") or 0)
                 _lineage[str(new.get("displayName"))] = [*(_olds.get("predecessorIds") or []), _id]
         return DiffResult(
-            changes=bool(plan.changes),
+            changes=bool(plan.changes) or bool(replaces),
             replaces=replaces,
             delete_before_replace=plan.delete_before_replace,
         )
@@ -143,7 +155,8 @@ class _Adapter(ResourceProvider):
             f.severity == "error" for f in observation.findings
         )
         inputs = {**book, **observation.live}
-        if drifted and self.replace_on_drift and not self._in_place(book):
+        regenerate = drifted and self.replace_on_drift and not self._in_place(book)
+        if regenerate:
             # The object will be replaced; the replacement needs a name of its own.
             inputs["generation"] = int(book.get("generation") or 0) + 1
         server = {k: props[k] for k in ("createdVersion",) if k in props}
@@ -154,6 +167,8 @@ class _Adapter(ResourceProvider):
             **server,
             "predecessorIds": props.get("predecessorIds") or [],
         }
+        if regenerate:
+            outs["refreshedGeneration"] = inputs["generation"]  # see diff()
         return ReadResult(id_=id_, outs=outs, inputs=inputs)
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
