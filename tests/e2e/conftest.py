@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from twilio_emulator.testing import EmulatorHandle
@@ -13,6 +14,8 @@ from twilio_emulator.testing import EmulatorHandle
 from tests.e2e.pulumi_cli import PulumiProject
 
 ROOT = Path(__file__).resolve().parents[2]
+CUSTOMER = "+15551230000"
+SUPPORT_LINE = "+15005550006"  # the SMS capture rule of stacks/base.yaml
 
 
 @dataclass
@@ -31,6 +34,33 @@ class Deployment:
         text = path.read_text()
         assert old in text, f"{old!r} not in {path}"
         path.write_text(text.replace(old, new, 1))
+
+    def converse(self, *texts: str) -> str:
+        """A customer's SMS conversation with the support line, through the data plane of the
+        deployed Conversation configuration; returns the conversation id."""
+        client = self.emulator.client()
+        config_id = self.pulumi.outputs()["conversationConfigurations"]["support"]
+        created = client.post("/v2/Conversations", json={"configurationId": config_id})
+        created.raise_for_status()
+        conversation_id: str = created.json()["id"]
+        for text in texts:
+            client.post(
+                f"/v2/Conversations/{conversation_id}/Communications",
+                json={
+                    "author": {"channel": "SMS", "address": CUSTOMER},
+                    "content": {"type": "TEXT", "text": text},
+                    "recipients": [{"channel": "SMS", "address": SUPPORT_LINE}],
+                },
+            ).raise_for_status()
+        return conversation_id
+
+    def results(self, conversation_id: str) -> list[dict[str, Any]]:
+        response = self.emulator.client().get(
+            "/v3/OperatorResults", params={"conversationId": conversation_id, "pageSize": 1000}
+        )
+        response.raise_for_status()
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
 
     def writes(self, since: int) -> list[tuple[str, str]]:
         """(method, path) of every write the emulator received since ``since``, in order."""

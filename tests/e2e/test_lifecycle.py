@@ -82,6 +82,16 @@ def test_rule_change_replaces_configuration_without_put(deployment: Deployment) 
     assert _conversation_links(d) == [new_config]
     live_rules = _live(d, f"{V3_CONFIGS}/{new_config}")["rules"]
     assert live_rules[1]["triggers"][0]["on"] == "CONVERSATION_INACTIVE"
+
+    # A conversation afterwards: the changed rule fires when the conversation goes inactive
+    # (5 minutes without messages on SMS in the dev stack), from the new configuration.
+    conversation = d.converse("Where is my parcel?", "It is late again.")
+    d.emulator.advance_clock(6 * 60)
+    results = d.results(conversation)
+    assert {r["intelligenceConfiguration"]["id"] for r in results} == {new_config}
+    assert [r["executionDetails"]["trigger"]["on"] for r in results].count(
+        "CONVERSATION_INACTIVE"
+    ) == 1
     assert d.pulumi.resources("IntelligenceConfiguration")[0]["outputs"]["predecessorIds"] == [
         old_config
     ]
@@ -130,6 +140,8 @@ def test_out_of_band_put_is_reported_and_replaced(deployment: Deployment) -> Non
         "rules": live["rules"],
     }
     d.emulator.client().put(f"{V3_CONFIGS}/{config_id}", json=body).raise_for_status()
+    silent = d.converse("Hello?", "Anyone there?")
+    assert d.results(silent) == [], "a configuration changed with PUT produces nothing"
 
     refresh = d.pulumi.refresh("--expect-no-changes", check=False)
     assert refresh.returncode != 0
@@ -143,6 +155,8 @@ def test_out_of_band_put_is_reported_and_replaced(deployment: Deployment) -> Non
     assert _live(d, f"{V3_CONFIGS}/{new_config}")["version"] == 1
     assert ("DELETE", f"{V3_CONFIGS}/{config_id}") in d.writes(mark)
     assert _conversation_links(d) == [new_config]
+    flowing = d.converse("Hello again", "Thanks, great service")
+    assert {r["intelligenceConfiguration"]["id"] for r in d.results(flowing)} == {new_config}
     d.pulumi.preview("--refresh", "--expect-no-changes")
 
 
