@@ -133,7 +133,9 @@ class _Adapter(ResourceProvider):
             predecessors = _lineage.pop(str(desired_props.get("displayName")), [])
             _generations.pop(self._identity(book), None)
         adopt_id = book.get("adoptId")
-        if adopt_id:
+        # A replacement never adopts: the object adoptId names is the one being replaced, which
+        # the engine deletes next.
+        if adopt_id and str(adopt_id) not in predecessors:
             object_id, server = self._adopt(reconciler, str(adopt_id), desired, book)
         else:
             created = reconciler.create(desired, replacing=predecessors)
