@@ -30,6 +30,10 @@ def _live(d: Deployment, path: str) -> dict[str, Any]:
     return body
 
 
+def _line_index(lines: list[str], fragment: str) -> int:
+    return next(i for i, line in enumerate(lines) if fragment in line)
+
+
 def _conversation_links(d: Deployment) -> list[str]:
     config_id = _ids(d)["conversationConfigurations"]["support"]
     links: list[str] = _live(d, f"{V2_CONFIGS}/{config_id}")["intelligenceConfigurationIds"]
@@ -209,3 +213,54 @@ def test_bad_stack_file_fails_before_any_request(deployment: Deployment) -> None
     assert "rules.realtime.trigger.count" in output
     assert "less than or equal to 20" in output
     assert d.emulator.requests(since=mark) == []
+
+
+def test_grouping_type_change_deletes_before_replacing(deployment: Deployment) -> None:
+    d = deployment
+    d.pulumi.up()
+    old = _ids(d)["conversationConfigurations"]["support"]
+    config_id = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    d.edit(
+        "conversationGroupingType: GROUP_BY_PARTICIPANT_ADDRESSES",
+        "conversationGroupingType: GROUP_BY_PROFILE",
+    )
+    lines = d.pulumi.preview().stdout.splitlines()
+    delete = _line_index(lines, "ConversationConfiguration support delete original")
+    create = _line_index(lines, "ConversationConfiguration support create replacement")
+    assert delete < create, "the preview must show the old configuration deleted first"
+    assert "[diff: ~conversationGroupingType]" in lines[create]
+
+    mark = d.emulator.mark()
+    d.pulumi.up()
+    new = _ids(d)["conversationConfigurations"]["support"]
+    assert new != old
+    # Two configurations capturing the same addresses would duplicate traffic: the old one
+    # goes first.
+    assert d.writes(mark) == [("DELETE", f"{V2_CONFIGS}/{old}"), ("POST", V2_CONFIGS)]
+    live = _live(d, f"{V2_CONFIGS}/{new}")
+    assert live["conversationGroupingType"] == "GROUP_BY_PROFILE"
+    assert live["intelligenceConfigurationIds"] == [config_id]
+    d.pulumi.preview("--expect-no-changes")
+
+
+def test_existing_memory_store_is_referenced_not_managed(deployment: Deployment) -> None:
+    d = deployment
+    client = d.emulator.client()
+    accepted = client.post("/v1/ControlPlane/Stores", json={"displayName": "shared-memory"})
+    accepted.raise_for_status()
+    d.emulator.advance_clock(60)
+    store_id = next(
+        s
+        for s in client.get("/v1/ControlPlane/Stores").json()["stores"]
+        if client.get(f"/v1/ControlPlane/Stores/{s}").json()["displayName"] == "shared-memory"
+    )
+    d.edit(
+        "  support-memory:\n    description: Customer memory for the support line",
+        f"  support-memory:\n    existingId: {store_id}",
+    )
+    d.pulumi.up()
+    assert d.pulumi.resources("MemoryStore") == []
+    config_id = _ids(d)["conversationConfigurations"]["support"]
+    assert _live(d, f"{V2_CONFIGS}/{config_id}")["memoryStoreId"] == store_id
+    d.pulumi.destroy()
+    assert client.get("/v1/ControlPlane/Stores").json()["stores"] == [store_id]
