@@ -8,6 +8,7 @@ Every run of the command also asserts that the emulator received no write (``dri
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -374,3 +375,56 @@ def test_errors_exit_1_with_a_valid_report(deployment: Deployment) -> None:
     assert "stacks/base.yaml:" in report["stacks"][0]["error"]
     assert "less than or equal to 20" in runs["table"].stdout
     assert report["unmanaged"] == [], "a broken file still counts what its stack manages"
+
+
+def _close(d: Deployment, conversation_id: str) -> None:
+    d.emulator.client().patch(
+        f"/v2/Conversations/{conversation_id}", json={"status": "CLOSED"}
+    ).raise_for_status()
+
+
+def test_silent_configuration_is_flagged(deployment: Deployment) -> None:
+    """The inactive-version trap shows only as missing results: a closed conversation of the
+    period got none. A period that still holds an older result is not silent."""
+    d = deployment
+    _deploy(d)
+    first = d.converse("My parcel is late, I am angry.", "Still nothing.")
+    _close(d, first)
+    assert d.results(first), "an active configuration produces results"
+    healthy = drift(d, "--stack", "dev")["json"].json()
+    config = find(healthy, "IntelligenceConfiguration", "support-analytics")
+    assert config["status"] == "in-sync"
+    assert config["health"]["silent"] is False
+    assert config["health"]["lastResultAt"] is not None
+
+    put_configuration(d)
+    time.sleep(12)  # the next conversation falls in a period that holds no result
+    second = d.converse("Hello?", "Anyone there?")
+    _close(d, second)
+    assert d.results(second) == [], "a configuration changed with PUT produces nothing"
+
+    period = str(10 / 3600)  # ten seconds: the second conversation, not the first results
+    runs = drift(d, "--stack", "dev", "--silence-hours", period)
+    report = runs["json"].json()
+    assert report["exitCode"] == 2
+    config = find(report, "IntelligenceConfiguration", "support-analytics")
+    kinds = [i["kind"] for i in config["issues"]]
+    assert kinds == ["inactive-configuration", "silent-failure"], config["health"]
+    assert config["status"] == "inactive-configuration", "the cause comes first"
+    assert config["health"]["silent"] is True
+    assert config["health"]["lastConversationAt"] is not None
+    assert "silent: no OperatorResult" in runs["table"].stdout
+    assert "silent: no OperatorResult" in runs["markdown"].stdout
+    assert _pulumi_sees_drift(d) == (True, True), "Pulumi sees the cause: the PUT"
+    calls = report["requests"]["byCollection"]
+    assert calls["operatorResults"] == {"listPages": 2, "gets": 0}
+    # The emulator filters v3 Conversations after paginating: an empty first page is followed.
+    assert 1 <= calls["conversations"]["listPages"] <= 2
+
+    day = find(
+        drift(d, "--stack", "dev")["json"].json(), "IntelligenceConfiguration", "support-analytics"
+    )
+    assert day["health"]["silent"] is False, "the first results fall in a 24 h period"
+    off = drift(d, "--stack", "dev", "--silence-hours", "0")["json"].json()
+    assert find(off, "IntelligenceConfiguration", "support-analytics")["health"] is None
+    assert "operatorResults" not in off["requests"]["byCollection"]

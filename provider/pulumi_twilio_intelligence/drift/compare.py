@@ -235,9 +235,10 @@ class _Comparer:
                     Issue(
                         "silent-failure",
                         "error",
-                        f"no OperatorResult since {obj.health.last_result_at or 'ever'} while it "
-                        f"processed conversations (last at {obj.health.last_conversation_at}); "
-                        f"the period is {obj.health.silence_hours:g} h",
+                        f"silent: no OperatorResult in the last {obj.health.silence_hours:g} h, "
+                        f"not even for a conversation it processed that closed at "
+                        f"{obj.health.last_conversation_at} (last result seen: "
+                        f"{obj.health.last_result_at or 'none'})",
                     )
                 )
         obj.remediation = self._remediation(obj)

@@ -1,12 +1,17 @@
 """Silent failure: a configuration that processes conversations but produces no results.
 
 The inactive-version trap shows no error anywhere, only missing results. For each managed
-Intelligence Configuration: the newest OperatorResult it produced (one result, one small page),
-and only when none is recent, the newest conversation it processed (one more small page). It is
-silent when no result is newer than the period while a conversation was active within it.
+Intelligence Configuration, with one-item pages:
 
-Lists are assumed newest first (the only ordering the reference shows); "now" is the later of
-this machine's clock and the server's ``Date``, so a slow local clock cannot hide silence.
+1. a result of the configuration (``/v3/OperatorResults?intelligenceConfigurationId=``): if it is
+   newer than the period, the configuration is producing. Otherwise (none, or an old one: the API
+   does not say how lists are ordered, so one item proves only what it shows),
+2. a conversation it processed that was created in the period and is CLOSED, so every trigger
+   (each communication, inactivity, end) had its chance (``/v3/Conversations``); none: nothing to
+   judge by,
+3. a result of the configuration for that conversation: none means silent.
+
+"now" is the later of this machine's clock and the server's ``Date``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from .report import Health
 __all__ = ["check_silence"]
 
 RESULTS = "/v3/OperatorResults"
+EMPTY_PAGES_FOLLOWED = 9
 CONVERSATIONS = "/v3/Conversations"
 
 
@@ -38,9 +44,19 @@ def _parse(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _newest(api: TwilioApi, path: str, params: dict[str, Any]) -> tuple[dict[str, Any] | None, Any]:
-    response = api.http.request("intelligence", "GET", path, params={**params, "pageSize": 1})
-    items = (response.json() or {}).get("items") or []
+def _first(api: TwilioApi, path: str, params: dict[str, Any]) -> tuple[dict[str, Any] | None, Any]:
+    """The first item of a one-item page, and the server's clock. A server may filter after it
+    paginates (the emulator's v3 Conversations does): an empty page with a next token is
+    followed, a few times at most."""
+    query = {**params, "pageSize": 1}
+    for _ in range(EMPTY_PAGES_FOLLOWED + 1):
+        response = api.http.request("intelligence", "GET", path, params=query)
+        body = response.json() or {}
+        items = body.get("items") or []
+        token = (body.get("meta") or {}).get("nextToken")
+        if items or not token:
+            break
+        query["pageToken"] = token
     server_now = None
     if response.headers.get("Date"):
         server_now = email.utils.parsedate_to_datetime(response.headers["Date"])
@@ -49,22 +65,36 @@ def _newest(api: TwilioApi, path: str, params: dict[str, Any]) -> tuple[dict[str
 
 def _check(api: TwilioApi, config_id: str, hours: float) -> Health:
     try:
-        result, server_now = _newest(api, RESULTS, {"intelligenceConfigurationId": config_id})
+        result, server_now = _first(api, RESULTS, {"intelligenceConfigurationId": config_id})
         now = max(datetime.now(UTC), server_now or datetime.now(UTC))
         since = now - timedelta(hours=hours)
-        last_result = _parse((result or {}).get("dateCreated"))
-        if last_result is not None and last_result >= since:
-            return Health(_iso(last_result), None, hours, silent=False)
-        conversation, _ = _newest(api, CONVERSATIONS, {"intelligenceConfigurationIds": config_id})
+        seen = _parse((result or {}).get("dateCreated"))
+        if seen is not None and seen >= since:
+            return Health(_iso(seen), None, hours, silent=False)
+        conversation, _ = _first(
+            api,
+            CONVERSATIONS,
+            {
+                "intelligenceConfigurationIds": config_id,
+                "status": "CLOSED",
+                "createdAtAfter": _iso(since),
+            },
+        )
+        if conversation is None:
+            return Health(_iso(seen), None, hours, silent=False)
+        activity = _parse(conversation.get("updatedAt")) or _parse(conversation.get("createdAt"))
+        produced, _ = _first(
+            api,
+            RESULTS,
+            {"intelligenceConfigurationId": config_id, "conversationId": conversation.get("id")},
+        )
     except (TwilioIntelligenceError, ValueError) as exc:
         return Health(None, None, hours, silent=False, error=str(exc))
-    active = None
-    if conversation is not None:
-        active = _parse(conversation.get("updatedAt")) or _parse(conversation.get("createdAt"))
-    silent = (
-        active is not None and active >= since and (last_result is None or active > last_result)
-    )
-    return Health(_iso(last_result), _iso(active), hours, silent=silent)
+    if produced is not None:
+        return Health(
+            _iso(_parse(produced.get("dateCreated"))), _iso(activity), hours, silent=False
+        )
+    return Health(_iso(seen), _iso(activity), hours, silent=True)
 
 
 def _iso(value: datetime | None) -> str | None:
