@@ -102,6 +102,19 @@ def test_the_project_stacks_pass_the_pack(deployment: Deployment) -> None:
     assert violations(out) == set(), out
 
 
+def test_the_pack_reads_its_config(deployment: Deployment) -> None:
+    d = deployment
+    config = d.pulumi.workdir / "policy-config.json"
+    config.write_text(json.dumps({"webhooks-use-https": {"devStacks": ["sandbox"]}}))
+    proc = d.pulumi.preview("--policy-pack", PACK, "--policy-pack-config", str(config), check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert violations(out) == {
+        ("mandatory", "webhooks-use-https", "IntelligenceConfiguration", "support-analytics")
+    }
+    assert "which only dev stacks (sandbox) may use; stack 'dev' is not one" in out
+
+
 def test_the_pack_fails_every_policy_and_the_command_agrees(deployment: Deployment) -> None:
     d = deployment
     assert {p.name for p in POLICIES} == {policy for _, policy, _, _ in EXPECTED}
