@@ -238,10 +238,14 @@ def has_injection_guard(prompt: str, accepted_phrases: Iterable[str] = ()) -> bo
     commands", "... are data, not instructions") and name where they come from (the customer,
     the messages, the conversation). "Ignore previous instructions" alone is not a guard.
     """
-    text = prompt.lower().replace("\u2019", "'").replace("don't", "do not")
-    text = text.replace("n't", " not")
-    if any(phrase.lower() in text for phrase in accepted_phrases if phrase):
+
+    def plain(text: str) -> str:
+        return text.lower().replace("\u2019", "'")
+
+    lowered = plain(prompt)
+    if any(plain(phrase) in lowered for phrase in accepted_phrases if phrase):
         return True
+    text = lowered.replace("don't", "do not").replace("n't", " not")
     for sentence in _SENTENCE.findall(text):
         refuses = bool(_REFUSE.search(sentence) and _INSTRUCTION.search(sentence))
         if (refuses or _DATA_NOT_COMMANDS.search(sentence)) and _SOURCE.search(sentence):
