@@ -263,6 +263,8 @@ def _deepdiff_path(parts: list[Any]) -> str:
 def _loc_path(loc: tuple[int | str, ...]) -> str:
     path = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker for a bad mapping key: the key is the field
+            continue
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
 

@@ -99,11 +99,16 @@ def _read(path: Path, locations: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def _record(node: yaml.Node, path: str, file: Path, locations: dict[str, str]) -> None:
-    locations[path] = f"{file}:{node.start_mark.line + 1}"
+def _record(
+    node: yaml.Node, path: str, file: Path, locations: dict[str, str], line: int | None = None
+) -> None:
+    """The line of every value; a value under a key is at the key's line (a block value starts
+    on the line after its key, and "rules: must be a mapping" belongs on the `rules:` line)."""
+    locations[path] = f"{file}:{(node.start_mark.line if line is None else line) + 1}"
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            _record(value, f"{path}.{key.value}" if path else str(key.value), file, locations)
+            child = f"{path}.{key.value}" if path else str(key.value)
+            _record(value, child, file, locations, key.start_mark.line)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _record(item, f"{path}[{index}]", file, locations)
@@ -157,7 +162,10 @@ class _Checker:
         while path:
             if path in self.locations:
                 return self.locations[path]
-            path = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", path)
+            # Drop the last step ("[3]" or ".name"). Always strictly shorter: a last step such as
+            # pydantic's ".[key]" (a bad mapping key) once left the path as it was, forever.
+            index = re.search(r"\[\d+\]$", path)
+            path = path[: index.start()] if index else path.rpartition(".")[0]
         return self.locations.get("")
 
     def fail(self, resource: str, file_path: str, field_path: str, rule: str) -> None:
@@ -297,14 +305,14 @@ class _Checker:
         translate: dict[str, str],
     ) -> dict[str, Any]:
         if not isinstance(rule, dict):
-            self.fail(resource, path, path.split(".", 2)[-1], "a rule must be a mapping")
+            self.fail(resource, path, _in_resource(path), "a rule must be a mapping")
             return {"operators": []}
         allowed = {"operators", "trigger", "actions", "context"}
         for key in sorted(set(rule) - allowed):
             self.fail(
                 resource,
                 f"{path}.{key}",
-                f"{path.split('.', 2)[-1]}.{key}",
+                _in_resource(f"{path}.{key}"),
                 f"unknown field; a rule has {', '.join(sorted(allowed))}",
             )
         operators = rule.get("operators") or {}
@@ -312,7 +320,7 @@ class _Checker:
             self.fail(
                 resource,
                 f"{path}.operators",
-                "operators",
+                _in_resource(f"{path}.operators"),
                 "must be a mapping of operator name -> options",
             )
             operators = {}
@@ -330,7 +338,12 @@ class _Checker:
         trigger = rule.get("trigger")
         if trigger is not None:
             if not isinstance(trigger, dict):
-                self.fail(resource, f"{path}.trigger", "trigger", "must be {on: ..., count: ...}")
+                self.fail(
+                    resource,
+                    f"{path}.trigger",
+                    _in_resource(f"{path}.trigger"),
+                    "must be {on: ..., count: ...}",
+                )
             else:
                 translate[f"rules[{index}].triggers[0].parameters"] = (
                     f"{translate[f'rules[{index}]']}.trigger"
@@ -348,7 +361,10 @@ class _Checker:
     ) -> dict[str, Any]:
         if not isinstance(options, dict):
             self.fail(
-                resource, path, ref, "operator options must be a mapping (version, parameters)"
+                resource,
+                path,
+                _in_resource(path),
+                "operator options must be a mapping (version, parameters)",
             )
             options = {}
         declared: dict[str, Any] | None = None
@@ -359,7 +375,7 @@ class _Checker:
             self.fail(
                 resource,
                 path,
-                f"operators.{ref}",
+                _in_resource(path),
                 f"unknown operator {ref!r}; define it under operators or use one of "
                 f"{', '.join(known)}",
             )
@@ -377,7 +393,7 @@ class _Checker:
                 self.fail(
                     resource,
                     f"{path}.parameters.{pname}",
-                    f"operators.{ref}.parameters.{pname}",
+                    _in_resource(f"{path}.parameters.{pname}"),
                     f"operator {ref!r} declares no parameter {pname!r}",
                 )
                 continue
@@ -388,14 +404,14 @@ class _Checker:
                 self.fail(
                     resource,
                     f"{path}.parameters.{pname}",
-                    f"operators.{ref}.parameters.{pname}",
+                    _in_resource(f"{path}.parameters.{pname}"),
                     "must be 'know_knowledgebase_…:know_knowledge_…' (base id, colon, source id)",
                 )
             elif kind in _PYTHON_TYPES and not _is_type(value, kind):
                 self.fail(
                     resource,
                     f"{path}.parameters.{pname}",
-                    f"operators.{ref}.parameters.{pname}",
+                    _in_resource(f"{path}.parameters.{pname}"),
                     f"must be a {kind} value",
                 )
         for pname, spec in declared.items():
@@ -408,7 +424,7 @@ class _Checker:
                 self.fail(
                     resource,
                     f"{path}.parameters",
-                    f"operators.{ref}.parameters",
+                    _in_resource(f"{path}.parameters"),
                     f"required parameter {pname!r} of operator {ref!r} is not supplied",
                 )
 
@@ -475,6 +491,11 @@ def _is_type(value: Any, kind: str) -> bool:
     if kind in ("INTEGER", "NUMBER") and isinstance(value, bool):
         return False
     return isinstance(value, _PYTHON_TYPES[kind])
+
+
+def _in_resource(file_path: str) -> str:
+    """A value's field path within its resource: "section.name.rules.x" -> "rules.x"."""
+    return file_path.split(".", 2)[-1]
 
 
 def _placeholders(body: dict[str, Any]) -> dict[str, Any]:
