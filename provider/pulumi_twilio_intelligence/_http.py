@@ -279,8 +279,12 @@ def _retry_after(response: httpx.Response) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
         parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None  # neither seconds nor an HTTP date (a proxy's, say): back off as usual
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def _api_error(method: str, path: str, response: httpx.Response) -> ApiError:

@@ -578,3 +578,11 @@ def test_one_base_url_points_all_three_apis_at_one_origin() -> None:
     assert set(urls.values()) == {"http://127.0.0.1:8787"}
     urls = base_urls({"twilio:baseUrl": "http://config"}, {"TWILIO_BASE_URL": "http://env"})
     assert set(urls.values()) == {"http://config"}
+
+
+@pytest.mark.parametrize("value", ["soon", "Tue, 99 Foo 2026", "-"])
+def test_a_malformed_retry_after_falls_back_to_backoff(value: str, sleeps: list[float]) -> None:
+    script = Script([status(429, Retry_After=value), status(503, Retry_After=value), ok({"a": 1})])
+    assert client(script).get_json("intelligence", "/x") == {"a": 1}
+    assert len(sleeps) == 2
+    assert all(0 <= s <= FAST.max_delay for s in sleeps)
