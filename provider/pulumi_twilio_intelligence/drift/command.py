@@ -38,16 +38,17 @@ class _Loaded:
     config: dict[str, object] | None = None
     input: StackInput | None = None
     error: str | None = None
+    deployed: bool = False
 
 
-def _load(
-    project: Project, cli: PulumiCli, name: str, deployed: bool, env: Mapping[str, str]
-) -> _Loaded:
+def _load(project: Project, cli: PulumiCli, name: str, env: Mapping[str, str]) -> _Loaded:
     loaded = _Loaded(name)
     try:
         loaded.config = stack_credentials_config(project, cli, name)
         loaded.account = account_key(loaded.config, env)
-        recorded = RecordedState.from_export(cli.export(name)) if deployed else None
+        exported = cli.export(name)
+        recorded = RecordedState.from_export(exported) if exported is not None else None
+        loaded.deployed = recorded is not None
         path = project.desired_state_path(name)
         shown = project.relative(path)
         try:
@@ -83,11 +84,8 @@ def run_drift(
             f"(stacks: {', '.join(every) or 'none'})"
         )
     cli = PulumiCli(project, engine_env(project, env))
-    existing = cli.existing_stacks()
     with ThreadPoolExecutor(WORKERS) as pool:
-        loaded = {
-            s.name: s for s in pool.map(lambda n: _load(project, cli, n, n in existing, env), every)
-        }
+        loaded = {s.name: s for s in pool.map(lambda n: _load(project, cli, n, env), every)}
 
     stats = RequestStats()
     for account in dict.fromkeys(loaded[n].account for n in selected if loaded[n].account):
@@ -123,7 +121,7 @@ def run_drift(
         if failed.error:
             shown = failed.input.desired_state if failed.input else None
             report.stacks.append(
-                StackReport(name, shown, deployed=name in existing, error=failed.error)
+                StackReport(name, shown, deployed=failed.deployed, error=failed.error)
             )
     order = {name: i for i, name in enumerate(selected)}
     report.stacks.sort(key=lambda s: order[s.name])

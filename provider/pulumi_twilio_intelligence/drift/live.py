@@ -24,7 +24,7 @@ from ..errors import NotFoundError
 
 __all__ = ["COLLECTIONS", "LiveAccount", "ReadOnlyTransport", "RequestStats", "connect"]
 
-WORKERS = 8
+WORKERS = 16  # the HTTP client pools 16 connections
 
 # (collection, path pattern, is a list call)
 _ROUTES: tuple[tuple[str, re.Pattern[str], bool], ...] = (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ __all__ = ["DriftError", "Project", "PulumiCli", "find_project"]
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the source checkout, when installed editable
 DESIRED_STATE_KEY = "desiredState"
+NO_STACK = re.compile(r"no stack named '[^']*' found")
 
 
 class DriftError(TwilioIntelligenceError):
@@ -137,16 +139,12 @@ class PulumiCli:
                 "no `pulumi` on PATH (run `python tools/engine.py ensure`, or install the CLI)"
             ) from None
 
-    def existing_stacks(self) -> set[str]:
-        proc = self._run("stack", "ls", "--json")
-        if proc.returncode != 0:
-            raise DriftError(f"`pulumi stack ls` failed: {proc.stderr.strip()}")
-        names = {str(s.get("name", "")) for s in json.loads(proc.stdout or "[]")}
-        return {name.rsplit("/", 1)[-1] for name in names if name}
-
-    def export(self, stack: str) -> dict[str, Any]:
+    def export(self, stack: str) -> dict[str, Any] | None:
+        """The stack's state, or None when the backend has no such stack (never deployed)."""
         proc = self._run("stack", "export", "--stack", stack)
         if proc.returncode != 0:
+            if NO_STACK.search(proc.stderr):
+                return None
             raise DriftError(f"`pulumi stack export --stack {stack}` failed: {proc.stderr.strip()}")
         data: dict[str, Any] = json.loads(proc.stdout)
         return data
