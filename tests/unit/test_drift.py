@@ -13,6 +13,8 @@ import jsonschema  # type: ignore[import-untyped,unused-ignore]  # stubs may or 
 import pytest
 from pulumi_twilio_intelligence import _outputschema, stackfile
 from pulumi_twilio_intelligence._reconcile import IntelligenceConfigurationReconciler
+from pulumi_twilio_intelligence.drift.compare import StackInput, compare_stack, reconcilers
+from pulumi_twilio_intelligence.drift.desired import DesiredObject
 from pulumi_twilio_intelligence.drift.export import (
     ExportError,
     _Names,
@@ -37,7 +39,7 @@ from pulumi_twilio_intelligence.drift.report import (
     StackReport,
     Unmanaged,
 )
-from pulumi_twilio_intelligence.drift.state import SECRET, RecordedState
+from pulumi_twilio_intelligence.drift.state import SECRET, RecordedResource, RecordedState
 from pulumi_twilio_intelligence.errors import NotFoundError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -379,3 +381,18 @@ def test_export_warns_about_a_configuration_changed_with_put() -> None:
     _, warnings = export_account(live)
     assert len(warnings) == 1
     assert "version 2" in warnings[0]
+
+
+def test_a_deleted_adopted_object_is_fixed_by_dropping_its_adopt_id() -> None:
+    recorded = RecordedState()
+    recorded.resources[("Operator", "churn")] = RecordedResource("Operator", "churn", OP, {}, {})
+    desired = {("Operator", "churn"): DesiredObject("Operator", "churn", {}, adopt_id=OP)}
+    live = LiveAccount({}, {}, {}, {})
+    by_kind = reconcilers(None)  # type: ignore[arg-type]  # a deleted object makes no request
+    report = compare_stack(StackInput("dev", "stacks/dev.yaml", desired, recorded), live, by_kind)
+    (obj,) = report.objects
+    assert obj.status == "deleted"
+    assert obj.remediation == (
+        f"remove `adoptId: {OP}` from the desired-state file (the object it adopted is gone), "
+        f"then `pulumi up --refresh --stack dev`"
+    )

@@ -171,6 +171,11 @@ class _Comparer:
                 )
             )
             obj.remediation = self.refresh_up
+            if desired.adopt_id and desired.adopt_id not in self.live.by_kind(kind):
+                obj.remediation = (
+                    f"remove `adoptId: {desired.adopt_id}` from the desired-state file (the "
+                    f"object it adopted is gone), then `{self.refresh_up}`"
+                )
         else:
             self._observe(obj, desired, recorded, body)
         return obj
