@@ -414,12 +414,31 @@ def test_an_injected_409_is_retried_too(api: TwilioApi, emulator: EmulatorHandle
     assert [r["status"] for r in emulator.requests(method="PUT")] == [409, 202]
 
 
-def test_a_failed_conversation_operation_is_an_error(
+def test_a_failed_conversation_operation_is_tried_once_more_under_a_fresh_key(
     api: TwilioApi, emulator: EmulatorHandle
 ) -> None:
     emulator.inject_fault("fail_operation", method="POST", path=f"^{CONVERSATIONS}$", count=1)
+    created = ConversationConfigurationReconciler(api).create(conversation())
+    keys = [header(p, "Idempotency-Key") for p in emulator.requests(method="POST")]
+    # The key whose operation FAILED would replay that failure for 24 hours: it is not reused.
+    assert keys[0] == idempotency_key("create", conversation().wire(), 0)
+    assert len(keys) == 2
+    assert keys[1] != keys[0]
+    assert [c["id"] for c in api.list_conversation_configurations()] == [created.id]
+
+
+def test_a_conversation_operation_failing_twice_is_an_error_and_the_next_run_is_not_stuck(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    emulator.inject_fault("fail_operation", method="PUT", path=f"^{CONVERSATIONS}/", count=2)
+    rec = ConversationConfigurationReconciler(api)
+    created = rec.create(conversation())
+    changed = conversation(description="changed")
     with pytest.raises(OperationFailedError, match="ended FAILED"):
-        ConversationConfigurationReconciler(api).create(conversation())
+        rec.update(created.id, changed, created.server)
+    # A later run derives the same key, gets the failure replayed, and writes under a new key.
+    rec.update(created.id, changed, created.server)
+    assert rec.observe(created.id, changed.wire()).up_to_date
 
 
 # --- Memory Stores --------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Conversation Orchestrator configurations (Conversations v2): asynchronous, full-body writes.
 
 Every write carries an Idempotency-Key derived from what it does, so a retry, even by a later run
-after a crash, replays the original operation instead of starting a second one.
+after a crash, replays the original operation instead of starting a second one. A key whose
+operation ended FAILED is spent: Twilio would replay that failure to every run for 24 hours, so
+the write is tried once more under a fresh key (a failed operation changed nothing).
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ import contextlib
 import json
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from .._models import ConversationConfigurationModel
 from .._spec import ResourceModel
-from ..errors import ConflictError, NotFoundError
+from ..errors import ConflictError, NotFoundError, OperationFailedError
 from .base import Created, Reconciler, log
 
 _KEYS = uuid.UUID("6f1c9a52-2f4e-4d0e-9a51-6d1f3c1b7e20")  # namespace of our idempotency keys
@@ -43,7 +45,10 @@ class ConversationConfigurationReconciler(Reconciler):
         body = desired.wire()
         for nonce in range(2):
             key = idempotency_key("create", body, nonce)
-            config_id = self.api.write_conversation_configuration("POST", "", body, key)
+            # Before a fresh key, look for what an earlier run's fresh key may have made.
+            config_id = self._write(
+                "POST", "", body, key, before_retry=lambda: self._find_id(body["displayName"])
+            )
             if not config_id:
                 config_id = self._find_id(body["displayName"])
             live = self.fetch(config_id) if config_id else None
@@ -58,6 +63,26 @@ class ConversationConfigurationReconciler(Reconciler):
             404,
             None,
             "the created configuration could not be found",
+        )
+
+    def _write(
+        self,
+        method: str,
+        path_suffix: str,
+        body: dict[str, Any] | None,
+        key: str,
+        before_retry: Callable[[], str | None] | None = None,
+    ) -> str | None:
+        """One write under ``key``; if its operation FAILED, once more under a fresh key."""
+        try:
+            return self.api.write_conversation_configuration(method, path_suffix, body, key)
+        except OperationFailedError as exc:
+            found = before_retry() if before_retry else None
+            if found:
+                return found
+            log.warning("%s; trying once more under a new Idempotency-Key", exc)
+        return self.api.write_conversation_configuration(
+            method, path_suffix, body, str(uuid.uuid4())
         )
 
     def _find_id(self, name: str) -> str | None:
@@ -82,7 +107,7 @@ class ConversationConfigurationReconciler(Reconciler):
                 )
             key = idempotency_key("update", object_id, live.get("version"), body)
             try:
-                self.api.write_conversation_configuration("PUT", f"/{object_id}", body, key)
+                self._write("PUT", f"/{object_id}", body, key)
             except ConflictError:
                 log.warning(
                     "configuration %s: another write is in flight (409), re-reading and "
@@ -105,6 +130,4 @@ class ConversationConfigurationReconciler(Reconciler):
 
     def delete(self, object_id: str, recorded: dict[str, Any]) -> None:
         with contextlib.suppress(NotFoundError):  # already gone: that is what we wanted
-            self.api.write_conversation_configuration(
-                "DELETE", f"/{object_id}", None, idempotency_key("delete", object_id)
-            )
+            self._write("DELETE", f"/{object_id}", None, idempotency_key("delete", object_id))
