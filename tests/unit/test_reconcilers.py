@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from pulumi_twilio_intelligence._api import PollPolicy, TwilioApi
 from pulumi_twilio_intelligence._http import Credentials, HttpClient, RetryPolicy, base_urls
@@ -580,3 +581,73 @@ def test_observe_with_a_listed_body_does_not_fetch_the_object(
         STORES: "mem_store_00000000000000000000000000",
     }[collection]
     assert rec.observe(missing, desired.wire()).exists is False
+
+
+def test_conversation_create_after_destroy_within_the_key_lifetime_creates_anew(
+    api: TwilioApi, emulator: EmulatorHandle
+) -> None:
+    rec = ConversationConfigurationReconciler(api)
+    first = rec.create(conversation())
+    rec.delete(first.id, first.server)
+    # The same body means the same first key: Twilio replays the old create, whose object is
+    # gone; the reconciler notices and starts a genuinely new operation.
+    again = rec.create(conversation())
+    assert again.id != first.id
+    assert [c["id"] for c in api.list_conversation_configurations()] == [again.id]
+    keys = [header(r, "Idempotency-Key") for r in emulator.requests(method="POST")]
+    assert keys == [
+        idempotency_key("create", conversation().wire(), 0),
+        idempotency_key("create", conversation().wire(), 0),
+        idempotency_key("create", conversation().wire(), 1),
+    ]
+
+
+# --- creates Twilio answers strangely (scripted transport) ----------------------------------------
+def scripted_api(handler: Any) -> TwilioApi:
+    http = HttpClient(
+        Credentials("AC1", "token"),
+        base_urls({}, {"TWILIO_BASE_URL": "https://twilio.test"}),
+        transport=httpx.MockTransport(handler),
+        retry=RetryPolicy(base_delay=0.001, max_delay=0.01),
+    )
+    return TwilioApi(http)
+
+
+def test_a_create_answered_without_an_id_adopts_what_it_made() -> None:
+    made = {**configuration().wire(), "id": "intelligence_configuration_made", "version": 1}
+    posted: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            posted.append(request)
+            return httpx.Response(201, json={})
+        items = [made] if posted else []
+        return httpx.Response(200, json={"items": items, "meta": {}})
+
+    created = IntelligenceConfigurationReconciler(scripted_api(handler)).create(configuration())
+    assert (created.id, created.adopted) == ("intelligence_configuration_made", True)
+    assert len(posted) == 1
+
+
+def test_a_create_answered_without_an_id_and_nothing_found_is_ambiguous() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(201, json={})
+        return httpx.Response(200, json={"items": [], "meta": {}})
+
+    with pytest.raises(AmbiguousWriteError, match="answered without an id"):
+        OperatorReconciler(scripted_api(handler)).create(operator())
+
+
+def test_a_create_that_never_gets_an_answer_gives_up_after_three_posts() -> None:
+    posts: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            posts.append(request)
+            raise httpx.ReadError("reset")
+        return httpx.Response(200, json={"items": [], "meta": {}})
+
+    with pytest.raises(AmbiguousWriteError, match="got no answer after 3 attempts"):
+        OperatorReconciler(scripted_api(handler)).create(operator())
+    assert len(posts) == 3  # each after a lookup found nothing: never two objects
