@@ -1,0 +1,115 @@
+"""What exists in the emulator's account, against what the stack's state records.
+
+Shared by the fault, crash and concurrency tests: "nothing lost, nothing duplicated, nothing left
+behind" is checked by listing every collection the provider writes to and comparing it with the
+ids in ``pulumi stack export``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from tests.e2e.pulumi_cli import PulumiProject
+
+V3_CONFIGS = "/v3/ControlPlane/Configurations"
+V2_CONFIGS = "/v2/ControlPlane/Configurations"
+OPERATORS = "/v3/ControlPlane/Operators"
+STORES = "/v1/ControlPlane/Stores"
+
+# Resource kinds whose objects the provider creates, by the suffix of their Pulumi type.
+KINDS = ("Operator", "IntelligenceConfiguration", "ConversationConfiguration", "MemoryStore")
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Every object of the account the provider could have made, by kind (id -> displayName)."""
+
+    objects: dict[str, dict[str, str]]
+
+    def ids(self, kind: str) -> set[str]:
+        return set(self.objects[kind])
+
+    def duplicates(self) -> dict[str, list[str]]:
+        """displayNames held by more than one object of a kind (a create that happened twice)."""
+        found: dict[str, list[str]] = {}
+        for kind, by_id in self.objects.items():
+            counts = Counter(by_id.values())
+            repeated = sorted(name for name, n in counts.items() if n > 1)
+            if repeated:
+                found[kind] = repeated
+        return found
+
+    def count(self) -> int:
+        return sum(len(by_id) for by_id in self.objects.values())
+
+
+def live_inventory(client: httpx.Client) -> Inventory:
+    """List the four collections (custom operators only: Twilio's own are not ours).
+
+    Call it with faults cleared: the client's requests pass through fault injection too."""
+
+    def items(path: str, key: str, page_size: int = 1000) -> list[Any]:
+        response = client.get(path, params={"pageSize": page_size})
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        assert not (body.get("meta") or {}).get("nextToken"), f"{path}: more than one page"
+        found: list[Any] = body[key]
+        return found
+
+    def names(objects: list[dict[str, Any]]) -> dict[str, str]:
+        return {str(o["id"]): str(o["displayName"]) for o in objects}
+
+    stores: dict[str, str] = {}
+    for store_id in items(STORES, "stores", page_size=100):
+        response = client.get(f"{STORES}/{store_id}")
+        response.raise_for_status()
+        stores[str(store_id)] = str(response.json()["displayName"])
+    return Inventory(
+        {
+            "Operator": names([o for o in items(OPERATORS, "items") if o.get("author") == "SELF"]),
+            "IntelligenceConfiguration": names(items(V3_CONFIGS, "items")),
+            "ConversationConfiguration": names(items(V2_CONFIGS, "configurations")),
+            "MemoryStore": stores,
+        }
+    )
+
+
+def state_resources(project: PulumiProject) -> list[dict[str, Any]]:
+    """The stack's custom resources of our four kinds, including any marked for deletion."""
+    resources: list[dict[str, Any]] = project.export()["deployment"].get("resources") or []
+    return [r for r in resources if r["type"].rsplit(":", 1)[-1] in KINDS]
+
+
+def state_ids(project: PulumiProject) -> dict[str, set[str]]:
+    """Ids recorded in state by kind (resources pending deletion included)."""
+    ids: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    for resource in state_resources(project):
+        ids[resource["type"].rsplit(":", 1)[-1]].add(str(resource["id"]))
+    return ids
+
+
+def pending_operations(project: PulumiProject) -> list[dict[str, Any]]:
+    """Operations the engine started and never saw finish (left by a killed run)."""
+    found: list[dict[str, Any]] = project.export()["deployment"].get("pending_operations") or []
+    return found
+
+
+def assert_state_matches_live(project: PulumiProject, client: httpx.Client) -> Inventory:
+    """Every object in state exists, exactly once, and nothing else of ours exists (memory
+    stores aside: they are never deleted, so the account may keep one the stack forgot)."""
+    live = live_inventory(client)
+    assert live.duplicates() == {}, f"duplicate objects: {live.duplicates()}"
+    recorded = state_ids(project)
+    for kind in KINDS:
+        if kind == "MemoryStore":
+            assert recorded[kind] <= live.ids(kind), f"{kind}: in state but not live"
+            continue
+        assert live.ids(kind) == recorded[kind], (
+            f"{kind}: live {sorted(live.ids(kind))} != state {sorted(recorded[kind])}"
+        )
+    assert pending_operations(project) == []
+    return live

@@ -1,0 +1,199 @@
+"""The engine dies in the middle of a replacement; the next run finishes it.
+
+An operator prompt edit runs the whole choreography: POST the new operator, POST the new
+Intelligence Configuration, PUT the Conversation configuration to link it (an asynchronous
+operation, polled), DELETE the old configuration, DELETE the old operator. Each crash point
+stalls one request of that sequence with injected latency, and the test SIGKILLs the whole
+process group of `pulumi up` (engine, language host, program, provider plugin) while it waits,
+as a dying CI runner would. Where the point is "the create landed but the engine never learned
+its id", the create's response is dropped and the kill comes during the lookup that follows.
+
+Recovery is what the README documents:
+
+    pulumi cancel --yes                            # the dead run's lock
+    pulumi refresh --clear-pending-creates --yes   # creates the dead run never saw finish
+    pulumi up                                      # adopts what the dead run made, by name
+
+and it must end with the change applied, nothing lost, nothing duplicated, state equal to live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Deployment
+from tests.e2e.engine_process import spawn, wait_until
+from tests.e2e.inventory import (
+    OPERATORS,
+    V2_CONFIGS,
+    V3_CONFIGS,
+    assert_state_matches_live,
+    live_inventory,
+    pending_operations,
+    state_ids,
+)
+
+pytestmark = pytest.mark.e2e
+
+STALL_MS = 2500  # long enough to kill inside, short enough not to slow the stalls we pass
+PROMPT_EDIT = ("explain why in one sentence.", "explain why in at most ten words.")
+
+
+@dataclass(frozen=True)
+class CrashPoint:
+    """Where in the choreography the engine dies.
+
+    ``stall`` is a (method, path regex) whose ``stall_at``-th request is held until the kill;
+    ``drop`` (method, path regex) loses the response of that create, which still lands.
+    """
+
+    name: str
+    stall: tuple[str, str]
+    stall_at: int = 1
+    drop: tuple[str, str] | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    interrupted: str = "creating"  # the operation the engine records as pending
+
+
+CRASH_POINTS = [
+    CrashPoint(
+        "operator create landed, its id never recorded",
+        drop=("POST", f"^{OPERATORS}$"),
+        stall=("GET", f"^{OPERATORS}$"),  # the lookup before the POST, then the one after
+        stall_at=2,
+    ),
+    CrashPoint(
+        "after the operator create, before the configuration create",
+        stall=("GET", f"^{V3_CONFIGS}$"),
+    ),
+    CrashPoint(
+        "configuration create landed, its id never recorded",
+        drop=("POST", f"^{V3_CONFIGS}$"),
+        stall=("GET", f"^{V3_CONFIGS}$"),
+        stall_at=2,
+    ),
+    CrashPoint(
+        "new configuration created, before the relink",
+        stall=("GET", f"^{V2_CONFIGS}/"),
+        interrupted="updating",
+    ),
+    CrashPoint(
+        "during the relink's asynchronous operation poll",
+        stall=("GET", "^/v2/ControlPlane/Operations/"),
+        settings={"operation_delay_seconds": 3},
+        interrupted="updating",
+    ),
+    CrashPoint(
+        "relinked, before the old configuration is deleted",
+        stall=("DELETE", f"^{V3_CONFIGS}/"),
+        interrupted="deleting",
+    ),
+    CrashPoint(
+        "old configuration deleted, before the old operator is deleted",
+        stall=("DELETE", f"^{OPERATORS}/"),
+        interrupted="deleting",
+    ),
+]
+
+
+def _live(d: Deployment, path: str) -> dict[str, Any]:
+    response = d.emulator.client().get(path)
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS, ids=lambda p: p.name.replace(" ", "-"))
+def test_a_run_killed_mid_replacement_is_finished_by_the_next(
+    deployment: Deployment, tmp_path: Path, point: CrashPoint
+) -> None:
+    d = deployment
+    emulator = d.emulator
+    d.pulumi.up()
+    before = d.pulumi.outputs()
+    store_id = before["memoryStores"]["support-memory"]
+
+    d.edit(*PROMPT_EDIT)
+    if point.settings:
+        emulator.set_settings(**point.settings)
+    if point.drop:
+        emulator.inject_fault("drop_response", method=point.drop[0], path=point.drop[1], count=1)
+    method, path = point.stall
+    stall = emulator.inject_fault(
+        "latency", method=method, path=path, count=point.stall_at, latency_ms=STALL_MS
+    )
+    mark = emulator.mark()
+
+    run = spawn(d.pulumi, "up", "--yes", "--skip-preview", log=tmp_path / "killed-up.log")
+
+    def stalled() -> bool:
+        return any(f["id"] == stall and f["hits"] >= point.stall_at for f in emulator.faults())
+
+    wait_until(stalled, f"the stall at {point.name}", running=run)
+    run.kill_group()
+    emulator.clear_faults()
+    # The stalled request is still served after the kill (what it commits is part of the test):
+    # let it finish before looking.
+    wait_until(
+        lambda: (
+            len(emulator.requests(method=method, path_regex=path, since=mark)) >= point.stall_at
+        ),
+        "the stalled request to end",
+    )
+
+    assert [op["type"] for op in pending_operations(d.pulumi)] == [point.interrupted]
+    # Objects the dead run made that its state does not know.
+    unknown = {
+        kind: live_inventory(emulator.client()).ids(kind) - ids
+        for kind, ids in state_ids(d.pulumi).items()
+    }
+    if point.drop:
+        assert any(unknown.values()), "the dropped create landed"
+    refused = d.pulumi.up(check=False)
+    assert refused.returncode != 0
+    assert "the stack is currently locked" in refused.stderr
+    assert "pulumi cancel" in refused.stderr
+
+    d.pulumi.run("cancel", "--yes")
+    d.pulumi.refresh("--clear-pending-creates")
+    d.pulumi.up()
+
+    assert pending_operations(d.pulumi) == []
+    live = assert_state_matches_live(d.pulumi, emulator.client())
+    recorded = state_ids(d.pulumi)
+    assert {kind: len(ids) for kind, ids in recorded.items()} == {
+        "Operator": 2,
+        "IntelligenceConfiguration": 1,
+        "ConversationConfiguration": 1,
+        "MemoryStore": 1,
+    }, "nothing lost, nothing left over"
+    assert live.ids("MemoryStore") == {store_id}
+    for kind, ids in unknown.items():
+        assert ids <= recorded[kind], f"{kind} made by the dead run was not adopted"
+    after = d.pulumi.outputs()
+    operator_id = after["operators"]["churn-risk"]
+    config_id = after["intelligenceConfigurations"]["support-analytics"]
+    conversation_id = after["conversationConfigurations"]["support"]
+    assert operator_id != before["operators"]["churn-risk"]
+    assert config_id != before["intelligenceConfigurations"]["support-analytics"]
+    assert conversation_id == before["conversationConfigurations"]["support"]
+    assert "at most ten words" in _live(d, f"{OPERATORS}/{operator_id}")["prompt"]
+    rule_operators = [
+        o["id"] for o in _live(d, f"{V3_CONFIGS}/{config_id}")["rules"][0]["operators"]
+    ]
+    assert operator_id in rule_operators
+    links = _live(d, f"{V2_CONFIGS}/{conversation_id}")["intelligenceConfigurationIds"]
+    assert links == [config_id]
+    assert not emulator.requests(method="PUT", path_prefix=V3_CONFIGS), "never PUT"
+    d.pulumi.preview("--refresh", "--expect-no-changes")
+
+    # Results flow from the new configuration, with the new operator.
+    conversation = d.converse("My parcel is late", "Third time this month")
+    results = d.results(conversation)
+    assert results
+    assert {r["intelligenceConfiguration"]["id"] for r in results} == {config_id}
+    assert operator_id in {r["operator"]["id"] for r in results}
