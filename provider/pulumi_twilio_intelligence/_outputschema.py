@@ -33,7 +33,7 @@ UNSUPPORTED_KEYWORDS = frozenset(
 )
 # Keys whose values are maps of name -> subschema, and keys holding one or many subschemas.
 _SCHEMA_MAPS = ("properties", "$defs", "definitions")
-_SCHEMA_LISTS = ("anyOf", "prefixItems")
+_SCHEMA_LISTS = ("anyOf", "allOf", "oneOf", "prefixItems")  # Twilio closes objects in each
 
 
 def rewrite(schema: Any) -> Any:

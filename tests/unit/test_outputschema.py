@@ -378,3 +378,42 @@ def test_every_problem_is_reported_at_once() -> None:
         "properties.b.type",
         "properties.c.uniqueItems",
     ]
+
+
+def test_rewrite_closes_objects_in_all_of_one_of_and_prefix_items_like_twilio() -> None:
+    branch = {"type": "object", "properties": {"b": {"type": "string"}}}
+    schema = {
+        "type": "object",
+        "properties": {
+            "all": {"type": "object", "properties": {}, "allOf": [copy.deepcopy(branch)]},
+            "one": {"type": "object", "properties": {}, "oneOf": [copy.deepcopy(branch)]},
+            "tuple": {"type": "array", "prefixItems": [copy.deepcopy(branch)]},
+        },
+    }
+    out = rewrite(schema)
+    closed = {**branch, "required": ["b"], "additionalProperties": False}
+    assert out["properties"]["all"]["allOf"] == [closed]
+    assert out["properties"]["one"]["oneOf"] == [closed]
+    assert out["properties"]["tuple"]["prefixItems"] == [closed]
+    checker = Checker()
+    stored = rewrite_output_schema(schema, checker)
+    assert checker.ok, checker.violations
+    assert _drop_empty(out) == _drop_empty(stored)
+
+
+def test_unsupported_keywords_inside_all_of_and_one_of_are_found() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "x": {
+                "type": "object",
+                "properties": {},
+                "allOf": [{"type": "string", "maxLength": 3}],
+                "oneOf": [{"type": "array", "items": {"type": "string"}, "uniqueItems": True}],
+            }
+        },
+    }
+    assert [p for p, _ in violations(schema)] == [
+        "properties.x.allOf[0].maxLength",
+        "properties.x.oneOf[0].uniqueItems",
+    ]
