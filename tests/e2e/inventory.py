@@ -78,23 +78,31 @@ def live_inventory(client: httpx.Client) -> Inventory:
     )
 
 
-def state_resources(project: PulumiProject) -> list[dict[str, Any]]:
+def state_resources(
+    project: PulumiProject, exported: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """The stack's custom resources of our four kinds, including any marked for deletion."""
-    resources: list[dict[str, Any]] = project.export()["deployment"].get("resources") or []
+    deployment = (exported or project.export())["deployment"]
+    resources: list[dict[str, Any]] = deployment.get("resources") or []
     return [r for r in resources if r["type"].rsplit(":", 1)[-1] in KINDS]
 
 
-def state_ids(project: PulumiProject) -> dict[str, set[str]]:
+def state_ids(
+    project: PulumiProject, exported: dict[str, Any] | None = None
+) -> dict[str, set[str]]:
     """Ids recorded in state by kind (resources pending deletion included)."""
     ids: dict[str, set[str]] = {kind: set() for kind in KINDS}
-    for resource in state_resources(project):
+    for resource in state_resources(project, exported):
         ids[resource["type"].rsplit(":", 1)[-1]].add(str(resource["id"]))
     return ids
 
 
-def pending_operations(project: PulumiProject) -> list[dict[str, Any]]:
+def pending_operations(
+    project: PulumiProject, exported: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Operations the engine started and never saw finish (left by a killed run)."""
-    found: list[dict[str, Any]] = project.export()["deployment"].get("pending_operations") or []
+    deployment = (exported or project.export())["deployment"]
+    found: list[dict[str, Any]] = deployment.get("pending_operations") or []
     return found
 
 
@@ -103,7 +111,8 @@ def assert_state_matches_live(project: PulumiProject, client: httpx.Client) -> I
     stores aside: they are never deleted, so the account may keep one the stack forgot)."""
     live = live_inventory(client)
     assert live.duplicates() == {}, f"duplicate objects: {live.duplicates()}"
-    recorded = state_ids(project)
+    exported = project.export()
+    recorded = state_ids(project, exported)
     for kind in KINDS:
         if kind == "MemoryStore":
             assert recorded[kind] <= live.ids(kind), f"{kind}: in state but not live"
@@ -111,5 +120,5 @@ def assert_state_matches_live(project: PulumiProject, client: httpx.Client) -> I
         assert live.ids(kind) == recorded[kind], (
             f"{kind}: live {sorted(live.ids(kind))} != state {sorted(recorded[kind])}"
         )
-    assert pending_operations(project) == []
+    assert pending_operations(project, exported) == []
     return live
