@@ -79,6 +79,7 @@ def violations(schema: Any) -> list[tuple[str, str]]:
         found.append(("", 'the root must be {"type": "object", "properties": {...}}'))
     counts = {"properties": 0, "enum": 0}
     _walk(schema, "", 0, counts, found)
+    found += _dangling_refs(schema)
     if counts["properties"] > MAX_PROPERTIES:
         found.append(
             (
@@ -88,6 +89,31 @@ def violations(schema: Any) -> list[tuple[str, str]]:
         )
     if counts["enum"] > MAX_ENUM_VALUES:
         found.append(("", f"at most {MAX_ENUM_VALUES} enum values in total (has {counts['enum']})"))
+    return found
+
+
+def _dangling_refs(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each ``$ref`` must name a definition of this schema (Twilio refuses the rest at create)."""
+    defined = {
+        f"#/{key}/{name}"
+        for key in ("$defs", "definitions")
+        if isinstance(schema.get(key), dict)
+        for name in schema[key]
+    }
+    found: list[tuple[str, str]] = []
+
+    def visit(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref is not None and ref not in defined:
+                found.append((_join(path, "$ref"), f"{ref!r} names no definition under $defs"))
+            for key, child in node.items():
+                visit(child, _join(path, str(key)))
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                visit(child, f"{path}[{index}]")
+
+    visit(schema, "")
     return found
 
 

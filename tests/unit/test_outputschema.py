@@ -417,3 +417,14 @@ def test_unsupported_keywords_inside_all_of_and_one_of_are_found() -> None:
         "properties.x.allOf[0].maxLength",
         "properties.x.oneOf[0].uniqueItems",
     ]
+
+
+def test_a_ref_must_name_a_definition_of_the_schema() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"a": {"$ref": "#/$defs/missing"}, "b": {"$ref": "#/$defs/item"}},
+        "$defs": {"item": {"type": "string"}},
+    }
+    assert _outputschema.violations(schema) == [
+        ("properties.a.$ref", "'#/$defs/missing' names no definition under $defs")
+    ]
