@@ -32,6 +32,10 @@ test: $(STAMP) engine lint typecheck
 demo: $(STAMP) engine
 	$(BIN)/python tools/demo.py
 
+# Every benchmark in one run: prints a table and writes docs/benchmarks.md (not part of `test`).
+bench: $(STAMP) engine
+	$(BIN)/python bench/run_all.py
+
 emulator: $(STAMP)
 	$(BIN)/python -m twilio_emulator --host 127.0.0.1 --port 8787 --state-file .pulumi/emulator.db
 
