@@ -9,6 +9,7 @@ transition, and each communication, is handed to the Intelligence runtime.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .checks import Checker, join, join_index
@@ -56,17 +57,25 @@ class ConversationService:
         token: str | None,
         statuses: list[str],
         channel_id: str | None,
+        *,
+        also: Callable[[dict[str, Any]], bool] | None = None,
+        also_key: str = "",
     ) -> Page:
+        """One page of conversations. ``also`` is an extra filter applied *before* paging (so
+        a filtered page is full, and its token continues the filtered list); ``also_key`` names
+        it so that a token from another filter is refused."""
         for status in statuses:
             if status not in STATUSES:
                 raise ValidationFailed(f"status: must be one of [{', '.join(STATUSES)}]")
 
         def keep(doc: dict[str, Any]) -> bool:
-            return (not statuses or doc["status"] in statuses) and (
-                channel_id is None or channel_id in doc["internal"]["channelIds"]
+            return (
+                (not statuses or doc["status"] in statuses)
+                and (channel_id is None or channel_id in doc["internal"]["channelIds"])
+                and (also is None or also(doc))
             )
 
-        name = f"conversations:{','.join(statuses)}:{channel_id or ''}"
+        name = f"conversations:{','.join(statuses)}:{channel_id or ''}:{also_key}"
         return paginate(
             self.rt.store, _KIND, account, list_name=name, size=size, token=token, keep=keep
         )

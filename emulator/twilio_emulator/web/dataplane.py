@@ -213,23 +213,22 @@ async def list_v3_conversations(request: Request) -> Response:
     account = account_of(request)
     status = q.get("status")
     statuses = [] if status is None else [status]
-    page = em.conversations.page(
-        account, page_size(q.get("pageSize")), q.get("pageToken"), statuses, q.get("channelId")
-    )
     channels, configs, operators = (
         q.getlist("channels"),
         q.getlist("intelligenceConfigurationIds"),
         q.getlist("operatorIds"),
     )
-    items = []
-    for doc in page.items:
+    after, before = q.get("createdAtAfter"), q.get("createdAtBefore")
+
+    def matches(doc: dict[str, Any]) -> bool:
+        # Filters run before paging: a filtered page is full and its token goes on from it.
         item = _v3_conversation(request, doc, full=False)
         if not item["intelligenceConfigurationIds"]:
-            continue  # only conversations an Intelligence Configuration processes
+            return False  # only conversations an Intelligence Configuration processes
         if channels and not set(channels) & set(item["channels"]):
-            continue
+            return False
         if configs and not set(configs) & set(item["intelligenceConfigurationIds"]):
-            continue
+            return False
         if operators:
             ran = {
                 em.intelligence.fetch_result(account, r)["operator"]["id"]
@@ -237,10 +236,22 @@ async def list_v3_conversations(request: Request) -> Response:
                 if _exists(request, r)
             }
             if not set(operators) & ran:
-                continue
-        if not _in_window(em, doc, q.get("createdAtAfter"), q.get("createdAtBefore")):
-            continue
-        items.append(item)
+                return False
+        return _in_window(em, doc, after, before)
+
+    key = "|".join(
+        [",".join(channels), ",".join(configs), ",".join(operators), after or "", before or ""]
+    )
+    page = em.conversations.page(
+        account,
+        page_size(q.get("pageSize")),
+        q.get("pageToken"),
+        statuses,
+        q.get("channelId"),
+        also=matches,
+        also_key=key,
+    )
+    items = [_v3_conversation(request, doc, full=False) for doc in page.items]
     return json_response(page_body("items", items, page))
 
 
