@@ -37,7 +37,7 @@ def test_a_second_up_on_the_same_stack_is_refused_by_the_lock_and_nothing_is_los
     d.edit("explain why in one sentence.", "explain why in at most ten words.")
     # Hold the first run inside its update (at the new operator's create) while the second starts.
     hold = d.emulator.inject_fault(
-        "latency", method="POST", path=f"^{OPERATORS}$", count=1, latency_ms=4000
+        "latency", method="POST", path=f"^{OPERATORS}$", count=1, latency_ms=8000
     )
     mark = d.emulator.mark()
     first = spawn(d.pulumi, "up", "--yes", "--skip-preview", log=tmp_path / "first-up.log")

@@ -39,7 +39,7 @@ from tests.e2e.inventory import (
 
 pytestmark = pytest.mark.e2e
 
-STALL_MS = 2500  # long enough to kill inside, short enough not to slow the stalls we pass
+STALL_MS = 3000  # long enough to kill inside, short enough not to slow the stalls we pass
 PROMPT_EDIT = ("explain why in one sentence.", "explain why in at most ten words.")
 
 
