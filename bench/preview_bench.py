@@ -24,6 +24,8 @@ from twilio_emulator.testing import EmulatorServer  # noqa: E402
 from tests.e2e.conftest import copy_project  # noqa: E402 - needs ROOT on sys.path first
 from tests.e2e.pulumi_cli import PulumiProject  # noqa: E402
 
+# The same stack as desired_state() builds (same resources, same dependency graph, inputs of the
+# same shape), made of dynamic resources whose provider does nothing: what the engine costs alone.
 NOOP_PROGRAM = textwrap.dedent(
     """
     from pulumi.dynamic import CreateResult, ReadResult, Resource, ResourceProvider
@@ -36,22 +38,48 @@ NOOP_PROGRAM = textwrap.dedent(
             return ReadResult(id_, props)
 
     class NoopResource(Resource):
-        def __init__(self, name):
-            super().__init__(Noop(), name, {"name": name, "payload": {"rules": [1, 2, 3]}})
+        def __init__(self, name, props):
+            super().__init__(Noop(), name, {"name": name, **props})
 
-    for i in range(__COUNT__):
-        NoopResource(f"noop-{i}")
+    PAIRS, SPARE, CONVERSATIONS = __SHAPE__
+    store = NoopResource("bench-store", {"description": "benchmark"})
+    operators = [
+        NoopResource(f"op-{i}", {"prompt": f"Classify message {i}.", "outputFormat": "CLASSIFICATION"})
+        for i in range(PAIRS + SPARE)
+    ]
+    configurations = [
+        NoopResource(f"ic-{i}", {"rules": [{
+            "operators": [{"id": operators[i].id}],
+            "triggers": [{"on": "COMMUNICATION", "parameters": {"count": 2}}],
+            "actions": [{"url": "https://hooks.example.com/bench"}],
+        }]})
+        for i in range(PAIRS)
+    ]
+    for c in range(CONVERSATIONS):
+        NoopResource(f"cc-{c}", {
+            "conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES",
+            "memoryStoreId": store.id,
+            "intelligenceConfigurationIds": [ic.id for ic in configurations[c * 5 : c * 5 + 5]],
+        })
     """
 )
+
+
+def shape(count: int) -> tuple[int, int, int]:
+    """(operator + configuration pairs, spare operators, conversation configurations) for a stack
+    of ``count`` resources with one memory store; at most ten conversation configurations (the
+    per-account limit), each linking five configurations."""
+    conversations = min(10, max(1, (count - 1) // 11))
+    pairs = (count - 1 - conversations) // 2
+    spare = count - 1 - conversations - 2 * pairs
+    return pairs, spare, conversations
 
 
 def desired_state(count: int) -> str:
     """A valid stack of exactly ``count`` resources: one memory store, operator + configuration
     pairs, up to ten conversation configurations (the per-account limit) linking five
     configurations each, and spare operators to make up the count."""
-    conversations = min(10, max(1, (count - 1) // 11))
-    pairs = (count - 1 - conversations) // 2
-    spare = count - 1 - conversations - 2 * pairs
+    pairs, spare, conversations = shape(count)
     lines = ["memoryStores:", "  bench-store: {description: benchmark}", "operators:"]
     for i in range(pairs + spare):
         lines += [
@@ -98,12 +126,15 @@ def make_projects(
         "name: noop\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
         f"    virtualenv: {ROOT / '.venv'}\n"
     )
-    (noop_dir / "__main__.py").write_text(NOOP_PROGRAM.replace("__COUNT__", str(count)))
+    (noop_dir / "__main__.py").write_text(NOOP_PROGRAM.replace("__SHAPE__", repr(shape(count))))
     noop = PulumiProject(noop_dir, workdir / f"noop-{count}-state", stack="bench")
     return ours, noop
 
 
 def timed_preview(project: PulumiProject) -> float:
+    # Let the previous run's engine and plugins finish exiting, so one run's teardown is not
+    # charged to the next one's start (they would otherwise share the two cores).
+    time.sleep(1.0)
     started = time.perf_counter()
     project.preview("--expect-no-changes")
     return time.perf_counter() - started

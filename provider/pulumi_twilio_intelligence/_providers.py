@@ -23,17 +23,12 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from . import _naming
-from ._models import (
-    ConversationConfigurationModel,
-    IntelligenceConfigurationModel,
-    MemoryStoreModel,
-    OperatorModel,
-)
-from ._spec import UNKNOWN, ResourceModel
+from ._wire import UNKNOWN
 from .errors import NotFoundError, ValidationError, Violation
 
 if TYPE_CHECKING:
     from ._reconcile import Reconciler
+    from ._spec import ResourceModel
 
 PROVIDER_KEY = "__provider"
 BOOKKEEPING = (
@@ -56,11 +51,18 @@ _lineage: dict[str, list[str]] = {}  # by the replacement's physical name
 
 
 class _Adapter(ResourceProvider):
-    model: ClassVar[type[ResourceModel]]
-    reconciler_name: ClassVar[str]  # in _reconcile; imported on first use, see reconciler()
+    # Names in _models and _reconcile, resolved on first use: the Pulumi program builds these
+    # adapters but needs neither pydantic's models nor the HTTP stack (see _models_module()).
+    model_name: ClassVar[str]
+    reconciler_name: ClassVar[str]
     replace_on_drift: ClassVar[bool] = False  # replaced (not updated) resources need a new name
     name_max_length: ClassVar[int] = 128
     name_disallowed: ClassVar[str] = r"[^a-zA-Z0-9-]"
+
+    @property
+    def model(self) -> type[ResourceModel]:
+        model: type[ResourceModel] = getattr(_models_module(), self.model_name)
+        return model
 
     def reconciler(self) -> Reconciler:
         # The Pulumi program builds these adapters but never calls Twilio: the HTTP stack
@@ -237,6 +239,12 @@ class _Adapter(ResourceProvider):
         return object_id, reconciler.update(object_id, desired, observation.server)
 
 
+def _models_module() -> Any:
+    from . import _models  # noqa: PLC0415 - pydantic is imported by the plugin only
+
+    return _models
+
+
 def _split(props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(bookkeeping, desired fields); drops the engine's serialized provider and outputs."""
     book = {k: _integral(props[k]) for k in BOOKKEEPING if props.get(k) is not None}
@@ -261,7 +269,7 @@ def _integral(value: Any) -> Any:
 
 
 class OperatorProvider(_Adapter):
-    model = OperatorModel
+    model_name = "OperatorModel"
     reconciler_name = "OperatorReconciler"
     replace_on_drift = True
 
@@ -270,18 +278,18 @@ class OperatorProvider(_Adapter):
 
 
 class IntelligenceConfigurationProvider(_Adapter):
-    model = IntelligenceConfigurationModel
+    model_name = "IntelligenceConfigurationModel"
     reconciler_name = "IntelligenceConfigurationReconciler"
     replace_on_drift = True
 
 
 class ConversationConfigurationProvider(_Adapter):
-    model = ConversationConfigurationModel
+    model_name = "ConversationConfigurationModel"
     reconciler_name = "ConversationConfigurationReconciler"
     name_max_length = 32
     name_disallowed = r"[^a-zA-Z0-9\-_ ]"
 
 
 class MemoryStoreProvider(_Adapter):
-    model = MemoryStoreModel
+    model_name = "MemoryStoreModel"
     reconciler_name = "MemoryStoreReconciler"

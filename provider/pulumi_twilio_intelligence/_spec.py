@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
 
+from ._wire import UNKNOWN
 from .errors import ValidationError, Violation
 
 __all__ = [
@@ -37,9 +38,6 @@ __all__ = [
     "Rewrite",
     "Wire",
 ]
-
-# The engine's marker for a value not known yet during preview (pulumi.runtime.rpc.UNKNOWN).
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 class ChangeKind(Enum):

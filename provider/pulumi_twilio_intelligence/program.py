@@ -8,6 +8,7 @@ old one deleted.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,11 @@ def _operator_id(ref: str, out: Deployed) -> pulumi.Input[str]:
     raise AssertionError(f"unresolved operator reference {ref!r} (the loader checks these)")
 
 
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pulumi-twilio-intelligence" / "desired-state"
+
+
 def run(desired_state: str | Path | None = None, *, project_dir: Path | None = None) -> Deployed:
     """Entry point of a Pulumi program: load the stack's file, deploy, export the ids.
 
@@ -127,7 +133,7 @@ def run(desired_state: str | Path | None = None, *, project_dir: Path | None = N
     if not path.is_absolute() and project_dir is not None:
         path = project_dir / path
     try:
-        state = load(path)
+        state = load(path, cache_dir=_cache_dir())
     except ValidationError as exc:
         # RunError: the engine shows the message without a Python traceback.
         raise pulumi.RunError(f"invalid desired state in {path}:\n{exc}") from None

@@ -13,24 +13,22 @@ the resource, the field and the rule.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ._models import (
-    KB_VALUE,
-    ConversationConfigurationModel,
-    IntelligenceConfigurationModel,
-    MemoryStoreModel,
-    OperatorModel,
-)
-from ._spec import ResourceModel
 from .errors import ValidationError, Violation
 from .resources import TWILIO_OPERATOR_IDS
+
+if TYPE_CHECKING:
+    from ._spec import ResourceModel
 
 __all__ = ["DesiredState", "load"]
 
@@ -126,8 +124,13 @@ def _merge(base: Any, overlay: Any) -> Any:
     return overlay
 
 
-def load(path: str | Path) -> DesiredState:
-    """Read, merge and check a desired-state file. Raises ValidationError with every problem."""
+def load(path: str | Path, *, cache_dir: Path | None = None) -> DesiredState:
+    """Read, merge and check a desired-state file. Raises ValidationError with every problem.
+
+    With ``cache_dir``, a state that passed its checks is kept there, keyed by the content of
+    every file of the chain and by the source of the checks themselves; an unchanged chain is
+    then read back without checking it again (no pydantic in the Pulumi program: that is most of
+    a no-change preview's cost beyond the engine's own)."""
     layers: list[tuple[Path, dict[str, Any], dict[str, str]]] = []
     current: Path | None = Path(path).resolve()
     while current is not None:  # the file, then what it extends, then what that extends...
@@ -140,16 +143,69 @@ def load(path: str | Path) -> DesiredState:
         layers.append((current, data, positions))
         parent = data.pop("extends", None)
         current = (current.parent / str(parent)).resolve() if parent is not None else None
+    files = [file for file, _, _ in reversed(layers)]
+    cached = _cache_path(cache_dir, files) if cache_dir is not None else None
+    if cached is not None and cached.is_file():
+        return _from_json(cached.read_text(), files)
     merged: dict[str, Any] = {}
     locations: dict[str, str] = {}
     for _, data, positions in reversed(layers):  # base first; later files override
         merged = _merge(merged, data)
         locations.update(positions)
     checker = _Checker(locations)
-    state = checker.build(merged, [file for file, _, _ in reversed(layers)])
+    state = checker.build(merged, files)
     if checker.violations:
         raise ValidationError(checker.violations)
+    if cached is not None:
+        try:
+            text = _to_json(state)
+        except TypeError:
+            return state  # a YAML value JSON cannot hold (a date, say): just not cached
+        _write_atomically(cached, text)
     return state
+
+
+# --- the cache of checked states -----------------------------------------------------------
+_CHECK_SOURCES = ("stackfile.py", "_models.py", "_spec.py", "_outputschema.py", "resources.py")
+
+
+def _cache_path(cache_dir: Path, files: list[Path]) -> Path:
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in _CHECK_SOURCES:  # a new version of the checks invalidates every entry
+        digest.update((here / name).read_bytes())
+    for file in files:
+        digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")
+    return cache_dir / f"{digest.hexdigest()}.json"
+
+
+def _to_json(state: DesiredState) -> str:
+    return json.dumps(
+        {
+            "operators": state.operators,
+            "intelligenceConfigurations": state.intelligence_configurations,
+            "memoryStores": state.memory_stores,
+            "conversationConfigurations": state.conversation_configurations,
+        }
+    )
+
+
+def _from_json(text: str, files: list[Path]) -> DesiredState:
+    data = json.loads(text)
+    return DesiredState(
+        files=files,
+        operators=data["operators"],
+        intelligence_configurations=data["intelligenceConfigurations"],
+        memory_stores=data["memoryStores"],
+        conversation_configurations=data["conversationConfigurations"],
+    )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(text)
+    temporary.replace(path)  # readers see the whole entry or none
 
 
 # --- checking ----------------------------------------------------------------------------
@@ -246,7 +302,7 @@ class _Checker:
                 "updateStrategy",
                 "must be 'replace' or 'in-place'",
             )
-        self._validate(OperatorModel, resource, f"operators.{name}", body)
+        self._validate(_models().OperatorModel, resource, f"operators.{name}", body)
         return body
 
     def _store(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -261,7 +317,7 @@ class _Checker:
                     f"a reference to an existing store takes no other fields ({', '.join(extra)})",
                 )
             return body
-        self._validate(MemoryStoreModel, resource, f"memoryStores.{name}", body)
+        self._validate(_models().MemoryStoreModel, resource, f"memoryStores.{name}", body)
         return body
 
     # intelligence configurations ------------------------------------------------------------
@@ -290,7 +346,11 @@ class _Checker:
             )
         api_body = {**{k: v for k, v in body.items() if k != "rules"}, "rules": api_rules}
         self._validate(
-            IntelligenceConfigurationModel, resource, base, _placeholders(api_body), translate
+            _models().IntelligenceConfigurationModel,
+            resource,
+            base,
+            _placeholders(api_body),
+            translate,
         )
         return api_body
 
@@ -399,7 +459,7 @@ class _Checker:
                 continue
             kind = str(spec.get("type", "")).upper()
             if kind == "KNOWLEDGE_BASE_AND_SOURCE_IDS" and not (
-                isinstance(value, str) and KB_VALUE.match(value)
+                isinstance(value, str) and _models().KB_VALUE.match(value)
             ):
                 self.fail(
                     resource,
@@ -476,8 +536,16 @@ class _Checker:
             "intelligenceConfigurationIds": "intelligenceConfigurations",
             "memoryStoreId": "memoryStore" if store is not None else "memoryStoreId",
         }
-        self._validate(ConversationConfigurationModel, resource, base, api_body, translate)
+        self._validate(
+            _models().ConversationConfigurationModel, resource, base, api_body, translate
+        )
         return api_body
+
+
+def _models() -> Any:
+    from . import _models as models  # noqa: PLC0415 - pydantic only when a file is checked
+
+    return models
 
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {

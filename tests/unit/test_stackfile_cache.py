@@ -1,0 +1,51 @@
+"""The cache of checked desired states: keyed by content, never hiding a bad file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from pulumi_twilio_intelligence.errors import ValidationError
+from pulumi_twilio_intelligence.stackfile import load
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def stacks(tmp_path: Path) -> Path:
+    copy = tmp_path / "stacks"
+    shutil.copytree(ROOT / "stacks", copy)
+    return copy
+
+
+def test_an_unchanged_chain_is_read_back(stacks: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = load(stacks / "dev.yaml", cache_dir=cache)
+    assert len(list(cache.iterdir())) == 1
+    again = load(stacks / "dev.yaml", cache_dir=cache)
+    assert again == first
+    assert len(list(cache.iterdir())) == 1
+
+
+def test_an_edit_anywhere_in_the_chain_is_checked_again(stacks: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load(stacks / "dev.yaml", cache_dir=cache)
+    base = stacks / "base.yaml"
+    base.write_text(base.read_text().replace("count: 1}", "count: 50}"))
+    with pytest.raises(ValidationError, match=r"base\.yaml:\d+: .*trigger\.count"):
+        load(stacks / "dev.yaml", cache_dir=cache)
+    assert len(list(cache.iterdir())) == 1, "a refused state is never cached"
+
+
+def test_a_value_json_cannot_hold_is_checked_but_not_cached(stacks: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    base = stacks / "base.yaml"
+    # Parameters of a Twilio-authored operator are not declared here, so a date passes.
+    base.write_text(
+        base.read_text().replace("sentiment: {}", "sentiment: {parameters: {since: 2026-01-01}}")
+    )
+    state = load(stacks / "dev.yaml", cache_dir=cache)
+    rule = state.intelligence_configurations["support-analytics"]["rules"][0]
+    assert str(rule["operators"][0]["parameters"]["since"]) == "2026-01-01"
+    assert not cache.exists() or list(cache.iterdir()) == []
