@@ -44,7 +44,7 @@ NOOP_PROGRAM = textwrap.dedent(
     PAIRS, SPARE, CONVERSATIONS = __SHAPE__
     store = NoopResource("bench-store", {"description": "benchmark"})
     operators = [
-        NoopResource(f"op-{i}", {"prompt": f"Classify message {i}.", "outputFormat": "CLASSIFICATION"})
+        NoopResource(f"op-{i}", {"prompt": f"Message {i}.", "outputFormat": "CLASSIFICATION"})
         for i in range(PAIRS + SPARE)
     ]
     configurations = [
