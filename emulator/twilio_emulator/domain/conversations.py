@@ -150,19 +150,26 @@ class ConversationService:
 
     # -- participants ----------------------------------------------------------------------
 
+    # Participants and communications are stored under "<conversation id>/<own id>".
+    def _children(self, kind: str, account: str, conversation_id: str) -> list[dict[str, Any]]:
+        return [d for _, d in self.rt.store.rows(kind, account, prefix=f"{conversation_id}/")]
+
+    def _child(
+        self, kind: str, label: str, account: str, conversation_id: str, child_id: str
+    ) -> dict[str, Any]:
+        self.fetch(account, conversation_id)
+        doc = self.rt.store.get(kind, account, f"{conversation_id}/{child_id}")
+        if doc is None:
+            raise NotFound(f"{label} {child_id} not found")
+        return doc
+
     def participants(self, account: str, conversation_id: str) -> list[dict[str, Any]]:
-        return [
-            p for _, p in self.rt.store.rows(_PARTICIPANT, account, prefix=f"{conversation_id}/")
-        ]
+        return self._children(_PARTICIPANT, account, conversation_id)
 
     def fetch_participant(
         self, account: str, conversation_id: str, participant_id: str
     ) -> dict[str, Any]:
-        self.fetch(account, conversation_id)
-        doc = self.rt.store.get(_PARTICIPANT, account, f"{conversation_id}/{participant_id}")
-        if doc is None:
-            raise NotFound(f"Participant {participant_id} not found")
-        return doc
+        return self._child(_PARTICIPANT, "Participant", account, conversation_id, participant_id)
 
     def add_participant(
         self, account: str, conversation_id: str, body: Any, *, path: str = ""
@@ -227,18 +234,14 @@ class ConversationService:
     # -- communications --------------------------------------------------------------------
 
     def communications(self, account: str, conversation_id: str) -> list[dict[str, Any]]:
-        return [
-            c for _, c in self.rt.store.rows(_COMMUNICATION, account, prefix=f"{conversation_id}/")
-        ]
+        return self._children(_COMMUNICATION, account, conversation_id)
 
     def fetch_communication(
         self, account: str, conversation_id: str, communication_id: str
     ) -> dict[str, Any]:
-        self.fetch(account, conversation_id)
-        doc = self.rt.store.get(_COMMUNICATION, account, f"{conversation_id}/{communication_id}")
-        if doc is None:
-            raise NotFound(f"Communication {communication_id} not found")
-        return doc
+        return self._child(
+            _COMMUNICATION, "Communication", account, conversation_id, communication_id
+        )
 
     def add_communication(
         self, account: str, conversation_id: str, body: dict[str, Any]
