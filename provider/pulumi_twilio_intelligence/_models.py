@@ -27,10 +27,28 @@ OPERATOR_ID = re.compile(rf"^intelligence_operator_{TTID_SUFFIX}$")
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
 
+# RFC 3986: what a URI may hold as it is; anything else (a space, braces, quotes) must be
+# percent-encoded. Twilio validates `format: uri` and refuses the rest at create, which would
+# leave a stack half-applied: refuse it at preview instead.
+_URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def _http_url(value: str) -> str:
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ValueError("must be an absolute http(s) URL")
+    bad = next((c for c in value if not _URI_CHARS.fullmatch(c)), None)
+    if bad is not None:
+        raise ValueError(f"must be a URL: {bad!r} is not allowed in a URL (percent-encode it)")
+    if _BAD_PERCENT.search(value):
+        raise ValueError("must be a URL: '%' must start a percent-encoded byte such as %20")
+    try:
+        port = parsed.port
+    except ValueError:
+        raise ValueError("must be a URL: the port must be a number from 0 to 65535") from None
+    if not parsed.hostname or (port is not None and not 0 < port < 65536):
+        raise ValueError("must be a URL with a host (and a port from 1 to 65535)")
     return value
 
 
@@ -90,7 +108,7 @@ class OperatorModel(ResourceModel):
 
     KIND: ClassVar[str] = "Operator"
 
-    display_name: Annotated[NonEmpty, REPLACE]
+    display_name: Annotated[str, REPLACE, StringConstraints(min_length=1, max_length=128)]
     description: Annotated[str | None, REPLACE] = None
     prompt: Annotated[NonEmpty, REPLACE]
     output_format: Annotated[Literal["TEXT", "JSON", "CLASSIFICATION"], REPLACE]
@@ -276,7 +294,8 @@ class CaptureRule(Wire):
 
 class ChannelSetting(Wire):
     status_timeouts: StatusTimeouts | None = None
-    capture_rules: list[CaptureRule] = Field(default_factory=list)
+    # Twilio's guidance: at most 100 capture rules per channel (the spec states no limit).
+    capture_rules: Annotated[list[CaptureRule], Field(max_length=100, default_factory=list)]
 
 
 class StatusCallback(Wire):
@@ -307,7 +326,7 @@ class ConversationConfigurationModel(ResourceModel):
     display_name: Annotated[
         str, StringConstraints(min_length=1, max_length=32, pattern=r"^[a-zA-Z0-9\-_ ]+$")
     ]
-    description: NonEmpty
+    description: Annotated[str, StringConstraints(min_length=1, max_length=512)]
     conversation_grouping_type: Annotated[GroupingType, REPLACE_DELETE_FIRST]
     memory_store_id: NonEmpty
     channel_settings: dict[Channel, ChannelSetting] = Field(default_factory=dict)
@@ -330,7 +349,9 @@ class MemoryStoreModel(ResourceModel):
 
     KIND: ClassVar[str] = "MemoryStore"
 
-    display_name: Annotated[str, StringConstraints(min_length=1, pattern=r"^[a-zA-Z0-9-]+$")]
+    display_name: Annotated[
+        str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9-]+$")
+    ]
     description: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
 
 

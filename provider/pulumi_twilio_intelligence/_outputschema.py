@@ -94,7 +94,9 @@ def violations(schema: Any) -> list[tuple[str, str]]:
 
 def _dangling_refs(schema: dict[str, Any]) -> list[tuple[str, str]]:
     """Each ``$ref`` must name a definition of this schema (Twilio refuses the rest at create)."""
-    defined = {
+    # "#" is the root itself: a schema may recurse to it (OpenAI-style structured outputs,
+    # which Twilio's subset follows, allow it; so does the emulator's copy of the rules).
+    defined = {"#"} | {
         f"#/{key}/{name}"
         for key in ("$defs", "definitions")
         if isinstance(schema.get(key), dict)
@@ -105,7 +107,9 @@ def _dangling_refs(schema: dict[str, Any]) -> list[tuple[str, str]]:
     def visit(node: Any, path: str) -> None:
         if isinstance(node, dict):
             ref = node.get("$ref")
-            if ref is not None and ref not in defined:
+            if ref is not None and not isinstance(ref, str):
+                found.append((_join(path, "$ref"), "must be a string such as '#/$defs/name'"))
+            elif ref is not None and ref not in defined:
                 found.append((_join(path, "$ref"), f"{ref!r} names no definition under $defs"))
             for key, child in node.items():
                 visit(child, _join(path, str(key)))
@@ -144,15 +148,27 @@ def _walk(
         found.append((_join(path, "properties"), "must be an object"))
     elif properties is not None:
         counts["properties"] += len(properties)
+    _check_containers(node, path, found)
     for child_path, child, from_top in _children(node, path):
         _walk(child, child_path, 0 if from_top else depth, counts, found)
+
+
+def _check_containers(node: dict[str, Any], path: str, found: list[tuple[str, str]]) -> None:
+    """Keywords that hold subschemas must hold them in the right shape (else they are skipped
+    by the walk, and an `anyOf: {...}` would pass here and fail at Twilio)."""
+    for key in _SCHEMA_MAPS[1:]:  # `properties` has its own message
+        if key in node and not isinstance(node[key], dict):
+            found.append((_join(path, key), "must be an object of name -> subschema"))
+    for key in _SCHEMA_LISTS:
+        if key in node and not (isinstance(node[key], list) and node[key]):
+            found.append((_join(path, key), "must be a non-empty list of subschemas"))
 
 
 def _check_types(node: dict[str, Any], path: str, found: list[tuple[str, str]]) -> None:
     kind = node.get("type")
     kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
     for item in kinds:
-        if item not in ALLOWED_TYPES:
+        if not isinstance(item, str) or item not in ALLOWED_TYPES:
             found.append(
                 (_join(path, "type"), f"type {item!r} is not one of {sorted(ALLOWED_TYPES)}")
             )

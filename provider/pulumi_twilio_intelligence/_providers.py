@@ -293,3 +293,4 @@ class ConversationConfigurationProvider(_Adapter):
 class MemoryStoreProvider(_Adapter):
     model_name = "MemoryStoreModel"
     reconciler_name = "MemoryStoreReconciler"
+    name_max_length = 64

@@ -123,11 +123,15 @@ class ResourceModel(Wire):
         """Validate user input strictly; raise ValidationError naming every broken rule.
 
         ``props`` holds the model's fields only: callers strip their own bookkeeping keys first,
-        so any other key is a typo worth reporting."""
-        body = dict(props)
+        so any other key is a typo worth reporting.
+
+        Types are strict: a boolean is not an integer (``count: true``) and ``"yes"`` is not a
+        boolean. Whole floats count as integers, because Pulumi carries every number as a
+        float (``2`` arrives as ``2.0``)."""
+        body = _whole_floats_as_ints(dict(props))
         unknown_paths = list(_unknown_paths(body))
         try:
-            model = cls.model_validate(body, context={"strict": True})
+            model = cls.model_validate(body, strict=True, context={"strict": True})
         except PydanticValidationError as exc:
             violations = [
                 Violation(resource, _loc_path(err["loc"]), err["msg"])
@@ -223,6 +227,16 @@ class ResourceModel(Wire):
     def wire(self) -> dict[str, Any]:
         """The API body for this desired state."""
         return dict(_drop_none(self.model_dump(by_alias=True, exclude_none=True, mode="json")))
+
+
+def _whole_floats_as_ints(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_floats_as_ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_floats_as_ints(v) for v in value]
+    return value
 
 
 def _canonical(value: Any) -> str:

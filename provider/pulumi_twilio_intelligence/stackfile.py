@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from ._stackyaml import read as _read
 from .errors import ValidationError, Violation
 from .resources import TWILIO_OPERATOR_IDS
 
@@ -33,6 +32,17 @@ if TYPE_CHECKING:
 __all__ = ["DesiredState", "load"]
 
 SECTIONS = ("operators", "intelligenceConfigurations", "memoryStores", "conversationConfigurations")
+_KINDS = {
+    "operators": "Operator",
+    "intelligenceConfigurations": "IntelligenceConfiguration",
+    "memoryStores": "MemoryStore",
+    "conversationConfigurations": "ConversationConfiguration",
+}
+# Per account: Memory v1 allows 15 stores; Twilio's guidance gives 10 Conversation
+# configurations (the docs say "as many as you need": the careful reading is the smaller one).
+MAX_MEMORY_STORES = 15
+MAX_CONVERSATION_CONFIGURATIONS = 10
+STORE_ID = re.compile(r"^mem_(store|service)_[0-7][0-9a-z]{25}$")
 BOOKKEEPING_KEYS = {"adoptId", "updateStrategy", "existingId"}
 OPERATOR_ID = re.compile(r"^intelligence_operator_[0-7][0-9a-z]{25}$")
 # Stands in for ids that exist only after deployment, so that field rules can be checked now.
@@ -51,77 +61,53 @@ class DesiredState:
     conversation_configurations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-# --- reading YAML with positions ---------------------------------------------------------
-# libyaml's parser when the wheel has it (it is several times faster than the pure-Python one).
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_SafeLoader):  # type: ignore[valid-type,misc] # a class chosen at import time
-    """YAML 1.2 booleans: only true/false. In YAML 1.1 the trigger key ``on`` would read as True."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
-def _read(path: Path, locations: dict[str, str]) -> dict[str, Any]:
-    """Parse one file once: its data, and the line of every value (into ``locations``)."""
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        reason = f"cannot read: {exc.strerror}"
-        raise ValidationError([Violation("stack file", "", reason, str(path))]) from None
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ValidationError(
-            [Violation("stack file", "", f"not valid YAML: {exc}", where)]
-        ) from None
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict):
-        raise ValidationError(
-            [Violation("stack file", "", "must be a mapping of sections", f"{path}:1")]
-        )
-    if node is not None:
-        _record(node, "", path, locations)
-    return data
-
-
-def _record(
-    node: yaml.Node, path: str, file: Path, locations: dict[str, str], line: int | None = None
-) -> None:
-    """The line of every value; a value under a key is at the key's line (a block value starts
-    on the line after its key, and "rules: must be a mapping" belongs on the `rules:` line)."""
-    locations[path] = f"{file}:{(node.start_mark.line if line is None else line) + 1}"
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = f"{path}.{key.value}" if path else str(key.value)
-            _record(value, child, file, locations, key.start_mark.line)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record(item, f"{path}[{index}]", file, locations)
-
-
-def _merge(base: Any, overlay: Any) -> Any:
+def _merge(base: Any, overlay: Any, path: str, replaced: list[str]) -> Any:
+    """Merge ``overlay`` into ``base``; ``replaced`` collects the paths whose base value the
+    overlay replaced or removed (their base lines no longer describe the merged value)."""
     if isinstance(base, dict) and isinstance(overlay, dict):
         merged = dict(base)
         for key, value in overlay.items():
+            child = f"{path}.{key}" if path else str(key)
             if value is None:
-                merged.pop(key, None)
+                if isinstance(merged.pop(key, None), dict | list):
+                    replaced.append(child)
             else:
-                merged[key] = _merge(base.get(key), value)
+                merged[key] = _merge(base.get(key), value, child, replaced)
         return merged
+    if isinstance(base, dict | list):  # only containers leave lines of their items behind
+        replaced.append(path)
     return overlay
+
+
+def _layers(path: str | Path) -> list[tuple[Path, dict[str, Any], dict[str, str]]]:
+    """The file, then what it extends, then what that extends...: (file, data, lines)."""
+    layers: list[tuple[Path, dict[str, Any], dict[str, str]]] = []
+    current: Path | None = Path(path).resolve()
+    while current is not None:
+        if any(current == seen for seen, _, _ in layers):
+            raise ValidationError(
+                [Violation("stack file", "extends", "extends itself (a cycle)", str(current))]
+            )
+        positions: dict[str, str] = {}
+        data = _read(current, positions)
+        layers.append((current, data, positions))
+        parent = data.pop("extends", None)
+        if parent is None:
+            current = None
+        elif not isinstance(parent, str) or not parent.strip():
+            where = positions.get("extends", f"{current}:1")
+            raise ValidationError(
+                [Violation("stack file", "extends", "must be the path of one file", where)]
+            )
+        else:
+            try:
+                current = (current.parent / parent).resolve()
+            except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a symlink loop
+                where = positions.get("extends", f"{current}:1")
+                raise ValidationError(
+                    [Violation("stack file", "extends", f"not a usable path: {exc}", where)]
+                ) from None
+    return layers
 
 
 def load(path: str | Path, *, cache_dir: Path | None = None) -> DesiredState:
@@ -131,18 +117,7 @@ def load(path: str | Path, *, cache_dir: Path | None = None) -> DesiredState:
     every file of the chain and by the source of the checks themselves; an unchanged chain is
     then read back without checking it again (no pydantic in the Pulumi program: that is most of
     a no-change preview's cost beyond the engine's own)."""
-    layers: list[tuple[Path, dict[str, Any], dict[str, str]]] = []
-    current: Path | None = Path(path).resolve()
-    while current is not None:  # the file, then what it extends, then what that extends...
-        if any(current == seen for seen, _, _ in layers):
-            raise ValidationError(
-                [Violation("stack file", "extends", "extends itself (a cycle)", str(current))]
-            )
-        positions: dict[str, str] = {}
-        data = _read(current, positions)
-        layers.append((current, data, positions))
-        parent = data.pop("extends", None)
-        current = (current.parent / str(parent)).resolve() if parent is not None else None
+    layers = _layers(path)
     files = [file for file, _, _ in reversed(layers)]
     cached = _cache_path(cache_dir, files) if cache_dir is not None else None
     if cached is not None and cached.is_file():
@@ -150,23 +125,45 @@ def load(path: str | Path, *, cache_dir: Path | None = None) -> DesiredState:
     merged: dict[str, Any] = {}
     locations: dict[str, str] = {}
     for _, data, positions in reversed(layers):  # base first; later files override
-        merged = _merge(merged, data)
+        replaced: list[str] = []
+        merged = _merge(merged, data, "", replaced)
+        for gone in replaced:  # a replaced list's items are the overlay's, not the base's
+            for stale in [p for p in locations if p.startswith((gone + ".", gone + "["))]:
+                del locations[stale]
         locations.update(positions)
     checker = _Checker(locations)
-    state = checker.build(merged, files)
+    try:
+        state = checker.build(merged, files)
+    except Exception as exc:  # a checker bug must still read as a located error
+        # The property tests feed the checker random trees so that this never runs; should it
+        # run for a user, they get the file and a message to report instead of a traceback.
+        checker.fail(
+            "stack file",
+            "",
+            "",
+            f"could not be checked ({type(exc).__name__}: {exc}); please report this "
+            "as a bug of pulumi-twilio-intelligence",
+        )
     if checker.violations:
         raise ValidationError(checker.violations)
     if cached is not None:
         try:
             text = _to_json(state)
-        except TypeError:
-            return state  # a YAML value JSON cannot hold (a date, say): just not cached
+        except (TypeError, ValueError):
+            return state  # a value JSON cannot hold (binary, NaN): just not cached
         _write_atomically(cached, text)
     return state
 
 
 # --- the cache of checked states -----------------------------------------------------------
-_CHECK_SOURCES = ("stackfile.py", "_models.py", "_spec.py", "_outputschema.py", "resources.py")
+_CHECK_SOURCES = (
+    "stackfile.py",
+    "_stackyaml.py",
+    "_models.py",
+    "_spec.py",
+    "_outputschema.py",
+    "resources.py",
+)
 
 
 def _cache_path(cache_dir: Path, files: list[Path]) -> Path:
@@ -213,6 +210,9 @@ class _Checker:
     def __init__(self, locations: dict[str, str]) -> None:
         self.locations = locations
         self.violations: list[Violation] = []
+        # Sections that are not a mapping: names that refer into them are not judged (the
+        # section's own error says what is wrong, once).
+        self.broken: set[str] = set()
 
     def where(self, path: str) -> str | None:
         while path:
@@ -248,12 +248,48 @@ class _Checker:
             n: self._conversation(n, b, state)
             for n, b in sections["conversationConfigurations"].items()
         }
+        self._account_limits(sections)
         return state
+
+    # account-wide rules ---------------------------------------------------------------------
+    def _account_limits(self, sections: dict[str, dict[str, dict[str, Any]]]) -> None:
+        """Limits of one Twilio account, which every stack file describes a part of: counts of
+        objects, and display names that are unique within a kind."""
+        created_stores = [n for n, b in sections["memoryStores"].items() if "existingId" not in b]
+        for section, limit, what in (
+            ("memoryStores", MAX_MEMORY_STORES, "memory stores (existingId ones not counted)"),
+            ("conversationConfigurations", MAX_CONVERSATION_CONFIGURATIONS, "configurations"),
+        ):
+            names = created_stores if section == "memoryStores" else list(sections[section])
+            if len(names) > limit:
+                self.fail(
+                    "stack file",
+                    f"{section}.{names[limit]}",
+                    section,
+                    f"at most {limit} {what} per Twilio account; this file has {len(names)}",
+                )
+        for section, kind in _KINDS.items():
+            first: dict[str, str] = {}
+            for name, body in sections[section].items():
+                display = body.get("displayName")
+                if not isinstance(display, str):
+                    continue  # derived names are unique by construction
+                if display in first:
+                    self.fail(
+                        f"{kind} {name}",
+                        f"{section}.{name}.displayName",
+                        "displayName",
+                        f"{display!r} is also the displayName of {first[display]}; "
+                        "display names are unique within an account",
+                    )
+                else:
+                    first[display] = f"{kind} {name}"
 
     def _section(self, data: dict[str, Any], section: str) -> dict[str, dict[str, Any]]:
         value = data.get(section) or {}
         if not isinstance(value, dict):
             self.fail("stack file", section, section, "must be a mapping of name -> definition")
+            self.broken.add(section)
             return {}
         result: dict[str, dict[str, Any]] = {}
         for name, body in value.items():
@@ -292,8 +328,14 @@ class _Checker:
                 )
 
     # operators ------------------------------------------------------------------------------
+    def _adopt_id(self, resource: str, base: str, body: dict[str, Any]) -> None:
+        adopt = body.get("adoptId")
+        if adopt is not None and not (isinstance(adopt, str) and adopt.strip()):
+            self.fail(resource, f"{base}.adoptId", "adoptId", "must be the id of an object")
+
     def _operator(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
         resource = f"Operator {name}"
+        self._adopt_id(resource, f"operators.{name}", body)
         strategy = body.get("updateStrategy", "replace")
         if strategy not in ("replace", "in-place"):
             self.fail(
@@ -307,7 +349,16 @@ class _Checker:
 
     def _store(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
         resource = f"MemoryStore {name}"
+        self._adopt_id(resource, f"memoryStores.{name}", body)
         if "existingId" in body:
+            existing = body["existingId"]
+            if not (isinstance(existing, str) and STORE_ID.match(existing)):
+                self.fail(
+                    resource,
+                    f"memoryStores.{name}.existingId",
+                    "existingId",
+                    "must be a store id: 'mem_store_' and 26 characters (0-7 then 0-9, a-z)",
+                )
             extra = sorted(set(body) - {"existingId"})
             if extra:
                 self.fail(
@@ -326,6 +377,7 @@ class _Checker:
     ) -> dict[str, Any]:
         resource = f"IntelligenceConfiguration {name}"
         base = f"intelligenceConfigurations.{name}"
+        self._adopt_id(resource, base, body)
         rules_in = body.get("rules") or {}
         if not isinstance(rules_in, dict):
             self.fail(resource, f"{base}.rules", "rules", "must be a mapping of rule name -> rule")
@@ -430,7 +482,13 @@ class _Checker:
         declared: dict[str, Any] | None = None
         if ref in state.operators:
             declared = state.operators[ref].get("parameters") or {}
-        elif ref.lower() not in TWILIO_OPERATOR_IDS and not OPERATOR_ID.match(ref):
+            if not isinstance(declared, dict):
+                declared = None  # the operator's own check reports its parameters
+        elif (
+            ref.lower() not in TWILIO_OPERATOR_IDS
+            and not OPERATOR_ID.match(ref)
+            and "operators" not in self.broken
+        ):
             known = sorted([*state.operators, *TWILIO_OPERATOR_IDS])
             self.fail(
                 resource,
@@ -449,6 +507,8 @@ class _Checker:
     ) -> None:
         for pname, value in supplied.items():
             spec = declared.get(pname)
+            if spec is not None and not isinstance(spec, dict):
+                continue  # a malformed declaration: the operator's own check reports it
             if spec is None:
                 self.fail(
                     resource,
@@ -492,12 +552,21 @@ class _Checker:
     def _conversation(self, name: str, body: dict[str, Any], state: DesiredState) -> dict[str, Any]:
         resource = f"ConversationConfiguration {name}"
         base = f"conversationConfigurations.{name}"
+        self._adopt_id(resource, base, body)
         api_body = {
             k: v for k, v in body.items() if k not in ("memoryStore", "intelligenceConfigurations")
         }
         store = body.get("memoryStore")
-        if store is not None:
-            if store not in state.memory_stores:
+        if store is not None and not isinstance(store, str):
+            self.fail(
+                resource,
+                f"{base}.memoryStore",
+                "memoryStore",
+                "must be the name of a store under memoryStores",
+            )
+            api_body["memoryStoreId"] = "@"  # reported above; keep the field check quiet
+        elif store is not None:
+            if store not in state.memory_stores and "memoryStores" not in self.broken:
                 self.fail(
                     resource,
                     f"{base}.memoryStore",
@@ -523,14 +592,26 @@ class _Checker:
             )
             links = []
         for i, link in enumerate(links):
-            if link not in state.intelligence_configurations:
+            if not isinstance(link, str):
+                self.fail(
+                    resource,
+                    f"{base}.intelligenceConfigurations[{i}]",
+                    f"intelligenceConfigurations[{i}]",
+                    "must be the name of a configuration under intelligenceConfigurations",
+                )
+            elif (
+                link not in state.intelligence_configurations
+                and "intelligenceConfigurations" not in self.broken
+            ):
                 self.fail(
                     resource,
                     f"{base}.intelligenceConfigurations[{i}]",
                     "intelligenceConfigurations",
                     f"unknown intelligence configuration {link!r}",
                 )
-        api_body["intelligenceConfigurationIds"] = [f"@{link}" for link in links]
+        api_body["intelligenceConfigurationIds"] = [
+            f"@{link}" for link in links if isinstance(link, str)
+        ]
         api_body.setdefault("description", "Managed by pulumi-twilio-intelligence")
         translate = {
             "intelligenceConfigurationIds": "intelligenceConfigurations",

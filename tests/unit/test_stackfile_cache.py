@@ -41,11 +41,22 @@ def test_an_edit_anywhere_in_the_chain_is_checked_again(stacks: Path, tmp_path: 
 def test_a_value_json_cannot_hold_is_checked_but_not_cached(stacks: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     base = stacks / "base.yaml"
-    # Parameters of a Twilio-authored operator are not declared here, so a date passes.
+    # Parameters of a Twilio-authored operator are not declared here, so any value passes; an
+    # explicit !!binary tag makes bytes, which JSON cannot hold.
     base.write_text(
-        base.read_text().replace("sentiment: {}", "sentiment: {parameters: {since: 2026-01-01}}")
+        base.read_text().replace("sentiment: {}", "sentiment: {parameters: {since: !!binary aGk=}}")
     )
     state = load(stacks / "dev.yaml", cache_dir=cache)
     rule = state.intelligence_configurations["support-analytics"]["rules"][0]
-    assert str(rule["operators"][0]["parameters"]["since"]) == "2026-01-01"
+    assert rule["operators"][0]["parameters"]["since"] == b"hi"
     assert not cache.exists() or list(cache.iterdir()) == []
+
+
+def test_a_date_is_a_string_in_yaml_1_2(stacks: Path, tmp_path: Path) -> None:
+    base = stacks / "base.yaml"
+    base.write_text(
+        base.read_text().replace("sentiment: {}", "sentiment: {parameters: {since: 2026-01-01}}")
+    )
+    state = load(stacks / "dev.yaml", cache_dir=tmp_path / "cache")
+    rule = state.intelligence_configurations["support-analytics"]["rules"][0]
+    assert rule["operators"][0]["parameters"]["since"] == "2026-01-01"
