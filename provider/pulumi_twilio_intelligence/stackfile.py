@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -666,11 +665,3 @@ def _translate(api_path: str, table: dict[str, str]) -> str:
         if api_path == prefix or api_path.startswith((prefix + ".", prefix + "[")):
             return table[prefix] + api_path[len(prefix) :]
     return api_path
-
-
-def iter_refs(state: DesiredState) -> Iterator[tuple[str, str]]:
-    """(configuration, operator reference) pairs, for callers that resolve references."""
-    for config_name, body in state.intelligence_configurations.items():
-        for rule in body["rules"]:
-            for op in rule["operators"]:
-                yield config_name, op["ref"]
