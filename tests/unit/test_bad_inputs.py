@@ -77,8 +77,30 @@ def refusal(path: Path) -> ValidationError:
 
 
 # --- the corpus -----------------------------------------------------------------------------------
+# Every class of bad input the corpus covers, with how many cases each must have at least.
+CLASSES = {
+    "file-": 10,  # the file itself: YAML, extends, sections, names
+    "op-": 30,  # operators and their output schemas
+    "cfg-": 30,  # intelligence configurations
+    "conv-": 15,  # conversation configurations
+    "store-": 5,  # memory stores
+    "shape-": 30,  # a mapping, list or string where another shape belongs (once tracebacks)
+    "yaml12-": 10,  # YAML 1.2 scalars: only true/false are booleans, no 1_000 or 1:00 integers
+    "dup-": 8,  # a key repeated in one mapping
+    "url-": 10,  # URLs Twilio refuses (RFC 3986 `format: uri`)
+    "limit-": 15,  # lengths, patterns, enums and counts of the reference
+    "account-": 10,  # limits of an account: store and configuration counts, unique names, ids
+    "overlay-": 8,  # an overlay replaces a list and breaks an item: reported at the overlay's line
+}
+
+
 def test_the_corpus_is_large_and_its_base_is_valid() -> None:
-    assert len(CASES) >= 60
+    assert len(CASES) >= 250
+    for prefix, least in CLASSES.items():
+        count = sum(p.name.startswith(prefix) for p in CASES)
+        assert count >= least, f"{prefix}*: {count} cases, expected at least {least}"
+    unclassified = [p.name for p in CASES if not p.name.startswith(tuple(CLASSES))]
+    assert not unclassified, f"name each case by its class: {unclassified}"
     state = stackfile.load(BASE)
     assert list(state.operators) == ["scorer"]
     assert state.intelligence_configurations["analytics"]["rules"][0]["triggers"] == [
@@ -104,6 +126,26 @@ def test_a_bad_input_is_refused_naming_file_line_resource_field_and_rule(path: P
     assert want.rule in str(error)
     # Each case is about one thing: nothing else in the file (or the base) is wrong.
     assert {v.resource for v in error.violations} == {want.resource}, str(error)
+
+
+DUPLICATES = [p for p in CASES if p.name.startswith("dup-")]
+
+
+@pytest.mark.parametrize("path", DUPLICATES, ids=[p.stem for p in DUPLICATES])
+def test_a_repeated_key_names_the_key_and_both_lines(path: Path) -> None:
+    """The error points at the second occurrence (the `# <-` mark, checked by the corpus test) and
+    its rule names the key and the line of the first one (the line marked `# first`, in the file
+    the error points at)."""
+    want = expected(path)
+    where = Path(want.location.rpartition(":")[0])
+    lines = where.read_text().splitlines()
+    [first] = [n for n, line in enumerate(lines, start=1) if line.rstrip().endswith("# first")]
+    key = want.field.rpartition(".")[2]
+    error = refusal(path)
+    found = [v for v in error.violations if want.rule in v.rule and v.field == want.field]
+    assert found, str(error)
+    assert repr(key) in found[0].rule or f"'{key}'" in found[0].rule, found[0].rule
+    assert f"line {first}" in found[0].rule, found[0].rule
 
 
 def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path) -> None:
@@ -174,14 +216,22 @@ def test_loading_makes_no_request(
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", emulator.account_sid)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", emulator.auth_token)
     mark = emulator.mark()
-    refused = 0
+    accepted: list[str] = []
+    crashed: list[str] = []
     for path in [*CASES, BASE, *(STACKS / f"{n}.yaml" for n in ("dev", "staging", "prod"))]:
         try:
             stackfile.load(path)
         except ValidationError:
-            refused += 1
-    assert refused == len(CASES)
+            continue
+        except Exception as exc:  # a crash is a finding: reported with the rest
+            crashed.append(f"{path.name}: {type(exc).__name__}: {exc}")
+        else:
+            accepted.append(path.name)
     assert emulator.requests(since=mark) == []
+    assert not crashed, "\n".join(crashed)
+    assert accepted == [BASE.name, "dev.yaml", "staging.yaml", "prod.yaml"], (
+        f"accepted bad files: {accepted[:-4]}"
+    )
     assert emulator.requests() == []
 
 
