@@ -40,15 +40,19 @@ def _http_url(value: str) -> str:
         raise ValueError("must be an absolute http(s) URL")
     bad = next((c for c in value if not _URI_CHARS.fullmatch(c)), None)
     if bad is not None:
-        raise ValueError(f"must be a URL: {bad!r} is not allowed in a URL (percent-encode it)")
+        raise ValueError(
+            f"must be an absolute http(s) URL: {bad!r} is not allowed in a URL (percent-encode it)"
+        )
     if _BAD_PERCENT.search(value):
-        raise ValueError("must be a URL: '%' must start a percent-encoded byte such as %20")
+        raise ValueError(
+            "must be an absolute http(s) URL: '%' must start a percent-encoded byte such as %20"
+        )
     try:
         port = parsed.port
     except ValueError:
-        raise ValueError("must be a URL: the port must be a number from 0 to 65535") from None
+        port = -1
     if not parsed.hostname or (port is not None and not 0 < port < 65536):
-        raise ValueError("must be a URL with a host (and a port from 1 to 65535)")
+        raise ValueError("must be an absolute http(s) URL with a host (and a port 1-65535)")
     return value
 
 
@@ -309,6 +313,12 @@ class StatusCallback(Wire):
         return _http_url(value)
 
 
+class ConversationsV1Bridge(Wire):
+    """Mirror this configuration's conversations into a Conversations v1 service."""
+
+    service_id: Annotated[str, StringConstraints(pattern=r"^IS[0-9a-f]{32}$")]
+
+
 Channel = Literal["VOICE", "SMS", "RCS", "WHATSAPP", "CHAT"]
 GroupingType = Literal[
     "GROUP_BY_PROFILE",
@@ -335,6 +345,7 @@ class ConversationConfigurationModel(ResourceModel):
         list[NonEmpty], UNORDERED, Field(max_length=5, default_factory=list)
     ]
     memory_extraction_enabled: bool = False
+    conversations_v1_bridge: ConversationsV1Bridge | None = None
 
     def extra_violations(self) -> list[tuple[str, str]]:
         ids = self.intelligence_configuration_ids

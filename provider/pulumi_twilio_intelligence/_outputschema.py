@@ -108,7 +108,7 @@ def _dangling_refs(schema: dict[str, Any]) -> list[tuple[str, str]]:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if ref is not None and not isinstance(ref, str):
-                found.append((_join(path, "$ref"), "must be a string such as '#/$defs/name'"))
+                found.append((_join(path, "$ref"), "$ref must be a string such as '#/$defs/name'"))
             elif ref is not None and ref not in defined:
                 found.append((_join(path, "$ref"), f"{ref!r} names no definition under $defs"))
             for key, child in node.items():
@@ -161,14 +161,17 @@ def _check_containers(node: dict[str, Any], path: str, found: list[tuple[str, st
             found.append((_join(path, key), "must be an object of name -> subschema"))
     for key in _SCHEMA_LISTS:
         if key in node and not (isinstance(node[key], list) and node[key]):
-            found.append((_join(path, key), "must be a non-empty list of subschemas"))
+            found.append((_join(path, key), "must be a list of subschemas (at least one)"))
 
 
 def _check_types(node: dict[str, Any], path: str, found: list[tuple[str, str]]) -> None:
     kind = node.get("type")
     kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
+    if not all(isinstance(item, str) for item in kinds):
+        found.append((_join(path, "type"), "type must be a type name or a list of type names"))
+        return
     for item in kinds:
-        if not isinstance(item, str) or item not in ALLOWED_TYPES:
+        if item not in ALLOWED_TYPES:
             found.append(
                 (_join(path, "type"), f"type {item!r} is not one of {sorted(ALLOWED_TYPES)}")
             )

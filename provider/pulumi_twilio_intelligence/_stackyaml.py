@@ -106,9 +106,8 @@ def read(path: Path, locations: dict[str, str]) -> dict[str, Any]:
             _Positions(path, locations).walk(node)  # refuses before constructing anything
         data = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or str(exc).split("\n", 1)[0]
+        where = f"{path}:{_error_line(exc, text)}"
         raise ValidationError(
             [Violation("stack file", "", f"not valid YAML: {problem}", where)]
         ) from None
@@ -121,6 +120,20 @@ def read(path: Path, locations: dict[str, str]) -> dict[str, Any]:
             [Violation("stack file", "", "must be a mapping of sections", f"{path}:1")]
         )
     return data
+
+
+def _error_line(exc: yaml.YAMLError, text: str) -> int:
+    """The line of a YAML error, within the file: a parser error at the end of the input is
+    reported on the line after the last, and a reader error (a control character) carries a
+    character position instead of a line."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        line = int(mark.line) + 1
+    elif isinstance(getattr(exc, "position", None), int):
+        line = text.count("\n", 0, exc.position) + 1  # type: ignore[attr-defined]
+    else:
+        line = 1
+    return max(1, min(line, len(text.splitlines()) or 1))
 
 
 class _Positions:

@@ -83,12 +83,21 @@ def _layers(path: str | Path) -> list[tuple[Path, dict[str, Any], dict[str, str]
     layers: list[tuple[Path, dict[str, Any], dict[str, str]]] = []
     current: Path | None = Path(path).resolve()
     while current is not None:
+        # Errors about the file to read belong at the `extends:` line that named it.
+        named_at = layers[-1][2].get("extends", str(layers[-1][0])) if layers else str(current)
         if any(current == seen for seen, _, _ in layers):
             raise ValidationError(
-                [Violation("stack file", "extends", "extends itself (a cycle)", str(current))]
+                [Violation("stack file", "extends", "extends itself (a cycle)", named_at)]
             )
         positions: dict[str, str] = {}
-        data = _read(current, positions)
+        try:
+            data = _read(current, positions)
+        except ValidationError as exc:
+            if layers and any(v.rule.startswith("cannot read") for v in exc.violations):
+                raise ValidationError(
+                    [Violation("stack file", "extends", v.rule, named_at) for v in exc.violations]
+                ) from None
+            raise
         layers.append((current, data, positions))
         parent = data.pop("extends", None)
         if parent is None:
@@ -96,7 +105,7 @@ def _layers(path: str | Path) -> list[tuple[Path, dict[str, Any], dict[str, str]
         elif not isinstance(parent, str) or not parent.strip():
             where = positions.get("extends", f"{current}:1")
             raise ValidationError(
-                [Violation("stack file", "extends", "must be the path of one file", where)]
+                [Violation("stack file", "extends", "must be a file name (one path)", where)]
             )
         else:
             try:
@@ -209,9 +218,12 @@ class _Checker:
     def __init__(self, locations: dict[str, str]) -> None:
         self.locations = locations
         self.violations: list[Violation] = []
-        # Sections that are not a mapping: names that refer into them are not judged (the
-        # section's own error says what is wrong, once).
+        # Sections and definitions that are not mappings: names that refer to them are not
+        # judged (their own error says what is wrong, once).
         self.broken: set[str] = set()
+
+    def defined(self, section: str, name: str, known: dict[str, Any]) -> bool:
+        return name in known or section in self.broken or f"{section}.{name}" in self.broken
 
     def where(self, path: str) -> str | None:
         while path:
@@ -254,18 +266,30 @@ class _Checker:
     def _account_limits(self, sections: dict[str, dict[str, dict[str, Any]]]) -> None:
         """Limits of one Twilio account, which every stack file describes a part of: counts of
         objects, and display names that are unique within a kind."""
-        created_stores = [n for n, b in sections["memoryStores"].items() if "existingId" not in b]
-        for section, limit, what in (
-            ("memoryStores", MAX_MEMORY_STORES, "memory stores (existingId ones not counted)"),
-            ("conversationConfigurations", MAX_CONVERSATION_CONFIGURATIONS, "configurations"),
+        # A store named by existingId exists in the account too: it takes a place (once).
+        seen_ids: set[str] = set()
+        stores = []
+        for name, body in sections["memoryStores"].items():
+            existing = body.get("existingId")
+            if not isinstance(existing, str) or existing not in seen_ids:
+                stores.append(name)
+            if isinstance(existing, str):
+                seen_ids.add(existing)
+        for section, names, limit, what in (
+            ("memoryStores", stores, MAX_MEMORY_STORES, "memory stores"),
+            (
+                "conversationConfigurations",
+                list(sections["conversationConfigurations"]),
+                MAX_CONVERSATION_CONFIGURATIONS,
+                "conversation configurations",
+            ),
         ):
-            names = created_stores if section == "memoryStores" else list(sections[section])
             if len(names) > limit:
                 self.fail(
                     "stack file",
                     f"{section}.{names[limit]}",
                     section,
-                    f"at most {limit} {what} per Twilio account; this file has {len(names)}",
+                    f"at most {limit} {what} per account; this file has {len(names)}",
                 )
         for section, kind in _KINDS.items():
             first: dict[str, str] = {}
@@ -278,7 +302,7 @@ class _Checker:
                         f"{kind} {name}",
                         f"{section}.{name}.displayName",
                         "displayName",
-                        f"{display!r} is also the displayName of {first[display]}; "
+                        f"same displayName as {first[display]} ({display!r}); "
                         "display names are unique within an account",
                     )
                 else:
@@ -303,6 +327,7 @@ class _Checker:
                 self.fail(
                     "stack file", f"{section}.{name}", f"{section}.{name}", "must be a mapping"
                 )
+                self.broken.add(f"{section}.{name}")
                 continue
             result[str(name)] = body
         return result
@@ -351,12 +376,20 @@ class _Checker:
         self._adopt_id(resource, f"memoryStores.{name}", body)
         if "existingId" in body:
             existing = body["existingId"]
-            if not (isinstance(existing, str) and STORE_ID.match(existing)):
+            if not isinstance(existing, str):
                 self.fail(
                     resource,
                     f"memoryStores.{name}.existingId",
                     "existingId",
-                    "must be a store id: 'mem_store_' and 26 characters (0-7 then 0-9, a-z)",
+                    "must be a string: the id of an existing store",
+                )
+            elif not STORE_ID.match(existing):
+                self.fail(
+                    resource,
+                    f"memoryStores.{name}.existingId",
+                    "existingId",
+                    f"should match pattern '{STORE_ID.pattern}' (a store id such as "
+                    "mem_store_01k1etk2y5f1y9fpe2epfdtvv2)",
                 )
             extra = sorted(set(body) - {"existingId"})
             if extra:
@@ -486,7 +519,7 @@ class _Checker:
         elif (
             ref.lower() not in TWILIO_OPERATOR_IDS
             and not OPERATOR_ID.match(ref)
-            and "operators" not in self.broken
+            and not self.defined("operators", ref, state.operators)
         ):
             known = sorted([*state.operators, *TWILIO_OPERATOR_IDS])
             self.fail(
@@ -565,7 +598,7 @@ class _Checker:
             )
             api_body["memoryStoreId"] = "@"  # reported above; keep the field check quiet
         elif store is not None:
-            if store not in state.memory_stores and "memoryStores" not in self.broken:
+            if not self.defined("memoryStores", store, state.memory_stores):
                 self.fail(
                     resource,
                     f"{base}.memoryStore",
@@ -596,11 +629,10 @@ class _Checker:
                     resource,
                     f"{base}.intelligenceConfigurations[{i}]",
                     f"intelligenceConfigurations[{i}]",
-                    "must be the name of a configuration under intelligenceConfigurations",
+                    "must be the name of an intelligence configuration of this file",
                 )
-            elif (
-                link not in state.intelligence_configurations
-                and "intelligenceConfigurations" not in self.broken
+            elif not self.defined(
+                "intelligenceConfigurations", link, state.intelligence_configurations
             ):
                 self.fail(
                     resource,
