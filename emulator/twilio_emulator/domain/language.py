@@ -27,8 +27,9 @@ __all__ = [
     "stem",
 ]
 
-# VADER's own cut-off for a positive or negative compound score.
-NEUTRAL_BAND = 0.05
+# Below this, a conversation with no clearly toned sentence is neutral. VADER suggests 0.05,
+# but then one mildly toned word ("order" scores 0.08) tips a plain statement over.
+NEUTRAL_BAND = 0.15
 # A sentence at least this far from zero is clearly positive or negative.
 POLAR = 0.25
 
