@@ -41,6 +41,25 @@ CUSTOMER = "+15551230000"
 SUPPORT_LINE = "+15005550006"  # the dev stack's SMS capture rule
 V3 = "/v3/ControlPlane/Configurations"
 
+# The two support conversations the demo simulates: (name, [(sender, text), ...]).
+# tests/emulator/test_demo_conversations.py checks the results they get.
+LATE_DELIVERY: tuple[str, list[tuple[str, str]]] = (
+    "Late delivery",
+    [
+        ("customer", "My delivery is three weeks late and I am furious."),
+        ("agent", "I am sorry about that. I have expedited it; it arrives tomorrow."),
+        ("customer", "Thanks, that is great, I appreciate it."),
+    ],
+)
+BILLING_QUESTION: tuple[str, list[tuple[str, str]]] = (
+    "Billing question",
+    [
+        ("customer", "Why was I charged twice this month?"),
+        ("agent", "You were not: the second line is a refund. It shows tomorrow."),
+        ("customer", "Great, thank you."),
+    ],
+)
+
 
 def say(text: str) -> None:
     print(f"\n=== {text}", flush=True)
@@ -237,32 +256,14 @@ def main() -> int:
         print(f"    linked to Intelligence Configuration   {first_config}")
 
         say("A customer texts the support line; the agent answers; the conversation ends")
-        first = converse(
-            api,
-            conversation_config,
-            "Late delivery",
-            [
-                ("customer", "My delivery is three weeks late and I am furious."),
-                ("agent", "I am sorry about that. I have expedited it; it arrives tomorrow."),
-                ("customer", "Thanks, that is great, I appreciate it."),
-            ],
-        )
+        first = converse(api, conversation_config, *LATE_DELIVERY)
         say("OperatorResults produced by the deployed rules")
         show_results(api, first)
 
         change_rule(env, admin, first_config)
 
         say("A second conversation: results still flow, now with the Summary")
-        second = converse(
-            api,
-            conversation_config,
-            "Billing question",
-            [
-                ("customer", "Why was I charged twice this month?"),
-                ("agent", "You were not: the second line is a refund. It shows tomorrow."),
-                ("customer", "Great, thank you."),
-            ],
-        )
+        second = converse(api, conversation_config, *BILLING_QUESTION)
         say("OperatorResults of the second conversation")
         results = show_results(api, second)
         if webhooks.server:

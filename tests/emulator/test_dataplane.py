@@ -140,7 +140,12 @@ def test_conversation_lifecycle_produces_results(
     ]
     json_result = results[2]
     assert set(json_result["result"]) == {"score", "explanation"}
-    assert results[3]["result"]["text"].startswith("[Summary]")
+    # Twilio's Summary: the customer's opening, the agent's answer, the customer's last word.
+    assert results[3]["operator"]["id"] == SUMMARY
+    assert results[3]["result"]["text"] == (
+        "Customer: Hi, thanks for the great help. Agent: Happy to help. "
+        "Customer: Actually this is terrible."
+    )
     for result in results:
         assert_valid(result, "operator-result.json")
         assert result["intelligenceConfiguration"]["id"] == intelligence["id"]

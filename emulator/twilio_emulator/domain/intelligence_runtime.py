@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import NotFound, ValidationFailed
-from .executor import execute
+from .executor import Turn, execute
 from .ids import is_ttid
 from .intelligence_configs import ConfigurationService
 from .operators import OperatorService
@@ -98,10 +98,17 @@ class IntelligenceRuntime:
             if "default" in spec
         }
         params.update(ref.get("parameters", {}))
-        transcript = "\n".join(str(c["content"].get("text", "")) for c in communications)
+        roles = {p["id"]: p.get("type") or "UNKNOWN" for p in participants}
+        conversation = [
+            Turn(
+                text=str(c["content"].get("text", "")),
+                role=roles.get(c["author"].get("participantId"), "UNKNOWN"),
+            )
+            for c in communications
+        ]
         run = execute(
             operator,
-            transcript,
+            conversation,
             params,
             lowercase_sentiment=self.rt.traps.sentiment_labels_lowercase,
         )
