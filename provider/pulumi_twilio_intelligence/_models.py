@@ -12,6 +12,14 @@ from pydantic import Field, StringConstraints, field_validator
 
 from . import _outputschema
 from ._spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Rewrite, Wire
+from .inputs import (
+    Channel,
+    ConversationGroupingType,
+    OutputFormat,
+    ParameterType,
+    StatusCallbackMethod,
+    TriggerOn,
+)
 
 __all__ = [
     "ConversationConfigurationModel",
@@ -54,9 +62,6 @@ class OperatorContext(Wire):
     knowledge: Toggle | None = None
 
 
-ParameterType = Literal["STRING", "INTEGER", "NUMBER", "BOOLEAN", "KNOWLEDGE_BASE_AND_SOURCE_IDS"]
-
-
 class OperatorParameter(Wire):
     type: ParameterType
     default: Any = None
@@ -93,7 +98,7 @@ class OperatorModel(ResourceModel):
     display_name: Annotated[NonEmpty, REPLACE]
     description: Annotated[str | None, REPLACE] = None
     prompt: Annotated[NonEmpty, REPLACE]
-    output_format: Annotated[Literal["TEXT", "JSON", "CLASSIFICATION"], REPLACE]
+    output_format: Annotated[OutputFormat, REPLACE]
     output_schema: Annotated[dict[str, Any] | None, REPLACE, Rewrite(_schema_for_format)] = None
     training_examples: Annotated[list[TrainingExample] | None, REPLACE] = None
     context: Annotated[OperatorContext | None, REPLACE] = None
@@ -196,7 +201,7 @@ class TriggerParameters(Wire):
 
 
 class Trigger(Wire):
-    on: Literal["COMMUNICATION", "CONVERSATION_END", "CONVERSATION_INACTIVE"]
+    on: TriggerOn
     parameters: TriggerParameters = Field(default_factory=TriggerParameters)
 
 
@@ -281,21 +286,12 @@ class ChannelSetting(Wire):
 
 class StatusCallback(Wire):
     url: HttpUrl
-    # Requests accept five methods but responses can only say POST or GET: keep to those two.
-    method: Literal["POST", "GET"] = "POST"
+    method: StatusCallbackMethod = "POST"  # see StatusCallbackMethod
 
     @field_validator("url")
     @classmethod
     def _absolute(cls, value: str) -> str:
         return _http_url(value)
-
-
-Channel = Literal["VOICE", "SMS", "RCS", "WHATSAPP", "CHAT"]
-GroupingType = Literal[
-    "GROUP_BY_PROFILE",
-    "GROUP_BY_PARTICIPANT_ADDRESSES",
-    "GROUP_BY_PARTICIPANT_ADDRESSES_AND_CHANNEL_TYPE",
-]
 
 
 class ConversationConfigurationModel(ResourceModel):
@@ -308,7 +304,7 @@ class ConversationConfigurationModel(ResourceModel):
         str, StringConstraints(min_length=1, max_length=32, pattern=r"^[a-zA-Z0-9\-_ ]+$")
     ]
     description: NonEmpty
-    conversation_grouping_type: Annotated[GroupingType, REPLACE_DELETE_FIRST]
+    conversation_grouping_type: Annotated[ConversationGroupingType, REPLACE_DELETE_FIRST]
     memory_store_id: NonEmpty
     channel_settings: dict[Channel, ChannelSetting] = Field(default_factory=dict)
     status_callbacks: Annotated[list[StatusCallback], Field(max_length=2, default_factory=list)]

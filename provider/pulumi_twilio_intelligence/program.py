@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 
 from .errors import ValidationError
+from .inputs import RuleArgsDict
 from .resources import (
     TWILIO_OPERATOR_IDS,
     ConversationConfiguration,
@@ -99,12 +100,13 @@ def deploy(state: DesiredState) -> Deployed:
     return out
 
 
-def _rule(rule: dict[str, Any], out: Deployed) -> dict[str, Any]:
+def _rule(rule: dict[str, Any], out: Deployed) -> RuleArgsDict:
     operators = []
     for op in rule["operators"]:
         options = {k: v for k, v in op.items() if k != "ref"}
         operators.append({"id": _operator_id(str(op["ref"]), out), **options})
-    return {**rule, "operators": operators}
+    # The loader checked the rule against the model the TypedDict mirrors.
+    return cast("RuleArgsDict", {**rule, "operators": operators})
 
 
 def _operator_id(ref: str, out: Deployed) -> pulumi.Input[str]:

@@ -1,4 +1,5 @@
-"""The Pulumi resources users declare. Arguments are snake_case; the API's camelCase is internal.
+"""The Pulumi resources users declare. Arguments are snake_case; keys inside nested values are the
+API's camelCase, typed by the TypedDicts of ``inputs`` (``RuleArgsDict``, ...).
 
 Every resource accepts ``display_name`` (default: the resource name plus a short derived suffix)
 and ``adopt_id`` (take over an existing object instead of creating one; ``pulumi import`` does not
@@ -8,6 +9,7 @@ work for dynamic resources).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -20,6 +22,17 @@ from ._providers import (
     OperatorProvider,
 )
 from .errors import NotFoundError, TwilioIntelligenceError
+from .inputs import (
+    ChannelSettingsArgsDict,
+    ConversationGroupingType,
+    JsonSchema,
+    OperatorContextArgsDict,
+    OperatorParameterArgsDict,
+    OutputFormat,
+    RuleArgsDict,
+    StatusCallbackArgsDict,
+    TrainingExampleArgsDict,
+)
 
 __all__ = [
     "TWILIO_OPERATOR_IDS",
@@ -63,13 +76,15 @@ class Operator(Resource, module=MODULE, name="Operator"):
         resource_name: str,
         *,
         prompt: pulumi.Input[str],
-        output_format: pulumi.Input[str],
+        output_format: pulumi.Input[OutputFormat],
         display_name: pulumi.Input[str] | None = None,
         description: pulumi.Input[str] | None = None,
-        output_schema: pulumi.Input[dict[str, Any]] | None = None,
-        training_examples: pulumi.Input[list[dict[str, str]]] | None = None,
-        context: pulumi.Input[dict[str, Any]] | None = None,
-        parameters: pulumi.Input[dict[str, Any]] | None = None,
+        output_schema: pulumi.Input[JsonSchema] | None = None,
+        training_examples: pulumi.Input[Sequence[pulumi.Input[TrainingExampleArgsDict]]]
+        | None = None,
+        context: pulumi.Input[OperatorContextArgsDict] | None = None,
+        parameters: pulumi.Input[Mapping[str, pulumi.Input[OperatorParameterArgsDict]]]
+        | None = None,
         update_strategy: str = "replace",
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
@@ -108,7 +123,7 @@ class IntelligenceConfiguration(Resource, module=MODULE, name="IntelligenceConfi
         self,
         resource_name: str,
         *,
-        rules: pulumi.Input[list[Any]],
+        rules: pulumi.Input[Sequence[pulumi.Input[RuleArgsDict]]],
         display_name: pulumi.Input[str] | None = None,
         description: pulumi.Input[str] | None = None,
         adopt_id: str | None = None,
@@ -139,11 +154,12 @@ class ConversationConfiguration(Resource, module=MODULE, name="ConversationConfi
         resource_name: str,
         *,
         memory_store_id: pulumi.Input[str],
-        conversation_grouping_type: pulumi.Input[str],
+        conversation_grouping_type: pulumi.Input[ConversationGroupingType],
         description: pulumi.Input[str] = "Managed by pulumi-twilio-intelligence",
         display_name: pulumi.Input[str] | None = None,
-        channel_settings: pulumi.Input[dict[str, Any]] | None = None,
-        status_callbacks: pulumi.Input[list[dict[str, str]]] | None = None,
+        channel_settings: pulumi.Input[ChannelSettingsArgsDict] | None = None,
+        status_callbacks: pulumi.Input[Sequence[pulumi.Input[StatusCallbackArgsDict]]]
+        | None = None,
         intelligence_configuration_ids: pulumi.Input[list[pulumi.Input[str]]] | None = None,
         memory_extraction_enabled: pulumi.Input[bool] = False,
         adopt_id: str | None = None,

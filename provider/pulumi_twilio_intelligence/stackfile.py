@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .errors import ValidationError, Violation
+from .errors import ValidationError, Violation, unknown_fields
 from .resources import TWILIO_OPERATOR_IDS
 
 if TYPE_CHECKING:
@@ -368,12 +368,12 @@ class _Checker:
             self.fail(resource, path, _in_resource(path), "a rule must be a mapping")
             return {"operators": []}
         allowed = {"operators", "trigger", "actions", "context"}
-        for key in sorted(set(rule) - allowed):
+        for key in sorted(set(rule) - allowed, key=str):
             self.fail(
                 resource,
                 f"{path}.{key}",
                 _in_resource(f"{path}.{key}"),
-                f"unknown field; a rule has {', '.join(sorted(allowed))}",
+                unknown_fields([str(key)], allowed),
             )
         operators = rule.get("operators") or {}
         if not isinstance(operators, dict):
@@ -410,8 +410,15 @@ class _Checker:
                 )
                 translate[f"rules[{index}].triggers[0]"] = f"{translate[f'rules[{index}]']}.trigger"
                 params = {"count": trigger["count"]} if "count" in trigger else {}
-                extra = {k: v for k, v in trigger.items() if k not in ("on", "count")}
-                api_rule["triggers"] = [{"on": trigger.get("on"), "parameters": params, **extra}]
+                extra = [str(k) for k in trigger if k not in ("on", "count")]
+                if extra:  # in the file a trigger is {on, count}, not the API's shape
+                    self.fail(
+                        resource,
+                        f"{path}.trigger",
+                        _in_resource(f"{path}.trigger"),
+                        unknown_fields(extra, ("on", "count")),
+                    )
+                api_rule["triggers"] = [{"on": trigger.get("on"), "parameters": params}]
         if rule.get("context") is not None:
             api_rule["context"] = rule["context"]
         return api_rule
