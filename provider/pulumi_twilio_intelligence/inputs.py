@@ -5,7 +5,9 @@ snake_case (``training_examples=``, ``channel_settings=``), and every key *insid
 is the API's camelCase, exactly as in Twilio's documentation and in the desired-state YAML files
 (``{"statusTimeouts": {...}, "captureRules": [...]}``). Each nested object has a TypedDict named
 after the object plus ``ArgsDict``, as in Pulumi's generated SDKs (``RuleArgsDict``,
-``TriggerArgsDict``, ...). Any value may be an ``Output`` of another resource (``pulumi.Input``).
+``TriggerArgsDict``, ...). Leaf values and lists may be ``Output``s of other resources
+(``pulumi.Input``); the nested objects themselves are plain dicts, which is what lets a type
+checker name a mistyped key (inside a union with ``Output`` it could only say "incompatible").
 
 The single description of every field (limits, defaults, which change replaces) is the pydantic
 models in ``_models.py``; these TypedDicts mirror them key for key, and
@@ -83,8 +85,8 @@ class ToggleArgsDict(TypedDict):
 class OperatorContextArgsDict(TypedDict):
     """What the operator MAY use at run time (the rule decides what is supplied)."""
 
-    memory: NotRequired[pulumi.Input[ToggleArgsDict]]
-    knowledge: NotRequired[pulumi.Input[ToggleArgsDict]]
+    memory: NotRequired[ToggleArgsDict]
+    knowledge: NotRequired[ToggleArgsDict]
 
 
 class OperatorParameterArgsDict(TypedDict):
@@ -111,7 +113,7 @@ class TriggerParametersArgsDict(TypedDict):
 
 class TriggerArgsDict(TypedDict):
     on: pulumi.Input[TriggerOn]
-    parameters: NotRequired[pulumi.Input[TriggerParametersArgsDict]]
+    parameters: NotRequired[TriggerParametersArgsDict]
 
 
 class ActionArgsDict(TypedDict):
@@ -133,18 +135,18 @@ class MemorySupplyArgsDict(TypedDict):
 class RuleContextArgsDict(TypedDict):
     """What the rule supplies to operators that are allowed to use it."""
 
-    memory: NotRequired[pulumi.Input[MemorySupplyArgsDict]]
-    knowledge: NotRequired[pulumi.Input[KnowledgeSupplyArgsDict]]
+    memory: NotRequired[MemorySupplyArgsDict]
+    knowledge: NotRequired[KnowledgeSupplyArgsDict]
 
 
 class RuleArgsDict(TypedDict):
     """One rule: which operators run (1-5), when (at most one trigger), where results go
     (at most two actions), with what context."""
 
-    operators: pulumi.Input[Sequence[pulumi.Input[RuleOperatorArgsDict]]]
-    triggers: NotRequired[pulumi.Input[Sequence[pulumi.Input[TriggerArgsDict]]]]
-    actions: NotRequired[pulumi.Input[Sequence[pulumi.Input[ActionArgsDict]]]]
-    context: NotRequired[pulumi.Input[RuleContextArgsDict]]
+    operators: pulumi.Input[Sequence[RuleOperatorArgsDict]]
+    triggers: NotRequired[pulumi.Input[Sequence[TriggerArgsDict]]]
+    actions: NotRequired[pulumi.Input[Sequence[ActionArgsDict]]]
+    context: NotRequired[RuleContextArgsDict]
 
 
 # --- ConversationConfiguration ----------------------------------------------------------------
@@ -165,18 +167,18 @@ CaptureRuleArgsDict = TypedDict(
 
 
 class ChannelSettingArgsDict(TypedDict):
-    statusTimeouts: NotRequired[pulumi.Input[StatusTimeoutsArgsDict]]
-    captureRules: NotRequired[pulumi.Input[Sequence[pulumi.Input[CaptureRuleArgsDict]]]]
+    statusTimeouts: NotRequired[StatusTimeoutsArgsDict]
+    captureRules: NotRequired[pulumi.Input[Sequence[CaptureRuleArgsDict]]]
 
 
 class ChannelSettingsArgsDict(TypedDict, total=False):
     """``channelSettings``: the settings of each channel, keyed by channel (see ``Channel``)."""
 
-    VOICE: pulumi.Input[ChannelSettingArgsDict]
-    SMS: pulumi.Input[ChannelSettingArgsDict]
-    RCS: pulumi.Input[ChannelSettingArgsDict]
-    WHATSAPP: pulumi.Input[ChannelSettingArgsDict]
-    CHAT: pulumi.Input[ChannelSettingArgsDict]
+    VOICE: ChannelSettingArgsDict
+    SMS: ChannelSettingArgsDict
+    RCS: ChannelSettingArgsDict
+    WHATSAPP: ChannelSettingArgsDict
+    CHAT: ChannelSettingArgsDict
 
 
 class StatusCallbackArgsDict(TypedDict):

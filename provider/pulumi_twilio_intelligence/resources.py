@@ -55,6 +55,17 @@ TWILIO_OPERATOR_IDS = {
 _OPERATOR_ID = re.compile(r"^intelligence_operator_[0-7][0-9a-z]{25}$")
 
 
+# Arguments that take one nested object default to an empty one, not None: mypy names a mistyped
+# key inside `XArgsDict`, but only says "incompatible type" inside `XArgsDict | None`. Never
+# mutated; sent as no value at all, as before.
+_NO_CONTEXT: OperatorContextArgsDict = {}
+_NO_CHANNEL_SETTINGS: ChannelSettingsArgsDict = {}
+
+
+def _none_if_empty(value: Any) -> Any:
+    return None if isinstance(value, dict) and not value else value
+
+
 def _scope() -> list[str]:
     return [pulumi.get_project(), pulumi.get_stack()]
 
@@ -80,11 +91,9 @@ class Operator(Resource, module=MODULE, name="Operator"):
         display_name: pulumi.Input[str] | None = None,
         description: pulumi.Input[str] | None = None,
         output_schema: pulumi.Input[JsonSchema] | None = None,
-        training_examples: pulumi.Input[Sequence[pulumi.Input[TrainingExampleArgsDict]]]
-        | None = None,
-        context: pulumi.Input[OperatorContextArgsDict] | None = None,
-        parameters: pulumi.Input[Mapping[str, pulumi.Input[OperatorParameterArgsDict]]]
-        | None = None,
+        training_examples: pulumi.Input[Sequence[TrainingExampleArgsDict]] | None = None,
+        context: OperatorContextArgsDict = _NO_CONTEXT,
+        parameters: pulumi.Input[Mapping[str, OperatorParameterArgsDict]] | None = None,
         update_strategy: str = "replace",
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
@@ -102,7 +111,7 @@ class Operator(Resource, module=MODULE, name="Operator"):
             "outputFormat": output_format,
             "outputSchema": output_schema,
             "trainingExamples": training_examples,
-            "context": context,
+            "context": _none_if_empty(context),
             "parameters": parameters,
             "version": None,
             "author": None,
@@ -123,7 +132,7 @@ class IntelligenceConfiguration(Resource, module=MODULE, name="IntelligenceConfi
         self,
         resource_name: str,
         *,
-        rules: pulumi.Input[Sequence[pulumi.Input[RuleArgsDict]]],
+        rules: pulumi.Input[Sequence[RuleArgsDict]],
         display_name: pulumi.Input[str] | None = None,
         description: pulumi.Input[str] | None = None,
         adopt_id: str | None = None,
@@ -157,9 +166,8 @@ class ConversationConfiguration(Resource, module=MODULE, name="ConversationConfi
         conversation_grouping_type: pulumi.Input[ConversationGroupingType],
         description: pulumi.Input[str] = "Managed by pulumi-twilio-intelligence",
         display_name: pulumi.Input[str] | None = None,
-        channel_settings: pulumi.Input[ChannelSettingsArgsDict] | None = None,
-        status_callbacks: pulumi.Input[Sequence[pulumi.Input[StatusCallbackArgsDict]]]
-        | None = None,
+        channel_settings: ChannelSettingsArgsDict = _NO_CHANNEL_SETTINGS,
+        status_callbacks: pulumi.Input[Sequence[StatusCallbackArgsDict]] | None = None,
         intelligence_configuration_ids: pulumi.Input[list[pulumi.Input[str]]] | None = None,
         memory_extraction_enabled: pulumi.Input[bool] = False,
         adopt_id: str | None = None,
@@ -171,7 +179,7 @@ class ConversationConfiguration(Resource, module=MODULE, name="ConversationConfi
             "description": description,
             "conversationGroupingType": conversation_grouping_type,
             "memoryStoreId": memory_store_id,
-            "channelSettings": channel_settings,
+            "channelSettings": _none_if_empty(channel_settings),
             "statusCallbacks": status_callbacks,
             "intelligenceConfigurationIds": intelligence_configuration_ids,
             "memoryExtractionEnabled": memory_extraction_enabled,

@@ -543,10 +543,12 @@ class _Checker:
             "intelligenceConfigurationIds": "intelligenceConfigurations",
             "memoryStoreId": "memoryStore" if store is not None else "memoryStoreId",
         }
-        self._validate(
-            _models().ConversationConfigurationModel, resource, base, api_body, translate
-        )
-        return api_body
+        model = _models().ConversationConfigurationModel
+        self._validate(model, resource, base, api_body, translate)
+        # Deprecated spellings (channelSettings.*.status_timeouts, ...) become the API's keys, so
+        # the policy checks and the drift command read one spelling.
+        canonical: dict[str, Any] = model.canonical(api_body)
+        return canonical
 
 
 def _models() -> Any:

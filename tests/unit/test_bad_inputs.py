@@ -555,3 +555,22 @@ def test_violation_text_has_location_resource_field_and_rule() -> None:
     assert str(Violation("stack file", "", "not valid YAML", "f.yaml")) == (
         "f.yaml: stack file: not valid YAML"
     )
+
+
+def test_a_stack_file_with_deprecated_spellings_loads_with_the_documented_keys(
+    tmp_path: Path,
+) -> None:
+    case = tmp_path / "old-style.yaml"
+    case.write_text(
+        f"extends: {BASE}\n"
+        "conversationConfigurations:\n"
+        "  support:\n"
+        "    conversationGroupingType: GROUP_BY_PROFILE\n"
+        "    memoryStore: mem\n"
+        "    channelSettings:\n"
+        "      SMS: {status_timeouts: {closed: 10}, capture_rules: [{from: '*', to: '+1555'}]}\n"
+    )
+    body = stackfile.load(case).conversation_configurations["support"]
+    assert body["channelSettings"] == {
+        "SMS": {"statusTimeouts": {"closed": 10}, "captureRules": [{"from": "*", "to": "+1555"}]}
+    }
