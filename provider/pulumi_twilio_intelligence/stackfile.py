@@ -166,7 +166,16 @@ def load(path: str | Path, *, cache_dir: Path | None = None) -> DesiredState:
 
 
 # --- the cache of checked states -----------------------------------------------------------
-_CHECK_SOURCES = ("stackfile.py", "_models.py", "_spec.py", "_outputschema.py", "resources.py")
+_CHECK_SOURCES = (
+    "stackfile.py",
+    "_models.py",
+    "_spec.py",
+    "_outputschema.py",
+    "resources.py",
+    "inputs.py",  # the enumerations the models check against
+    "errors.py",  # the wording of the unknown-field rule
+    "_wire.py",
+)
 
 
 def _cache_path(cache_dir: Path, files: list[Path]) -> Path:
