@@ -1,7 +1,8 @@
 """Pulumi resources and a declarative reconciler for Twilio Conversation Intelligence v3.
 
-Public API: the resources in ``resources``, the exception tree in ``errors``, and the desired-state
-files in ``stackfile``. Modules whose names start with ``_`` are internal.
+Public API: the resources in ``resources``, the types of their nested inputs in ``inputs``
+(``RuleArgsDict``, ...), the exception tree in ``errors``, and the desired-state files in
+``stackfile``. Modules whose names start with ``_`` are internal.
 """
 
 from .errors import (
@@ -19,6 +20,33 @@ from .errors import (
     ValidationError,
     Violation,
 )
+from .inputs import (
+    ActionArgsDict,
+    CaptureRuleArgsDict,
+    Channel,
+    ChannelSettingArgsDict,
+    ChannelSettingsArgsDict,
+    ConversationGroupingType,
+    ConversationsV1BridgeArgsDict,
+    JsonSchema,
+    KnowledgeSupplyArgsDict,
+    MemorySupplyArgsDict,
+    OperatorContextArgsDict,
+    OperatorParameterArgsDict,
+    OutputFormat,
+    ParameterType,
+    RuleArgsDict,
+    RuleContextArgsDict,
+    RuleOperatorArgsDict,
+    StatusCallbackArgsDict,
+    StatusCallbackMethod,
+    StatusTimeoutsArgsDict,
+    ToggleArgsDict,
+    TrainingExampleArgsDict,
+    TriggerArgsDict,
+    TriggerOn,
+    TriggerParametersArgsDict,
+)
 from .resources import (
     TWILIO_OPERATOR_IDS,
     ConversationConfiguration,
@@ -30,20 +58,45 @@ from .resources import (
 
 __all__ = [
     "TWILIO_OPERATOR_IDS",
+    "ActionArgsDict",
     "AmbiguousWriteError",
     "ApiError",
+    "CaptureRuleArgsDict",
+    "Channel",
+    "ChannelSettingArgsDict",
+    "ChannelSettingsArgsDict",
     "ConflictError",
     "ConversationConfiguration",
+    "ConversationGroupingType",
+    "ConversationsV1BridgeArgsDict",
     "CredentialsError",
     "IntelligenceConfiguration",
+    "JsonSchema",
+    "KnowledgeSupplyArgsDict",
     "MemoryStore",
+    "MemorySupplyArgsDict",
     "NameTakenError",
     "NotFoundError",
     "OperationFailedError",
     "OperationTimeoutError",
     "Operator",
+    "OperatorContextArgsDict",
+    "OperatorParameterArgsDict",
+    "OutputFormat",
+    "ParameterType",
     "PreconditionFailedError",
+    "RuleArgsDict",
+    "RuleContextArgsDict",
+    "RuleOperatorArgsDict",
+    "StatusCallbackArgsDict",
+    "StatusCallbackMethod",
+    "StatusTimeoutsArgsDict",
+    "ToggleArgsDict",
+    "TrainingExampleArgsDict",
     "TransportError",
+    "TriggerArgsDict",
+    "TriggerOn",
+    "TriggerParametersArgsDict",
     "TwilioIntelligenceError",
     "TwilioOperator",
     "ValidationError",

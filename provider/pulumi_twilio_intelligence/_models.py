@@ -12,6 +12,14 @@ from pydantic import Field, StringConstraints, field_validator
 
 from . import _outputschema
 from ._spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Rewrite, Wire
+from .inputs import (
+    Channel,
+    ConversationGroupingType,
+    OutputFormat,
+    ParameterType,
+    StatusCallbackMethod,
+    TriggerOn,
+)
 
 __all__ = [
     "ConversationConfigurationModel",
@@ -76,9 +84,6 @@ class OperatorContext(Wire):
     knowledge: Toggle | None = None
 
 
-ParameterType = Literal["STRING", "INTEGER", "NUMBER", "BOOLEAN", "KNOWLEDGE_BASE_AND_SOURCE_IDS"]
-
-
 class OperatorParameter(Wire):
     type: ParameterType
     default: Any = None
@@ -115,7 +120,7 @@ class OperatorModel(ResourceModel):
     display_name: Annotated[str, REPLACE, StringConstraints(min_length=1, max_length=128)]
     description: Annotated[str | None, REPLACE] = None
     prompt: Annotated[NonEmpty, REPLACE]
-    output_format: Annotated[Literal["TEXT", "JSON", "CLASSIFICATION"], REPLACE]
+    output_format: Annotated[OutputFormat, REPLACE]
     output_schema: Annotated[dict[str, Any] | None, REPLACE, Rewrite(_schema_for_format)] = None
     training_examples: Annotated[list[TrainingExample] | None, REPLACE] = None
     context: Annotated[OperatorContext | None, REPLACE] = None
@@ -218,7 +223,7 @@ class TriggerParameters(Wire):
 
 
 class Trigger(Wire):
-    on: Literal["COMMUNICATION", "CONVERSATION_END", "CONVERSATION_INACTIVE"]
+    on: TriggerOn
     parameters: TriggerParameters = Field(default_factory=TriggerParameters)
 
 
@@ -304,8 +309,7 @@ class ChannelSetting(Wire):
 
 class StatusCallback(Wire):
     url: HttpUrl
-    # Requests accept five methods but responses can only say POST or GET: keep to those two.
-    method: Literal["POST", "GET"] = "POST"
+    method: StatusCallbackMethod = "POST"  # see StatusCallbackMethod
 
     @field_validator("url")
     @classmethod
@@ -319,14 +323,6 @@ class ConversationsV1Bridge(Wire):
     service_id: Annotated[str, StringConstraints(pattern=r"^IS[0-9a-f]{32}$")]
 
 
-Channel = Literal["VOICE", "SMS", "RCS", "WHATSAPP", "CHAT"]
-GroupingType = Literal[
-    "GROUP_BY_PROFILE",
-    "GROUP_BY_PARTICIPANT_ADDRESSES",
-    "GROUP_BY_PARTICIPANT_ADDRESSES_AND_CHANNEL_TYPE",
-]
-
-
 class ConversationConfigurationModel(ResourceModel):
     """Updated in place with full-body PUTs, except the grouping type: two configurations that
     capture the same addresses would duplicate traffic, so that one is delete-before-replace."""
@@ -337,7 +333,7 @@ class ConversationConfigurationModel(ResourceModel):
         str, StringConstraints(min_length=1, max_length=32, pattern=r"^[a-zA-Z0-9\-_ ]+$")
     ]
     description: Annotated[str, StringConstraints(min_length=1, max_length=512)]
-    conversation_grouping_type: Annotated[GroupingType, REPLACE_DELETE_FIRST]
+    conversation_grouping_type: Annotated[ConversationGroupingType, REPLACE_DELETE_FIRST]
     memory_store_id: NonEmpty
     channel_settings: dict[Channel, ChannelSetting] = Field(default_factory=dict)
     status_callbacks: Annotated[list[StatusCallback], Field(max_length=2, default_factory=list)]

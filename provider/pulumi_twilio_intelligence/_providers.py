@@ -81,6 +81,9 @@ class _Adapter(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         olds = _olds or {}
         book, desired = _split(news)
+        # Deprecated spellings of nested keys become the documented ones, so that the state, the
+        # policy pack and drift reports only ever see the API's keys (no diff: see _spec.Wire).
+        desired = self.model.canonical(desired)
         if olds:
             generation = int(olds.get("generation") or 0)
         else:
@@ -95,7 +98,10 @@ class _Adapter(ResourceProvider):
         try:
             self.model.validate_desired(desired, label)
         except ValidationError as exc:
-            failures = [CheckFailure(v.field or "displayName", str(v)) for v in exc.violations]
+            # No property: the engine would print the value it finds under that name, which for
+            # a nested path ("rules[0]") is none ("property rules[0] value {<nil>}"); the reason
+            # names the resource, the field path and the rule itself.
+            failures = [CheckFailure("", str(v)) for v in exc.violations]
         return CheckResult({**book, **desired}, failures)
 
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:

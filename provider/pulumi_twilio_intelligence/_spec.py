@@ -15,17 +15,19 @@ are dropped by normalisation and can never cause a diff.
 from __future__ import annotations
 
 import json
+import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 from ._wire import UNKNOWN
-from .errors import ValidationError, Violation
+from .errors import ValidationError, Violation, unknown_fields
 
 __all__ = [
     "REPLACE",
@@ -65,7 +67,13 @@ class Rewrite:
 
 
 class Wire(BaseModel):
-    """Base of every nested API object: camelCase on the wire, unknown keys refused from users."""
+    """Base of every nested API object: camelCase on the wire, unknown keys refused from users.
+
+    Users write the API's camelCase keys (``inputs.py`` types them). Nested objects also accept,
+    as deprecated spellings, the Python names of their camelCase fields (``status_timeouts``,
+    ``capture_rules``, ``from_``: ``deprecated_spellings()``), which earlier versions accepted
+    without saying so; ``canonical()`` rewrites them. Top-level resource fields accept camelCase
+    only (the resource classes map their snake_case arguments themselves)."""
 
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True
@@ -76,13 +84,47 @@ class Wire(BaseModel):
     def _refuse_unknown_keys(cls, data: Any, info: ValidationInfo) -> Any:
         # Live objects carry server fields (ids, dates); only desired state must be exact.
         if isinstance(data, dict) and info.context and info.context.get("strict"):
-            known = {f.alias or name for name, f in cls.model_fields.items()} | set(
-                cls.model_fields
-            )
-            unknown = sorted(k for k in data if k not in known)
+            keys = cls.input_keys()
+            accepted = keys | set(cls.deprecated_spellings())
+            unknown = [str(k) for k in data if k not in accepted]
             if unknown:
-                raise ValueError(f"unknown field(s) {', '.join(map(repr, unknown))}")
+                raise PydanticCustomError(
+                    "unknown_field", "{message}", {"message": unknown_fields(unknown, keys)}
+                )
         return data
+
+    @classmethod
+    def input_keys(cls) -> set[str]:
+        """The documented keys: the API's (camelCase) names."""
+        return {f.alias or name for name, f in cls.model_fields.items()}
+
+    @classmethod
+    def deprecated_spellings(cls) -> dict[str, str]:
+        """Deprecated spelling -> documented key (nested objects only; see the class doc)."""
+        if issubclass(cls, ResourceModel):
+            return {}
+        return {
+            name: alias
+            for name, f in cls.model_fields.items()
+            if (alias := f.alias) is not None and alias != name
+        }
+
+    @classmethod
+    def canonical(cls, data: Any) -> Any:
+        """``data`` with every deprecated spelling, at any depth, rewritten to its documented key
+        (a documented key given as well wins). Values are left as they are; unknown keys too."""
+        if not isinstance(data, dict):
+            return data
+        spellings = cls.deprecated_spellings()
+        by_key = {f.alias or name: f for name, f in cls.model_fields.items()}
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            documented = spellings.get(str(key), str(key))
+            if documented != key and documented in data:
+                continue
+            field = by_key.get(documented)
+            out[documented] = _canonical_value(field.annotation, value) if field else value
+        return out
 
 
 @dataclass(frozen=True)
@@ -155,10 +197,6 @@ class ResourceModel(Wire):
         return []
 
     # --- description-derived views -------------------------------------------------------
-    @classmethod
-    def input_keys(cls) -> set[str]:
-        return {f.alias or name for name, f in cls.model_fields.items()}
-
     @classmethod
     def _markers(cls) -> dict[str, list[Any]]:
         return {f.alias or name: list(f.metadata) for name, f in cls.model_fields.items()}
@@ -236,6 +274,26 @@ def _whole_floats_as_ints(value: Any) -> Any:
         return {k: _whole_floats_as_ints(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_whole_floats_as_ints(v) for v in value]
+    return value
+
+
+def _canonical_value(annotation: Any, value: Any) -> Any:
+    """Descend into ``value`` along its field's type, canonicalising every nested object."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _canonical_value(get_args(annotation)[0], value)
+    if origin in (Union, types.UnionType):
+        for arg in get_args(annotation):
+            value = _canonical_value(arg, value)
+        return value
+    if isinstance(annotation, type) and issubclass(annotation, Wire):
+        return annotation.canonical(value)
+    if origin is list and isinstance(value, list):
+        [item] = get_args(annotation)
+        return [_canonical_value(item, v) for v in value]
+    if origin is dict and isinstance(value, dict):
+        _, item = get_args(annotation)
+        return {k: _canonical_value(item, v) for k, v in value.items()}
     return value
 
 

@@ -19,6 +19,9 @@ the request's method and path only.
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "TwilioIntelligenceError",
     "ValidationError",
     "Violation",
+    "unknown_fields",
 ]
 
 
@@ -112,3 +116,18 @@ class OperationFailedError(TwilioIntelligenceError):
 
 class OperationTimeoutError(TwilioIntelligenceError):
     """An asynchronous control-plane operation did not reach a final state in time."""
+
+
+def unknown_fields(unknown: Iterable[str], known: Iterable[str]) -> str:
+    """The rule for keys an object does not have: each one, with the known key it most likely
+    means ("unknown field 'trigers' (did you mean 'triggers'?)"), else the keys it does have."""
+    choices = sorted(known)
+    parts, unmatched = [], False
+    for key in unknown:
+        camel = re.sub(r"_([a-z])", lambda m: m[1].upper(), key.rstrip("_"))
+        close = [camel] if camel in choices else difflib.get_close_matches(key, choices, n=1)
+        parts.append(f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key))
+        unmatched = unmatched or not close
+    noun = "field" if len(parts) == 1 else "fields"
+    have = f"; known: {', '.join(choices)}" if unmatched and choices else ""
+    return f"unknown {noun} {', '.join(parts)}{have}"

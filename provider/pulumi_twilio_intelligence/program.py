@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 
 from .errors import ValidationError
+from .inputs import RuleArgsDict
 from .resources import (
     TWILIO_OPERATOR_IDS,
     ConversationConfiguration,
@@ -51,7 +52,7 @@ def deploy(state: DesiredState) -> Deployed:
             description=body.get("description"),
             output_schema=body.get("outputSchema"),
             training_examples=body.get("trainingExamples"),
-            context=body.get("context"),
+            context=body.get("context", {}),
             parameters=body.get("parameters"),
             update_strategy=body.get("updateStrategy", "replace"),
             adopt_id=body.get("adoptId"),
@@ -90,7 +91,7 @@ def deploy(state: DesiredState) -> Deployed:
             conversation_grouping_type=body["conversationGroupingType"],
             description=body["description"],
             display_name=body.get("displayName"),
-            channel_settings=body.get("channelSettings"),
+            channel_settings=body.get("channelSettings", {}),
             status_callbacks=body.get("statusCallbacks"),
             intelligence_configuration_ids=ids,
             memory_extraction_enabled=body.get("memoryExtractionEnabled", False),
@@ -99,12 +100,13 @@ def deploy(state: DesiredState) -> Deployed:
     return out
 
 
-def _rule(rule: dict[str, Any], out: Deployed) -> dict[str, Any]:
+def _rule(rule: dict[str, Any], out: Deployed) -> RuleArgsDict:
     operators = []
     for op in rule["operators"]:
         options = {k: v for k, v in op.items() if k != "ref"}
         operators.append({"id": _operator_id(str(op["ref"]), out), **options})
-    return {**rule, "operators": operators}
+    # The loader checked the rule against the model the TypedDict mirrors.
+    return cast("RuleArgsDict", {**rule, "operators": operators})
 
 
 def _operator_id(ref: str, out: Deployed) -> pulumi.Input[str]:

@@ -1,4 +1,5 @@
-"""The Pulumi resources users declare. Arguments are snake_case; the API's camelCase is internal.
+"""The Pulumi resources users declare. Arguments are snake_case; keys inside nested values are the
+API's camelCase, typed by the TypedDicts of ``inputs`` (``RuleArgsDict``, ...).
 
 Every resource accepts ``display_name`` (default: the resource name plus a short derived suffix)
 and ``adopt_id`` (take over an existing object instead of creating one; ``pulumi import`` does not
@@ -8,6 +9,7 @@ work for dynamic resources).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -20,6 +22,18 @@ from ._providers import (
     OperatorProvider,
 )
 from .errors import NotFoundError, TwilioIntelligenceError
+from .inputs import (
+    ChannelSettingsArgsDict,
+    ConversationGroupingType,
+    ConversationsV1BridgeArgsDict,
+    JsonSchema,
+    OperatorContextArgsDict,
+    OperatorParameterArgsDict,
+    OutputFormat,
+    RuleArgsDict,
+    StatusCallbackArgsDict,
+    TrainingExampleArgsDict,
+)
 
 __all__ = [
     "TWILIO_OPERATOR_IDS",
@@ -40,6 +54,17 @@ TWILIO_OPERATOR_IDS = {
     "script-adherence": "intelligence_operator_01kf34tcyefpyb1t4m0nbd8rxg",
 }
 _OPERATOR_ID = re.compile(r"^intelligence_operator_[0-7][0-9a-z]{25}$")
+
+
+# Arguments that take one nested object default to an empty one, not None: mypy names a mistyped
+# key inside `XArgsDict`, but only says "incompatible type" inside `XArgsDict | None`. Never
+# mutated; sent as no value at all, as before.
+_NO_CONTEXT: OperatorContextArgsDict = {}
+_NO_CHANNEL_SETTINGS: ChannelSettingsArgsDict = {}
+
+
+def _none_if_empty(value: Any) -> Any:
+    return None if isinstance(value, dict) and not value else value
 
 
 def _scope() -> list[str]:
@@ -63,13 +88,13 @@ class Operator(Resource, module=MODULE, name="Operator"):
         resource_name: str,
         *,
         prompt: pulumi.Input[str],
-        output_format: pulumi.Input[str],
+        output_format: pulumi.Input[OutputFormat],
         display_name: pulumi.Input[str] | None = None,
         description: pulumi.Input[str] | None = None,
-        output_schema: pulumi.Input[dict[str, Any]] | None = None,
-        training_examples: pulumi.Input[list[dict[str, str]]] | None = None,
-        context: pulumi.Input[dict[str, Any]] | None = None,
-        parameters: pulumi.Input[dict[str, Any]] | None = None,
+        output_schema: pulumi.Input[JsonSchema] | None = None,
+        training_examples: pulumi.Input[Sequence[TrainingExampleArgsDict]] | None = None,
+        context: OperatorContextArgsDict = _NO_CONTEXT,
+        parameters: pulumi.Input[Mapping[str, OperatorParameterArgsDict]] | None = None,
         update_strategy: str = "replace",
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
@@ -87,7 +112,7 @@ class Operator(Resource, module=MODULE, name="Operator"):
             "outputFormat": output_format,
             "outputSchema": output_schema,
             "trainingExamples": training_examples,
-            "context": context,
+            "context": _none_if_empty(context),
             "parameters": parameters,
             "version": None,
             "author": None,
@@ -108,7 +133,7 @@ class IntelligenceConfiguration(Resource, module=MODULE, name="IntelligenceConfi
         self,
         resource_name: str,
         *,
-        rules: pulumi.Input[list[Any]],
+        rules: pulumi.Input[Sequence[RuleArgsDict]],
         display_name: pulumi.Input[str] | None = None,
         description: pulumi.Input[str] | None = None,
         adopt_id: str | None = None,
@@ -139,13 +164,14 @@ class ConversationConfiguration(Resource, module=MODULE, name="ConversationConfi
         resource_name: str,
         *,
         memory_store_id: pulumi.Input[str],
-        conversation_grouping_type: pulumi.Input[str],
+        conversation_grouping_type: pulumi.Input[ConversationGroupingType],
         description: pulumi.Input[str] = "Managed by pulumi-twilio-intelligence",
         display_name: pulumi.Input[str] | None = None,
-        channel_settings: pulumi.Input[dict[str, Any]] | None = None,
-        status_callbacks: pulumi.Input[list[dict[str, str]]] | None = None,
+        channel_settings: ChannelSettingsArgsDict = _NO_CHANNEL_SETTINGS,
+        status_callbacks: pulumi.Input[Sequence[StatusCallbackArgsDict]] | None = None,
         intelligence_configuration_ids: pulumi.Input[list[pulumi.Input[str]]] | None = None,
         memory_extraction_enabled: pulumi.Input[bool] = False,
+        conversations_v1_bridge: ConversationsV1BridgeArgsDict | None = None,
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -155,10 +181,11 @@ class ConversationConfiguration(Resource, module=MODULE, name="ConversationConfi
             "description": description,
             "conversationGroupingType": conversation_grouping_type,
             "memoryStoreId": memory_store_id,
-            "channelSettings": channel_settings,
+            "channelSettings": _none_if_empty(channel_settings),
             "statusCallbacks": status_callbacks,
             "intelligenceConfigurationIds": intelligence_configuration_ids,
             "memoryExtractionEnabled": memory_extraction_enabled,
+            "conversationsV1Bridge": conversations_v1_bridge,
             "version": None,
         }
         super().__init__(ConversationConfigurationProvider(), resource_name, props, opts)

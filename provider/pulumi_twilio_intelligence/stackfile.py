@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._stackyaml import read as _read
-from .errors import ValidationError, Violation
+from .errors import ValidationError, Violation, unknown_fields
 from .resources import TWILIO_OPERATOR_IDS
 
 if TYPE_CHECKING:
@@ -171,6 +171,9 @@ _CHECK_SOURCES = (
     "_spec.py",
     "_outputschema.py",
     "resources.py",
+    "inputs.py",  # the enumerations the models check against
+    "errors.py",  # the wording of the unknown-field rule
+    "_wire.py",
 )
 
 
@@ -452,12 +455,12 @@ class _Checker:
             self.fail(resource, path, _in_resource(path), "a rule must be a mapping")
             return {"operators": []}
         allowed = {"operators", "trigger", "actions", "context"}
-        for key in sorted(set(rule) - allowed):
+        for key in sorted(set(rule) - allowed, key=str):
             self.fail(
                 resource,
                 f"{path}.{key}",
                 _in_resource(f"{path}.{key}"),
-                f"unknown field; a rule has {', '.join(sorted(allowed))}",
+                unknown_fields([str(key)], allowed),
             )
         operators = rule.get("operators") or {}
         if not isinstance(operators, dict):
@@ -494,8 +497,15 @@ class _Checker:
                 )
                 translate[f"rules[{index}].triggers[0]"] = f"{translate[f'rules[{index}]']}.trigger"
                 params = {"count": trigger["count"]} if "count" in trigger else {}
-                extra = {k: v for k, v in trigger.items() if k not in ("on", "count")}
-                api_rule["triggers"] = [{"on": trigger.get("on"), "parameters": params, **extra}]
+                extra = [str(k) for k in trigger if k not in ("on", "count")]
+                if extra:  # in the file a trigger is {on, count}, not the API's shape
+                    self.fail(
+                        resource,
+                        f"{path}.trigger",
+                        _in_resource(f"{path}.trigger"),
+                        unknown_fields(extra, ("on", "count")),
+                    )
+                api_rule["triggers"] = [{"on": trigger.get("on"), "parameters": params}]
         if rule.get("context") is not None:
             api_rule["context"] = rule["context"]
         return api_rule
@@ -648,10 +658,12 @@ class _Checker:
             "intelligenceConfigurationIds": "intelligenceConfigurations",
             "memoryStoreId": "memoryStore" if store is not None else "memoryStoreId",
         }
-        self._validate(
-            _models().ConversationConfigurationModel, resource, base, api_body, translate
-        )
-        return api_body
+        model = _models().ConversationConfigurationModel
+        self._validate(model, resource, base, api_body, translate)
+        # Deprecated spellings (channelSettings.*.status_timeouts, ...) become the API's keys, so
+        # the policy checks and the drift command read one spelling.
+        canonical: dict[str, Any] = model.canonical(api_body)
+        return canonical
 
 
 def _models() -> Any:

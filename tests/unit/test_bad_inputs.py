@@ -452,11 +452,101 @@ def test_check_failures_name_the_field(
 ) -> None:
     result = provider.check({}, {**book("thing"), **props})
     failures = [(f.property, f.reason) for f in result.failures or []]
-    assert any(prop == field and rule in reason for prop, reason in failures), failures
-    for prop, reason in failures:
-        assert "thing" in reason  # the resource
-        assert prop in reason  # the field
+    # The reason reads "<Kind> thing.<field path>: <rule>". The property stays empty: the engine
+    # prints the value it finds under a property name, and finds none under a nested path
+    # ("property rules[0] value {<nil>} has a problem").
+    assert any(f"thing.{field}: " in reason and rule in reason for _, reason in failures), failures
+    assert all(prop == "" for prop, _ in failures), failures
     assert not any("Traceback" in reason for _, reason in failures)
+
+
+UNKNOWN_KEYS: list[tuple[str, ResourceProvider, dict[str, Any], str]] = [
+    (
+        "rule-typo",
+        IntelligenceConfigurationProvider(),
+        {"rules": [{**CONFIG_RULE, "trigers": CONFIG_RULE["triggers"]}]},
+        "IntelligenceConfiguration thing.rules[0]: unknown field 'trigers' "
+        "(did you mean 'triggers'?)",
+    ),
+    (
+        "trigger-parameters-typo",
+        IntelligenceConfigurationProvider(),
+        {"rules": [{**CONFIG_RULE, "triggers": [{"on": "COMMUNICATION", "paramters": {}}]}]},
+        "IntelligenceConfiguration thing.rules[0].triggers[0]: unknown field 'paramters' "
+        "(did you mean 'parameters'?)",
+    ),
+    (
+        "operator-context",
+        OperatorProvider(),
+        {**OPERATOR, "context": {"memroy": {"enabled": True}}},
+        "Operator thing.context: unknown field 'memroy' (did you mean 'memory'?)",
+    ),
+    (
+        "training-example",
+        OperatorProvider(),
+        {**OPERATOR, "trainingExamples": [{"input": "a", "ouput": "b"}]},
+        "Operator thing.trainingExamples[0]: unknown field 'ouput' (did you mean 'output'?)",
+    ),
+    (
+        "capture-rule",
+        ConversationConfigurationProvider(),
+        {**CONVERSATION, "channelSettings": {"SMS": {"captureRules": [{"form": "*", "to": "+1"}]}}},
+        "ConversationConfiguration thing.channelSettings.SMS.captureRules[0]: unknown field "
+        "'form' (did you mean 'from'?)",
+    ),
+    (
+        "several-no-match",
+        ConversationConfigurationProvider(),
+        {**CONVERSATION, "statusCallbacks": [{"url": "https://a.example.com", "x": 1, "y": 2}]},
+        "ConversationConfiguration thing.statusCallbacks[0]: unknown fields 'x', 'y'; "
+        "known: method, url",
+    ),
+    (
+        # Top-level keys are camelCase only: a YAML `display_name` used to pass and be ignored.
+        "top-level-snake-case",
+        MemoryStoreProvider(),
+        {"display_name": "mem"},
+        "MemoryStore thing: unknown field 'display_name' (did you mean 'displayName'?)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("provider", "props", "message"),
+    [c[1:] for c in UNKNOWN_KEYS],
+    ids=[c[0] for c in UNKNOWN_KEYS],
+)
+def test_an_unknown_key_is_named_with_its_path_and_the_key_it_likely_means(
+    provider: ResourceProvider, props: dict[str, Any], message: str
+) -> None:
+    result = provider.check({}, {**book("thing"), **props})
+    assert [(f.property, f.reason) for f in result.failures or []] == [("", message)]
+
+
+def test_deprecated_nested_spellings_pass_check_and_come_back_documented() -> None:
+    """status_timeouts, capture_rules and from_ were accepted before the camelCase convention was
+    written down: stacks that use them keep working, and check() hands the engine the API's keys
+    (so state, policies and drift only see those, and switching spelling changes nothing)."""
+    old_style = {
+        **CONVERSATION,
+        "channelSettings": {
+            "SMS": {
+                "status_timeouts": {"inactive": 5},
+                "capture_rules": [{"from_": "*", "to": "+15005550006"}],
+            }
+        },
+    }
+    result = ConversationConfigurationProvider().check({}, {**book("support"), **old_style})
+    assert not result.failures, result.failures
+    assert result.inputs is not None
+    assert result.inputs["channelSettings"] == {
+        "SMS": {
+            "statusTimeouts": {"inactive": 5},
+            "captureRules": [{"from": "*", "to": "+15005550006"}],
+        }
+    }
+    recorded = {**result.inputs, "channelSettings": old_style["channelSettings"]}
+    assert ConversationConfigurationModel.diff(recorded, result.inputs) == []
 
 
 @pytest.mark.parametrize(
@@ -515,3 +605,22 @@ def test_violation_text_has_location_resource_field_and_rule() -> None:
     assert str(Violation("stack file", "", "not valid YAML", "f.yaml")) == (
         "f.yaml: stack file: not valid YAML"
     )
+
+
+def test_a_stack_file_with_deprecated_spellings_loads_with_the_documented_keys(
+    tmp_path: Path,
+) -> None:
+    case = tmp_path / "old-style.yaml"
+    case.write_text(
+        f"extends: {BASE}\n"
+        "conversationConfigurations:\n"
+        "  support:\n"
+        "    conversationGroupingType: GROUP_BY_PROFILE\n"
+        "    memoryStore: mem\n"
+        "    channelSettings:\n"
+        "      SMS: {status_timeouts: {closed: 10}, capture_rules: [{from: '*', to: '+1555'}]}\n"
+    )
+    body = stackfile.load(case).conversation_configurations["support"]
+    assert body["channelSettings"] == {
+        "SMS": {"statusTimeouts": {"closed": 10}, "captureRules": [{"from": "*", "to": "+1555"}]}
+    }

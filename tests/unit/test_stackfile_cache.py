@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
 import pytest
+from pulumi_twilio_intelligence import stackfile
 from pulumi_twilio_intelligence.errors import ValidationError
 from pulumi_twilio_intelligence.stackfile import load
 
@@ -60,3 +62,23 @@ def test_a_date_is_a_string_in_yaml_1_2(stacks: Path, tmp_path: Path) -> None:
     state = load(stacks / "dev.yaml", cache_dir=tmp_path / "cache")
     rule = state.intelligence_configurations["support-analytics"]["rules"][0]
     assert rule["operators"][0]["parameters"]["since"] == "2026-01-01"
+
+
+def test_the_key_covers_every_module_the_checks_are_made_of() -> None:
+    """A cached state is only as fresh as the checks that passed it: every module of the package
+    that the checking modules import (the models' enumerations live in inputs.py) is in the key."""
+    package = ROOT / "provider" / "pulumi_twilio_intelligence"
+    todo, seen = ["stackfile.py"], set()
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        if name == "resources.py":  # stackfile takes only the Twilio operator ids from it
+            continue
+        for node in ast.walk(ast.parse((package / name).read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                modules = [node.module] if node.module else [a.name for a in node.names]
+                for module in (f"{m}.py" for m in modules):
+                    if (package / module).is_file() and module not in seen:
+                        todo.append(module)
+    assert seen <= set(stackfile._CHECK_SOURCES)
+    assert {"inputs.py", "_models.py", "_spec.py", "errors.py"} <= seen

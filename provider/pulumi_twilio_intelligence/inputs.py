@@ -1,0 +1,191 @@
+"""Types of the nested inputs of every resource, for type checkers and IDEs.
+
+One naming convention, the one every Pulumi SDK has: the resources' constructor arguments are
+snake_case (``training_examples=``, ``channel_settings=``), and every key *inside* a nested value
+is the API's camelCase, exactly as in Twilio's documentation and in the desired-state YAML files
+(``{"statusTimeouts": {...}, "captureRules": [...]}``). Each nested object has a TypedDict named
+after the object plus ``ArgsDict``, as in Pulumi's generated SDKs (``RuleArgsDict``,
+``TriggerArgsDict``, ...). Leaf values and lists may be ``Output``s of other resources
+(``pulumi.Input``); the nested objects themselves are plain dicts, which is what lets a type
+checker name a mistyped key (inside a union with ``Output`` it could only say "incompatible").
+
+The single description of every field (limits, defaults, which change replaces) is the pydantic
+models in ``_models.py``; these TypedDicts mirror them key for key, and
+``tests/unit/test_typed_inputs.py`` fails if the two ever disagree. The ``Literal`` aliases below
+are used by the models themselves.
+
+This module must stay light (no pydantic): the Pulumi program imports it.
+"""
+
+# No `from __future__ import annotations`: on Python 3.11 a TypedDict reads Required/NotRequired
+# from evaluated annotations only.
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
+
+import pulumi
+
+__all__ = [
+    "ActionArgsDict",
+    "CaptureRuleArgsDict",
+    "Channel",
+    "ChannelSettingArgsDict",
+    "ChannelSettingsArgsDict",
+    "ConversationGroupingType",
+    "ConversationsV1BridgeArgsDict",
+    "JsonSchema",
+    "KnowledgeSupplyArgsDict",
+    "MemorySupplyArgsDict",
+    "OperatorContextArgsDict",
+    "OperatorParameterArgsDict",
+    "OutputFormat",
+    "ParameterType",
+    "RuleArgsDict",
+    "RuleContextArgsDict",
+    "RuleOperatorArgsDict",
+    "StatusCallbackArgsDict",
+    "StatusCallbackMethod",
+    "StatusTimeoutsArgsDict",
+    "ToggleArgsDict",
+    "TrainingExampleArgsDict",
+    "TriggerArgsDict",
+    "TriggerOn",
+    "TriggerParametersArgsDict",
+]
+
+# --- enumerations (the models validate against these same aliases) --------------------------
+OutputFormat: TypeAlias = Literal["TEXT", "JSON", "CLASSIFICATION"]
+ParameterType: TypeAlias = Literal[
+    "STRING", "INTEGER", "NUMBER", "BOOLEAN", "KNOWLEDGE_BASE_AND_SOURCE_IDS"
+]
+TriggerOn: TypeAlias = Literal["COMMUNICATION", "CONVERSATION_END", "CONVERSATION_INACTIVE"]
+Channel: TypeAlias = Literal["VOICE", "SMS", "RCS", "WHATSAPP", "CHAT"]
+ConversationGroupingType: TypeAlias = Literal[
+    "GROUP_BY_PROFILE",
+    "GROUP_BY_PARTICIPANT_ADDRESSES",
+    "GROUP_BY_PARTICIPANT_ADDRESSES_AND_CHANNEL_TYPE",
+]
+# Requests accept five methods but responses can only say POST or GET: the models keep to those.
+StatusCallbackMethod: TypeAlias = Literal["POST", "GET"]
+
+# An operator's outputSchema is a JSON Schema (Twilio's subset, checked by the provider).
+JsonSchema: TypeAlias = Mapping[str, Any]
+
+
+# --- Operator ---------------------------------------------------------------------------------
+class TrainingExampleArgsDict(TypedDict):
+    """One example conversation and the output the operator should give for it."""
+
+    input: pulumi.Input[str]
+    output: pulumi.Input[str]  # a JSON object (as text) when outputFormat is JSON
+
+
+class ToggleArgsDict(TypedDict):
+    enabled: NotRequired[pulumi.Input[bool]]  # default false
+
+
+class OperatorContextArgsDict(TypedDict):
+    """What the operator MAY use at run time (the rule decides what is supplied)."""
+
+    memory: NotRequired[ToggleArgsDict]
+    knowledge: NotRequired[ToggleArgsDict]
+
+
+class OperatorParameterArgsDict(TypedDict):
+    """A parameter the prompt references as ``{{parameters.<name>}}``."""
+
+    type: pulumi.Input[ParameterType]
+    default: NotRequired[pulumi.Input[Any]]  # a value of `type`; none for knowledge bases
+    required: NotRequired[pulumi.Input[bool]]  # default false
+    description: NotRequired[pulumi.Input[str]]
+
+
+# --- IntelligenceConfiguration ----------------------------------------------------------------
+class RuleOperatorArgsDict(TypedDict):
+    """An operator a rule runs: its id (``Operator.id`` / ``TwilioOperator.id``)."""
+
+    id: pulumi.Input[str]
+    version: NotRequired[pulumi.Input[int]]  # omitted: the latest ACTIVE version at run time
+    parameters: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str | int | float | bool]]]]
+
+
+class TriggerParametersArgsDict(TypedDict):
+    count: NotRequired[pulumi.Input[int]]  # 1-20: run once every `count` communications
+
+
+class TriggerArgsDict(TypedDict):
+    on: pulumi.Input[TriggerOn]
+    parameters: NotRequired[TriggerParametersArgsDict]
+
+
+class ActionArgsDict(TypedDict):
+    """A webhook that receives the rule's results."""
+
+    url: pulumi.Input[str]  # absolute http(s) URL
+    type: NotRequired[pulumi.Input[Literal["WEBHOOK"]]]
+    method: NotRequired[pulumi.Input[Literal["POST"]]]
+
+
+class KnowledgeSupplyArgsDict(TypedDict):
+    bases: pulumi.Input[Sequence[pulumi.Input[str]]]  # at least one knowledge base id
+
+
+class MemorySupplyArgsDict(TypedDict):
+    enabled: NotRequired[pulumi.Input[bool]]  # default false
+
+
+class RuleContextArgsDict(TypedDict):
+    """What the rule supplies to operators that are allowed to use it."""
+
+    memory: NotRequired[MemorySupplyArgsDict]
+    knowledge: NotRequired[KnowledgeSupplyArgsDict]
+
+
+class RuleArgsDict(TypedDict):
+    """One rule: which operators run (1-5), when (at most one trigger), where results go
+    (at most two actions), with what context."""
+
+    operators: pulumi.Input[Sequence[RuleOperatorArgsDict]]
+    triggers: NotRequired[pulumi.Input[Sequence[TriggerArgsDict]]]
+    actions: NotRequired[pulumi.Input[Sequence[ActionArgsDict]]]
+    context: NotRequired[RuleContextArgsDict]
+
+
+# --- ConversationConfiguration ----------------------------------------------------------------
+class StatusTimeoutsArgsDict(TypedDict):
+    inactive: NotRequired[pulumi.Input[int]]  # minutes
+    closed: NotRequired[pulumi.Input[int]]  # minutes
+
+
+# "from" is a Python keyword: the functional form is the only way to spell this key.
+CaptureRuleArgsDict = TypedDict(
+    "CaptureRuleArgsDict",
+    {
+        "from": pulumi.Input[str],  # an address, or "*"
+        "to": pulumi.Input[str],
+        "metadata": NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]],
+    },
+)
+
+
+class ChannelSettingArgsDict(TypedDict):
+    statusTimeouts: NotRequired[StatusTimeoutsArgsDict]
+    captureRules: NotRequired[pulumi.Input[Sequence[CaptureRuleArgsDict]]]
+
+
+class ChannelSettingsArgsDict(TypedDict, total=False):
+    """``channelSettings``: the settings of each channel, keyed by channel (see ``Channel``)."""
+
+    VOICE: ChannelSettingArgsDict
+    SMS: ChannelSettingArgsDict
+    RCS: ChannelSettingArgsDict
+    WHATSAPP: ChannelSettingArgsDict
+    CHAT: ChannelSettingArgsDict
+
+
+class StatusCallbackArgsDict(TypedDict):
+    url: pulumi.Input[str]  # absolute http(s) URL
+    method: NotRequired[pulumi.Input[StatusCallbackMethod]]  # default POST
+
+
+class ConversationsV1BridgeArgsDict(TypedDict):
+    serviceId: pulumi.Input[str]  # a Conversations v1 service: IS + 32 hex digits
