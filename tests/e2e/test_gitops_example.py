@@ -132,7 +132,7 @@ class Scenario:
         the encryption salts this writes into the stack files committed."""
         for stack in STACKS:
             script = (
-                'eval "$(.venv/bin/python tools/engine.py env)"\n'
+                'eval "$(.venv/bin/python tools/engine.py env --repo)"\n'
                 'export PULUMI_BACKEND_URL="$STATE_BACKEND_URL"\n'
                 f"pulumi stack init {stack} --non-interactive\n"
             )
