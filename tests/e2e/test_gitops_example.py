@@ -69,7 +69,14 @@ def checkout(tmp_path: Path) -> Path:
     subprocess.run(["make", "-s", "engine"], cwd=ROOT, check=True, capture_output=True)
     repo = tmp_path / "checkout"
     repo.mkdir()
-    for name in ("Pulumi.yaml", "__main__.py", "Makefile", "pyproject.toml", ".gitignore"):
+    for name in (
+        "Pulumi.yaml",
+        "__main__.py",
+        "Makefile",
+        "pyproject.toml",
+        "constraints.txt",
+        ".gitignore",
+    ):
         shutil.copy(ROOT / name, repo / name)
     for name in ("stacks", "policy", "tools", "docs"):
         shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
