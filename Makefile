@@ -3,16 +3,16 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Reinstall when a dependency list changes.
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml emulator/pyproject.toml | cksum | cut -d' ' -f1)
+# Reinstall when a dependency list or a pinned version changes.
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml emulator/pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint typecheck unit engine emulator bench clean
+.PHONY: demo test lint typecheck unit engine emulator bench dist clean
 
 $(STAMP):
 	@echo "[setup] creating $(VENV) and installing pinned dependencies"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip==25.3
-	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' -e ./emulator
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]' -e ./emulator
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -39,5 +39,11 @@ bench: $(STAMP) engine
 emulator: $(STAMP)
 	$(BIN)/python -m twilio_emulator --host 127.0.0.1 --port 8787 --state-file .pulumi/emulator.db
 
+# The distribution users install: a wheel and an sdist in dist/, checked by twine.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 clean:
-	rm -rf $(VENV) .pulumi .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .pulumi .mypy_cache .ruff_cache .pytest_cache dist

@@ -272,7 +272,7 @@ def main() -> int:
         say("Done")
         print(f"    {len(results)} results from the replaced configuration. Try next:")
         print("      make emulator                     # keep the emulator running on :8787")
-        print("      python tools/engine.py env        # the engine's offline environment")
+        print("      python tools/engine.py env --repo # the engine, this project's backend")
         print("      pulumi preview --stack dev        # (with that environment and TWILIO_*)")
         print("    Running `make demo` again returns the dev stack to stacks/dev.yaml first.")
         return 0 if results else 1

@@ -12,14 +12,19 @@ engine is compiled from Go modules when no matching ``pulumi`` is on PATH:
   version, and the exec script the host runs comes from the pinned SDK. One patch is applied at
   build time (``tools/engine/langhost/runplugin.go.in``): newer engines name the plugin program
   of RunPlugin in a field this host does not know, so without it Python policy packs
-  (``pulumi preview --policy-pack``) cannot start.
+  (``pulumi preview --policy-pack``) cannot start. A second (``projectvenv.go.in``) makes the host
+  honour ``runtime.options.virtualenv`` of the project's Pulumi.yaml, which newer engines no
+  longer pass on its command line.
 * the two helper scripts (``pulumi-language-python-exec`` and the dynamic-provider plugin
   ``pulumi-resource-pulumi-python``) copied from the pinned ``sdk/v3`` module.
 
 The result is cached outside the work tree, keyed by version, so a machine builds it once.
 
 Usage: ``python tools/engine.py ensure`` prints the directory holding the four files;
-``python tools/engine.py env`` prints shell ``export`` lines for the offline environment.
+``python tools/engine.py env`` prints shell ``export`` lines that put that engine on PATH with no
+update check, and nothing else: a user's project keeps its own virtualenv, backend and plugins.
+``env --repo`` adds what this repository's own project uses (the file backend in ``.pulumi/``,
+the demo passphrase, no plugin download: see ``repo_env``).
 """
 
 from __future__ import annotations
@@ -48,9 +53,11 @@ FILES = (
     "pulumi-resource-pulumi-python",
 )
 # Bump when the build changes, so that engines cached by an older build are rebuilt.
-BUILD_REVISION = "2: python host runs policy packs"
+BUILD_REVISION = "3: python host reads the project's virtualenv"
 # The line of the 3.79 host's RunPlugin that the patch replaces.
 RUNPLUGIN_ANCHOR = "args := []string{req.Program}"
+# The line of the 3.79 host's main that resolves the virtualenv given by flag.
+VIRTUALENV_ANCHOR = "virtualenvPath := resolveVirtualEnvironmentPath(root, virtualenv)"
 # The demo and test stacks are local and throwaway; real stacks set their own passphrase.
 DEMO_PASSPHRASE = "local-demo-passphrase"  # noqa: S105 - public by design, guards nothing real
 
@@ -79,6 +86,12 @@ def _reported_version(pulumi: Path) -> str | None:
     return out.stdout.strip().lstrip("v") or None
 
 
+def cached_bin_dir() -> Path:
+    """Keyed by build revision too, so that work trees at different revisions share the cache
+    without rebuilding over each other (Go's build cache makes a second build quick)."""
+    return cache_dir() / f"bin-r{BUILD_REVISION.split(':', 1)[0]}"
+
+
 def _complete(bin_dir: Path) -> bool:
     revision = bin_dir / "BUILD_REVISION"
     return (
@@ -94,7 +107,7 @@ def _from_path() -> Path | None:
     if not found:
         return None
     bin_dir = Path(found).resolve().parent
-    if bin_dir == (cache_dir() / "bin").resolve():
+    if bin_dir.parent == cache_dir().resolve():
         return None  # our own cache; checked separately
     if _reported_version(Path(found)) != VERSION:
         return None
@@ -169,14 +182,20 @@ def _patch_langhost(workdir: Path) -> str:
     _run_go(["mod", "download", "github.com/pulumi/pulumi/sdk/v3"], workdir, "host sources")
     sdk = _module_dir(workdir, "github.com/pulumi/pulumi/sdk/v3")
     main_go = (sdk / "python/cmd/pulumi-language-python/main.go").read_text()
-    if main_go.count(RUNPLUGIN_ANCHOR) != 1:
-        raise EngineUnavailableError(f"cannot patch the Python host: no {RUNPLUGIN_ANCHOR!r}")
+    for anchor in (RUNPLUGIN_ANCHOR, VIRTUALENV_ANCHOR):
+        if main_go.count(anchor) != 1:
+            raise EngineUnavailableError(f"cannot patch the Python host: no {anchor!r}")
+    main_go = main_go.replace(RUNPLUGIN_ANCHOR, "args := runPluginArgs(req)")
+    main_go = main_go.replace(
+        VIRTUALENV_ANCHOR,
+        'if virtualenv == "" {\n\t\tvirtualenv, root = projectVirtualenv(cwd, root)\n\t}\n'
+        f"\t{VIRTUALENV_ANCHOR}",
+    )
     package = workdir / "cmd" / "pulumi-language-python"
     package.mkdir(parents=True)
-    (package / "main.go").write_text(
-        main_go.replace(RUNPLUGIN_ANCHOR, "args := runPluginArgs(req)")
-    )
+    (package / "main.go").write_text(main_go)
     shutil.copyfile(workdir / "runplugin.go.in", package / "runplugin.go")
+    shutil.copyfile(workdir / "projectvenv.go.in", package / "projectvenv.go")
     return "./cmd/pulumi-language-python"
 
 
@@ -261,7 +280,7 @@ def ensure() -> Path:
     on_path = _from_path()
     if on_path:
         return on_path
-    bin_dir = cache_dir() / "bin"
+    bin_dir = cached_bin_dir()
     if _complete(bin_dir):
         return bin_dir
     with _build_lock():
@@ -270,26 +289,36 @@ def ensure() -> Path:
     return bin_dir
 
 
+def engine_env(bin_dir: Path) -> dict[str, str]:
+    """What any project needs to run this engine here: the engine first on PATH, no update
+    check (it needs the network). No virtualenv, backend, passphrase or plugin setting: those
+    are the project's (its Pulumi.yaml, ``pulumi login``, its own environment)."""
+    return {
+        "PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")]),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+    }
+
+
 def offline_env(
     bin_dir: Path, *, backend_dir: Path | None = None, home: Path | None = None
 ) -> dict[str, str]:
-    """The variables that make the engine work with no network and no `pulumi login`."""
+    """``engine_env`` plus what this repository's own project and tests use (``env --repo``):
+    a file backend and PULUMI_HOME under ``.pulumi/`` (or the given directories), the demo
+    passphrase unless one is set, and no plugin download. The project's virtualenv installs
+    this package editable, which leaves no ``pulumi-plugin.json`` where the language host looks
+    (site-packages), so the host would name a plugin ``twilio-intelligence`` for the engine to
+    download. An installed wheel carries the file; a user's project needs none of this."""
     state = ROOT / ".pulumi"
     backend = backend_dir or state / "backend"
     pulumi_home = home or state / "home"
     backend.mkdir(parents=True, exist_ok=True)
     pulumi_home.mkdir(parents=True, exist_ok=True)
-    venv_bin = ROOT / ".venv" / "bin"
     return {
-        "PATH": os.pathsep.join([str(bin_dir), str(venv_bin), os.environ.get("PATH", "")]),
+        **engine_env(bin_dir),
         "PULUMI_HOME": str(pulumi_home),
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_BACKEND_URL": f"file://{backend}",
         "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE),
-        # The 3.79 host does not export the virtualenv to the dynamic-provider plugin script;
-        # the plugin script reads this variable to pick the project's interpreter.
-        "PULUMI_RUNTIME_VIRTUALENV": str(ROOT / ".venv"),
         "PULUMI_TWILIO_ENGINE_VERSION": VERSION,
     }
 
@@ -297,6 +326,11 @@ def offline_env(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["ensure", "env", "version"])
+    parser.add_argument(
+        "--repo",
+        action="store_true",
+        help="env: add this repository's own backend, passphrase and plugin settings",
+    )
     args = parser.parse_args()
     if args.command == "version":
         print(VERSION)
@@ -309,7 +343,8 @@ def main() -> int:
     if args.command == "ensure":
         print(bin_dir)
     else:
-        for key, value in offline_env(bin_dir).items():
+        env = offline_env(bin_dir) if args.repo else engine_env(bin_dir)
+        for key, value in env.items():
             print(f"export {key}={_shell_quote(value)}")
     return 0
 

@@ -69,7 +69,14 @@ def checkout(tmp_path: Path) -> Path:
     subprocess.run(["make", "-s", "engine"], cwd=ROOT, check=True, capture_output=True)
     repo = tmp_path / "checkout"
     repo.mkdir()
-    for name in ("Pulumi.yaml", "__main__.py", "Makefile", "pyproject.toml", ".gitignore"):
+    for name in (
+        "Pulumi.yaml",
+        "__main__.py",
+        "Makefile",
+        "pyproject.toml",
+        "constraints.txt",
+        ".gitignore",
+    ):
         shutil.copy(ROOT / name, repo / name)
     for name in ("stacks", "policy", "tools", "docs"):
         shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -132,7 +139,7 @@ class Scenario:
         the encryption salts this writes into the stack files committed."""
         for stack in STACKS:
             script = (
-                'eval "$(.venv/bin/python tools/engine.py env)"\n'
+                'eval "$(.venv/bin/python tools/engine.py env --repo)"\n'
                 'export PULUMI_BACKEND_URL="$STATE_BACKEND_URL"\n'
                 f"pulumi stack init {stack} --non-interactive\n"
             )
