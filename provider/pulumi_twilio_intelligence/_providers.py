@@ -96,6 +96,11 @@ class _Adapter(ResourceProvider):
             self.model.validate_desired(desired, label)
         except ValidationError as exc:
             failures = [CheckFailure(v.field or "displayName", str(v)) for v in exc.violations]
+        else:
+            # The recorded inputs take the normal form read() gives a live object (defaults and
+            # empties dropped, Twilio's rewrites applied, unordered lists sorted): a refresh of an
+            # object in sync then hands back exactly these inputs, and shows no change.
+            desired = self.model.normalise(desired)
         return CheckResult({**book, **desired}, failures)
 
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
