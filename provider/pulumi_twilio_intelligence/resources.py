@@ -1,8 +1,9 @@
 """The Pulumi resources users declare. Arguments are snake_case; the API's camelCase is internal.
 
 Every resource accepts ``display_name`` (default: the resource name plus a short derived suffix)
-and ``adopt_id`` (take over an existing object instead of creating one; ``pulumi import`` does not
-work for dynamic resources).
+and ``adopt_id`` (take over an existing object instead of creating one; ``pulumi import`` works from
+the import file ``twilio-intelligence export --import-file`` writes, not in its one-resource form).
+``Operator.get(name, id)`` and the like read an existing object without managing it.
 """
 
 from __future__ import annotations
