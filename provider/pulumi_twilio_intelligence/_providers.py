@@ -27,7 +27,8 @@ from ._wire import UNKNOWN
 from .errors import NotFoundError, ValidationError, Violation
 
 if TYPE_CHECKING:
-    from ._reconcile import Reconciler
+    from ._api import TwilioApi
+    from ._reconcile import Observation, Reconciler
     from ._spec import ResourceModel
 
 PROVIDER_KEY = "__provider"
@@ -64,13 +65,13 @@ class _Adapter(ResourceProvider):
         model: type[ResourceModel] = getattr(_models_module(), self.model_name)
         return model
 
-    def reconciler(self) -> Reconciler:
+    def reconciler(self, api: TwilioApi | None = None) -> Reconciler:
         # The Pulumi program builds these adapters but never calls Twilio: the HTTP stack
         # (httpx, tenacity) is imported only in the provider plugin, where it is used.
         from . import _reconcile, _runtime  # noqa: PLC0415
 
         reconciler_class: type[Reconciler] = getattr(_reconcile, self.reconciler_name)
-        return reconciler_class(_runtime.api())
+        return reconciler_class(api or _runtime.api())
 
     # --- engine entry points -------------------------------------------------------------
     def configure(self, req: ConfigureRequest) -> None:
@@ -102,6 +103,11 @@ class _Adapter(ResourceProvider):
             # a nested path ("rules[0]") is none ("property rules[0] value {<nil>}"); the reason
             # names the resource, the field path and the rule itself.
             failures = [CheckFailure("", str(v)) for v in exc.violations]
+        else:
+            # The recorded inputs take the normal form read() gives a live object (defaults and
+            # empties dropped, Twilio's rewrites applied, unordered lists sorted): a refresh of an
+            # object in sync then hands back exactly these inputs, and shows no change.
+            desired = self.model.normalise(desired)
         return CheckResult({**book, **desired}, failures)
 
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
@@ -157,15 +163,30 @@ class _Adapter(ResourceProvider):
         return CreateResult(object_id, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        book, recorded = _split(props)
-        observation = self.reconciler().observe(id_, recorded, props)
+        _, recorded = _split(props)
+        # Nothing recorded: a read of an object the stack does not hold yet (``Resource.get``).
+        observation = self.reconciler().observe(id_, recorded or None, props)
+        if not observation.exists and not recorded:
+            # The dynamic provider always answers with properties, so an empty id would pass for
+            # an object read by Resource.get: say it does not exist.
+            raise NotFoundError("GET", id_, 404, None, f"{self.model.KIND} {id_} does not exist")
         if not observation.exists:
-            return ReadResult(id_="", outs={})
+            return ReadResult(id_="", outs={})  # deleted outside Pulumi: refresh drops it
+        return self.read_result(id_, props, observation, recorded=bool(recorded))
+
+    def read_result(
+        self, id_: str, props: dict[str, Any], observation: Observation, *, recorded: bool = True
+    ) -> ReadResult:
+        """Inputs and outputs for a live object, as ``create`` would have recorded them (the
+        import file is made with this too). Drift against a recorded state bumps the generation
+        of a resource replaced on drift; an object read for the first time has nothing to drift
+        from."""
+        book, _ = _split(props)
         drifted = bool(observation.changes) or any(
             f.severity == "error" for f in observation.findings
         )
         inputs = {**book, **observation.live}
-        regenerate = drifted and self.replace_on_drift and not self._in_place(book)
+        regenerate = recorded and drifted and self.replace_on_drift and not self._in_place(book)
         if regenerate:
             # The object will be replaced; the replacement needs a name of its own.
             inputs["generation"] = int(book.get("generation") or 0) + 1

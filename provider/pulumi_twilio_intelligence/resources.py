@@ -2,8 +2,9 @@
 API's camelCase, typed by the TypedDicts of ``inputs`` (``RuleArgsDict``, ...).
 
 Every resource accepts ``display_name`` (default: the resource name plus a short derived suffix)
-and ``adopt_id`` (take over an existing object instead of creating one; ``pulumi import`` does not
-work for dynamic resources).
+and ``adopt_id`` (take over an existing object instead of creating one; ``pulumi import`` works from
+the import file ``twilio-intelligence export --import-file`` writes, not in its one-resource form).
+``Operator.get(name, id)`` and the like read an existing object without managing it.
 """
 
 from __future__ import annotations
@@ -75,6 +76,21 @@ def _bookkeeping(resource_name: str, adopt_id: Any) -> dict[str, Any]:
     return {"resourceName": resource_name, "scope": _scope(), "adoptId": adopt_id}
 
 
+def _read_existing(  # noqa: PLR0917 - the arguments of Resource.get, plus what to read
+    resource: Resource,
+    provider: ResourceProvider,
+    resource_name: str,
+    object_id: pulumi.Input[str],
+    outputs: tuple[str, ...],
+    opts: pulumi.ResourceOptions | None,
+) -> None:
+    """``Resource.get``: the engine reads the object through the provider into ``resource``; the
+    stack records it as external (never changed or deleted by it)."""
+    props = {**_bookkeeping(resource_name, None), **dict.fromkeys(outputs)}
+    read = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=object_id))
+    Resource.__init__(resource, provider, resource_name, props, read)
+
+
 class Operator(Resource, module=MODULE, name="Operator"):
     """A custom Language Operator. Outputs: ``id``, ``version``, ``author``, ``predecessor_ids``."""
 
@@ -120,6 +136,18 @@ class Operator(Resource, module=MODULE, name="Operator"):
         }
         super().__init__(OperatorProvider(), resource_name, props, opts)
 
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> Operator:
+        """An existing operator, read by id; the stack never changes or deletes it."""
+        resource = Operator.__new__(Operator)
+        outputs = ("displayName", "description", "prompt", "outputFormat", "version", "author")
+        _read_existing(resource, OperatorProvider(), resource_name, id, outputs, opts)
+        return resource
+
 
 class IntelligenceConfiguration(Resource, module=MODULE, name="IntelligenceConfiguration"):
     """Rules that run operators. Never PUT: any change creates a new one before the old goes."""
@@ -149,6 +177,20 @@ class IntelligenceConfiguration(Resource, module=MODULE, name="IntelligenceConfi
             "predecessorIds": None,
         }
         super().__init__(IntelligenceConfigurationProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> IntelligenceConfiguration:
+        """An existing Intelligence Configuration, read by id; the stack never changes it."""
+        resource = IntelligenceConfiguration.__new__(IntelligenceConfiguration)
+        outputs = ("displayName", "description", "rules", "version", "ruleIds")
+        _read_existing(
+            resource, IntelligenceConfigurationProvider(), resource_name, id, outputs, opts
+        )
+        return resource
 
 
 class ConversationConfiguration(Resource, module=MODULE, name="ConversationConfiguration"):
@@ -190,6 +232,26 @@ class ConversationConfiguration(Resource, module=MODULE, name="ConversationConfi
         }
         super().__init__(ConversationConfigurationProvider(), resource_name, props, opts)
 
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> ConversationConfiguration:
+        """An existing Conversation configuration, read by id; the stack never changes it."""
+        resource = ConversationConfiguration.__new__(ConversationConfiguration)
+        outputs = (
+            "displayName",
+            "description",
+            "memoryStoreId",
+            "intelligenceConfigurationIds",
+            "version",
+        )
+        _read_existing(
+            resource, ConversationConfigurationProvider(), resource_name, id, outputs, opts
+        )
+        return resource
+
 
 class MemoryStore(Resource, module=MODULE, name="MemoryStore"):
     """A Memory Store. There is no delete API: removing it from the stack retains it, with a
@@ -215,6 +277,18 @@ class MemoryStore(Resource, module=MODULE, name="MemoryStore"):
         }
         super().__init__(MemoryStoreProvider(), resource_name, props, opts)
 
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> MemoryStore:
+        """An existing Memory Store, read by id; never changed or deleted by the stack."""
+        resource = MemoryStore.__new__(MemoryStore)
+        outputs = ("displayName", "description", "status")
+        _read_existing(resource, MemoryStoreProvider(), resource_name, id, outputs, opts)
+        return resource
+
 
 class _TwilioOperatorProvider(ResourceProvider):
     """Read-only: verifies a Twilio-authored operator exists and reports its version."""
@@ -227,11 +301,17 @@ class _TwilioOperatorProvider(ResourceProvider):
     def _read(self, operator_id: str, props: dict[str, Any]) -> dict[str, Any]:
         from . import _runtime  # noqa: PLC0415 - HTTP stack only in the plugin process
 
-        body = _runtime.api().get_operator(operator_id).body
+        return self.outputs(
+            operator_id, props.get("ref"), _runtime.api().get_operator(operator_id).body
+        )
+
+    @staticmethod
+    def outputs(operator_id: str, ref: Any, body: dict[str, Any]) -> dict[str, Any]:
+        """The recorded outputs of a reference to the live operator ``body``."""
         if body.get("author") != "TWILIO":
             raise TwilioIntelligenceError(f"{operator_id} is not a Twilio-authored operator")
         return {
-            "ref": props.get("ref"),
+            "ref": ref,
             "displayName": body.get("displayName"),
             "version": body.get("version"),
             "outputFormat": body.get("outputFormat"),

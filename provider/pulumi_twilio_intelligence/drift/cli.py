@@ -75,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
         "(default: the environment, TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN ...)",
     )
     export.add_argument("--output", type=Path, help="the file to write (default: stdout)")
+    export.add_argument(
+        "--import-file",
+        type=Path,
+        help="also write Pulumi's import file for --stack here, and leave adoptId out: "
+        "`pulumi import --file` then takes every object over",
+    )
     return parser
 
 
@@ -105,7 +111,9 @@ def _export(args: argparse.Namespace) -> int:
     from .export import run_export  # noqa: PLC0415 - only this subcommand needs it
 
     try:
-        text = run_export(args.project_dir, args.stack, env=dict(os.environ))
+        text = run_export(
+            args.project_dir, args.stack, env=dict(os.environ), import_file_path=args.import_file
+        )
     except TwilioIntelligenceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -13,6 +13,7 @@ configuration's Memory Store and Intelligence Configurations.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -197,25 +198,55 @@ def to_yaml(doc: dict[str, Any], header: Iterable[str] = ()) -> str:
     return "\n".join(lines) + ("\n\n" if lines else "") + body
 
 
-def run_export(project_dir: Path | None, stack: str | None, *, env: Mapping[str, str]) -> str:
+def run_export(
+    project_dir: Path | None,
+    stack: str | None,
+    *,
+    env: Mapping[str, str],
+    import_file_path: Path | None = None,
+) -> str:
+    """The desired-state file of the live account. With ``import_file_path`` (which needs
+    ``stack``), its objects carry no adoptId: Pulumi's import file written there takes them over
+    (``pulumi import --file``)."""
     config: dict[str, Any] = {}
+    project = None
     if stack:
         project = find_project(project_dir or Path.cwd())
         cli = PulumiCli(project, engine_env(project, env))
         config = stack_credentials_config(project, cli, stack)
+    if import_file_path is not None and (project is None or stack is None):
+        raise ExportError("--import-file needs --stack: the import is made for one stack")
     api = connect(config, env, RequestStats())
     try:
         live = LiveAccount.read(api)
+        doc, warnings = export_account(live)
+        if import_file_path is not None and project is not None and stack is not None:
+            ids = {
+                (section, name): str(entry.pop("adoptId"))
+                for section, entries in doc.items()
+                for name, entry in entries.items()
+            }
+            from .importfile import import_file  # noqa: PLC0415 - needs the Pulumi SDK
+
+            spec = import_file(doc, ids=ids, live=live, api=api, project=project.name, stack=stack)
+            import_file_path.write_text(json.dumps(spec, indent=2) + "\n")
     finally:
         api.http.close()
-    doc, warnings = export_account(live)
     for warning in warnings:
         log.warning("%s", warning)
     account = api.http.url("intelligence", "").rstrip("/")
+    how = (
+        [
+            f"Take the objects over with `pulumi import --file {import_file_path} "
+            f"--protect=false --generate-code=false --stack {stack}`; the next preview is empty."
+        ]
+        if import_file_path is not None
+        else ["Every object carries adoptId: `pulumi up` takes them over and creates nothing."]
+    )
     header = [
         f"Exported from {account} by `twilio-intelligence export` on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
-        "Every object carries adoptId: `pulumi up` takes them over and creates nothing.",
+        *how,
         "Reference: README.md, 'Drift detection and export'.",
     ]
     return to_yaml(doc, header)
