@@ -7,14 +7,13 @@ twilio:authToken, twilio:baseUrl)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 from pulumi_twilio_intelligence import (
     ConversationConfiguration,
     IntelligenceConfiguration,
     MemoryStore,
     Operator,
+    RuleArgsDict,
     TwilioOperator,
 )
 
@@ -49,7 +48,9 @@ churn_risk = Operator(
     ],
 )
 
-realtime_rule: dict[str, Any] = {
+# Nested inputs are typed (TypedDicts, keys as in Twilio's API): an IDE completes them and
+# mypy refuses a mistyped key.
+realtime_rule: RuleArgsDict = {
     "operators": [{"id": sentiment.id}, {"id": churn_risk.id, "parameters": {"scale": 10}}],
     "triggers": [{"on": "COMMUNICATION", "parameters": {"count": 1}}],
     "actions": [{"url": webhook}],
