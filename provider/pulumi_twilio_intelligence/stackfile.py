@@ -72,9 +72,12 @@ _Loader.add_implicit_resolver(
 def _read(path: Path, locations: dict[str, str]) -> dict[str, Any]:
     """Parse one file once: its data, and the line of every value (into ``locations``)."""
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         reason = f"cannot read: {exc.strerror}"
+        raise ValidationError([Violation("stack file", "", reason, str(path))]) from None
+    except UnicodeDecodeError as exc:
+        reason = f"not valid YAML: not UTF-8 text (byte {exc.start})"
         raise ValidationError([Violation("stack file", "", reason, str(path))]) from None
     loader = _Loader(text)
     try:
@@ -93,7 +96,11 @@ def _read(path: Path, locations: dict[str, str]) -> dict[str, Any]:
             [Violation("stack file", "", "must be a mapping of sections", f"{path}:1")]
         )
     if node is not None:
-        _record(node, "", path, locations)
+        try:
+            _record(node, "", path, locations)
+        except RecursionError:  # an alias inside what it names: the data has no end
+            reason = "not valid YAML: nested too deeply, or an alias refers to itself"
+            raise ValidationError([Violation("stack file", "", reason, str(path))]) from None
     return data
 
 
@@ -232,8 +239,8 @@ class _Checker:
             if key not in SECTIONS:
                 self.fail(
                     "stack file",
-                    key,
-                    key,
+                    str(key),
+                    str(key),
                     f"unknown section; expected one of {', '.join(SECTIONS)}",
                 )
         state = DesiredState(files=files)

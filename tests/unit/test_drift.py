@@ -13,6 +13,7 @@ import jsonschema  # type: ignore[import-untyped,unused-ignore]  # stubs may or 
 import pytest
 from pulumi_twilio_intelligence import _outputschema, stackfile
 from pulumi_twilio_intelligence._reconcile import IntelligenceConfigurationReconciler
+from pulumi_twilio_intelligence.drift import cli
 from pulumi_twilio_intelligence.drift.compare import StackInput, compare_stack, reconcilers
 from pulumi_twilio_intelligence.drift.desired import DesiredObject
 from pulumi_twilio_intelligence.drift.export import (
@@ -29,6 +30,7 @@ from pulumi_twilio_intelligence.drift.live import (
     WriteRefusedError,
 )
 from pulumi_twilio_intelligence.drift.mask import MASK, mask
+from pulumi_twilio_intelligence.drift.project import PulumiCli
 from pulumi_twilio_intelligence.drift.render import render
 from pulumi_twilio_intelligence.drift.report import (
     Change,
@@ -41,6 +43,7 @@ from pulumi_twilio_intelligence.drift.report import (
 )
 from pulumi_twilio_intelligence.drift.state import SECRET, RecordedResource, RecordedState
 from pulumi_twilio_intelligence.errors import NotFoundError
+from twilio_emulator.testing import EmulatorHandle
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "drift-schema.json").read_text())
@@ -396,3 +399,81 @@ def test_a_deleted_adopted_object_is_fixed_by_dropping_its_adopt_id() -> None:
         f"remove `adoptId: {OP}` from the desired-state file (the object it adopted is gone), "
         f"then `pulumi up --refresh --stack dev`"
     )
+
+
+# --- one stack's broken files -------------------------------------------------------------
+DEV_STATE = "operators:\n  reason: {prompt: Why did they write?, outputFormat: TEXT}\n"
+
+
+def _drift_project(root: Path, files: dict[str, bytes]) -> Path:
+    """A project with stacks dev, prod and staging; ``files`` are written over the defaults."""
+    (root / "stacks").mkdir(parents=True)
+    (root / "Pulumi.yaml").write_text("name: twilio-intelligence\nstackConfigDir: stacks\n")
+    for stack in ("dev", "prod", "staging"):
+        config = f"config:\n  twilio-intelligence:desiredState: stacks/{stack}.yaml\n"
+        (root / "stacks" / f"Pulumi.{stack}.yaml").write_text(config)
+        (root / "stacks" / f"{stack}.yaml").write_text(DEV_STATE)
+    for name, content in files.items():
+        (root / name).write_bytes(content)
+    return root
+
+
+def _run_cli(
+    capsys: pytest.CaptureFixture[str], root: Path, *args: str
+) -> dict[str, tuple[int, str]]:
+    """The command in every format: (exit code, stdout); never a traceback on stderr."""
+    runs = {}
+    for fmt in ("table", "json", "markdown"):
+        code = cli.main(["--project-dir", str(root), "drift", "--format", fmt, *args])
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err, err
+        runs[fmt] = (code, out)
+    report = json.loads(runs["json"][1])
+    jsonschema.validate(report, SCHEMA)
+    assert {code for code, _ in runs.values()} == {report["exitCode"]}
+    return runs
+
+
+@pytest.fixture
+def never_deployed(monkeypatch: pytest.MonkeyPatch, emulator: EmulatorHandle) -> None:
+    """Stacks on the emulator's account that the backend does not know (no engine needed)."""
+    monkeypatch.setattr(PulumiCli, "export", lambda _self, _stack: None)
+    monkeypatch.setenv("PULUMI_BACKEND_URL", "file:///nonexistent")  # no engine set-up
+    monkeypatch.setenv("TWILIO_BASE_URL", emulator.url)
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", emulator.account_sid)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", emulator.auth_token)
+
+
+BROKEN_FILES = {
+    "not-utf8": ("stacks/staging.yaml", b"\xff\xfe operators: {}\n", "not UTF-8"),
+    "self-alias": ("stacks/staging.yaml", b"operators: &a [*a]\n", "alias refers to itself"),
+    "number-key": ("stacks/staging.yaml", b"{1: 2}\n", "unknown section"),
+    "stack-config": ("stacks/Pulumi.staging.yaml", b"config: [\n", "not valid YAML"),
+}
+
+
+@pytest.mark.usefixtures("never_deployed")
+@pytest.mark.parametrize("broken", list(BROKEN_FILES), ids=list(BROKEN_FILES))
+def test_a_stacks_broken_file_is_that_stacks_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], broken: str
+) -> None:
+    name, content, reason = BROKEN_FILES[broken]
+    root = _drift_project(tmp_path, {name: content})
+
+    runs = _run_cli(capsys, root, "--stack", "dev")  # another stack's file: not dev's problem
+    report = json.loads(runs["json"][1])
+    assert [s["name"] for s in report["stacks"]] == ["dev"]
+    assert report["exitCode"] == 2, runs["table"][1]  # dev is checked: not deployed yet
+    assert report["stacks"][0]["objects"][0]["status"] == "not-deployed"
+
+    runs = _run_cli(capsys, root, "--all")
+    report = json.loads(runs["json"][1])
+    assert report["exitCode"] == 1
+    status = {s["name"]: s["status"] for s in report["stacks"]}
+    assert status == {"dev": "drift", "prod": "drift", "staging": "error"}
+    (staging,) = (s for s in report["stacks"] if s["name"] == "staging")
+    assert name.removeprefix("stacks/") in staging["error"]
+    assert reason in staging["error"]
+    for fmt in ("table", "markdown"):
+        assert reason in runs[fmt][1], runs[fmt][1]
+        assert "staging" in runs[fmt][1]
