@@ -428,3 +428,34 @@ def test_silent_configuration_is_flagged(deployment: Deployment) -> None:
     off = drift(d, "--stack", "dev", "--silence-hours", "0")["json"].json()
     assert find(off, "IntelligenceConfiguration", "support-analytics")["health"] is None
     assert "operatorResults" not in off["requests"]["byCollection"]
+
+
+def test_an_object_a_failed_replacement_left_is_managed(deployment: Deployment) -> None:
+    """The replacement of an operator was created, deleting the old one failed: Pulumi state
+    still holds the old one (``delete: true``). It is not unmanaged: the next `up` deletes it."""
+    d = deployment
+    _deploy(d)
+    old = _id(d, "operators", "churn-risk")
+    d.edit("explain why in one sentence.", "explain why in at most ten words.")
+    d.emulator.inject_fault("error", method="DELETE", path=f"^{OPERATORS}/", status=403)
+    assert d.pulumi.up(check=False).returncode != 0
+    d.emulator.clear_faults()
+    pending = [r for r in d.pulumi.resources("Operator") if r.get("delete")]
+    assert [r["id"] for r in pending] == [old]
+
+    runs = drift(d, "--stack", "dev")
+    report = runs["json"].json()
+    assert report["unmanaged"] == [], "Pulumi state still holds it"
+    (obj,) = [o for o in report["stacks"][0]["objects"] if o["id"] == old]
+    assert (obj["kind"], obj["name"], obj["status"]) == ("Operator", "churn-risk", "pending-delete")
+    assert "the next `pulumi up` deletes it" in obj["issues"][0]["message"]
+    assert obj["remediation"] == "pulumi up --stack dev"
+    assert report["exitCode"] == 2
+    for fmt in ("table", "markdown"):
+        assert "pending-delete" in runs[fmt].stdout
+        assert "adoptId" not in runs[fmt].stdout
+
+    mark = d.emulator.mark()
+    d.pulumi.up()
+    assert ("DELETE", f"{OPERATORS}/{old}") in d.writes(mark)
+    assert drift(d, "--stack", "dev")["json"].code == 0

@@ -14,7 +14,13 @@ import pytest
 from pulumi_twilio_intelligence import _outputschema, stackfile
 from pulumi_twilio_intelligence._reconcile import IntelligenceConfigurationReconciler
 from pulumi_twilio_intelligence.drift import cli
-from pulumi_twilio_intelligence.drift.compare import StackInput, compare_stack, reconcilers
+from pulumi_twilio_intelligence.drift.compare import (
+    StackInput,
+    compare_stack,
+    find_unmanaged,
+    managed_ids,
+    reconcilers,
+)
 from pulumi_twilio_intelligence.drift.desired import DesiredObject
 from pulumi_twilio_intelligence.drift.export import (
     ExportError,
@@ -207,7 +213,9 @@ def test_recorded_state_reads_our_resources_and_hides_secrets() -> None:
     assert churn.inputs == {"prompt": "p"}
     assert churn.outputs == {"prompt": "p", "token": SECRET}
     assert state.twilio_operators == {"twilio-sentiment": SENTIMENT}
-    assert state.ids() == {OP}
+    (pending,) = state.pending_deletes
+    assert (pending.kind, pending.name, pending.id) == ("Operator", "churn", OP2)
+    assert state.ids() == {OP, OP2}, "an object pending deletion is still managed"
 
 
 # --- the read-only transport ----------------------------------------------------------------
@@ -477,3 +485,35 @@ def test_a_stacks_broken_file_is_that_stacks_error(
     for fmt in ("table", "markdown"):
         assert reason in runs[fmt][1], runs[fmt][1]
         assert "staging" in runs[fmt][1]
+
+
+# --- a replacement that failed part way -------------------------------------------------------
+@pytest.mark.parametrize("still_live", [True, False], ids=["live", "gone"])
+def test_an_object_pending_deletion_is_managed_and_the_next_up_deletes_it(
+    still_live: bool,
+) -> None:
+    recorded = RecordedState()
+    recorded.resources[("Operator", "churn")] = RecordedResource(
+        "Operator", "churn", OP, {}, {"displayName": "churn-new"}
+    )
+    old = RecordedResource("Operator", "churn", OP2, {}, {"displayName": "churn-old"})
+    recorded.pending_deletes.append(old)
+    desired = {("Operator", "churn"): DesiredObject("Operator", "churn", {}, adopt_id=None)}
+    operators = {OP2: {"id": OP2, "displayName": "churn-old", "author": "SELF"}}
+    live = LiveAccount(operators if still_live else {}, {}, {}, {})
+    by_kind = reconcilers(None)  # type: ignore[arg-type]  # no request is needed here
+    stack = StackInput("dev", "stacks/dev.yaml", desired, recorded)
+    report = compare_stack(stack, live, by_kind)
+    (pending,) = [o for o in report.objects if o.id == OP2]
+    assert pending.status == "pending-delete"
+    assert pending.severity == "error"
+    assert pending.remediation == "pulumi up --stack dev"
+    (issue,) = pending.issues
+    assert f"replaced by {OP}" in issue.message
+    assert ("deletes it" if still_live else "only drops it from the state") in issue.message
+    assert "unmanaged" not in issue.message
+    assert find_unmanaged(live, managed_ids([stack])) == [], "pending deletion is managed"
+    full = Report(stacks=[report])
+    jsonschema.validate(full.as_dict(), SCHEMA)
+    for fmt in ("table", "markdown"):
+        assert "pending-delete" in render(full, fmt)
