@@ -8,7 +8,6 @@ Every run of the command also asserts that the emulator received no write (``dri
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -398,13 +397,14 @@ def test_silent_configuration_is_flagged(deployment: Deployment) -> None:
     assert config["health"]["lastResultAt"] is not None
 
     put_configuration(d)
-    time.sleep(12)  # the next conversation falls in a period that holds no result
+    # Two hours later (the emulator's clock, which its Date header and timestamps follow), the
+    # next conversation falls in a one-hour period that holds no result.
+    d.emulator.advance_clock(2 * 3600)
     second = d.converse("Hello?", "Anyone there?")
     _close(d, second)
     assert d.results(second) == [], "a configuration changed with PUT produces nothing"
 
-    period = str(10 / 3600)  # ten seconds: the second conversation, not the first results
-    runs = drift(d, "--stack", "dev", "--silence-hours", period)
+    runs = drift(d, "--stack", "dev", "--silence-hours", "1")  # the second one, not the first
     report = runs["json"].json()
     assert report["exitCode"] == 2
     config = find(report, "IntelligenceConfiguration", "support-analytics")

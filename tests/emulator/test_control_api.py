@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import time
 
 import httpx
@@ -185,6 +186,26 @@ def test_clock_drives_timestamps(emulator: EmulatorHandle, api: httpx.Client) ->
     assert created["dateCreated"][:4] > "2000"
     versions = api.get(f"/v3/ControlPlane/Operators/{first['id']}/Versions").json()["items"]
     assert versions[0]["dateCreated"] < created["dateCreated"]
+
+
+def test_the_date_header_is_the_emulator_clock(emulator: EmulatorHandle, api: httpx.Client) -> None:
+    emulator.advance_clock(86400 * 400)
+
+    def clock() -> float:
+        epoch: float = emulator.admin.get("/clock").json()["epoch"]
+        return epoch
+
+    requests: list[tuple[httpx.Client, str]] = [
+        (api, CONFIGS),
+        (api, f"{CONFIGS}/nope"),  # an error answer
+        (emulator.admin, "/health"),  # the control API too
+    ]
+    for client, path in requests:
+        before = clock()
+        (date,) = client.get(path).headers.get_list("date")
+        after = clock()
+        sent = email.utils.parsedate_to_datetime(date).timestamp()
+        assert int(before) <= sent <= after, (date, before, after)  # Date has whole seconds
 
 
 def test_traps_and_settings(emulator: EmulatorHandle) -> None:

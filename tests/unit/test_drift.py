@@ -4,7 +4,9 @@ version findings, and export's names and schema handling."""
 
 from __future__ import annotations
 
+import email.utils
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,8 @@ import httpx
 import jsonschema  # type: ignore[import-untyped,unused-ignore]  # stubs may or may not be installed
 import pytest
 from pulumi_twilio_intelligence import _outputschema, stackfile
+from pulumi_twilio_intelligence._api import TwilioApi
+from pulumi_twilio_intelligence._http import Credentials, HttpClient, base_urls
 from pulumi_twilio_intelligence._reconcile import IntelligenceConfigurationReconciler
 from pulumi_twilio_intelligence.drift import cli
 from pulumi_twilio_intelligence.drift.compare import (
@@ -29,6 +33,7 @@ from pulumi_twilio_intelligence.drift.export import (
     export_account,
     to_yaml,
 )
+from pulumi_twilio_intelligence.drift.health import check_silence
 from pulumi_twilio_intelligence.drift.live import (
     LiveAccount,
     ReadOnlyTransport,
@@ -517,3 +522,32 @@ def test_an_object_pending_deletion_is_managed_and_the_next_up_deletes_it(
     jsonschema.validate(full.as_dict(), SCHEMA)
     for fmt in ("table", "markdown"):
         assert "pending-delete" in render(full, fmt)
+
+
+# --- the silent-failure period is on the server's clock ------------------------------------
+@pytest.mark.parametrize("skew_hours", [-48, 0, 48], ids=["behind", "exact", "ahead"])
+def test_the_silence_period_follows_the_servers_clock(skew_hours: int) -> None:
+    """The server's Date says 12:00; its newest result is from 11:30. With a one-hour period
+    that result is recent, whatever this machine's clock says (skewed by days either way)."""
+    server_now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=skew_hours)
+    result = {"id": "r1", "dateCreated": (server_now - timedelta(minutes=30)).isoformat()}
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        items = [result] if request.url.path == "/v3/OperatorResults" else []
+        date = email.utils.format_datetime(server_now, usegmt=True)
+        return httpx.Response(200, json={"items": items, "meta": {}}, headers={"Date": date})
+
+    http = HttpClient(
+        Credentials("AC1", "token"),
+        base_urls({}, {"TWILIO_BASE_URL": "https://twilio.test"}),
+        transport=httpx.MockTransport(answer),
+    )
+    try:
+        health = check_silence(TwilioApi(http), [CONFIG], 1.0)[CONFIG]
+    finally:
+        http.close()
+    assert health.silent is False
+    assert health.last_result_at == result["dateCreated"].replace("+00:00", "Z")
+    assert seen == ["/v3/OperatorResults"], "a recent result settles it"
