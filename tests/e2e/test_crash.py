@@ -4,7 +4,7 @@ An operator prompt edit runs the whole choreography: POST the new operator, POST
 Intelligence Configuration, PUT the Conversation configuration to link it (an asynchronous
 operation, polled), DELETE the old configuration, DELETE the old operator. Each crash point
 stalls one request of that sequence with injected latency, and the test SIGKILLs the whole
-process group of `pulumi up` (engine, language host, program, provider plugin) while it waits,
+process tree of `pulumi up` (engine, language host, program, provider plugin) while it waits,
 as a dying CI runner would. Where the point is "the create landed but the engine never learned
 its id", the create's response is dropped and the kill comes during the lookup that follows.
 
@@ -134,7 +134,7 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
         return any(f["id"] == stall and f["hits"] >= point.stall_at for f in emulator.faults())
 
     wait_until(stalled, f"the stall at {point.name}", running=run)
-    run.kill_group()
+    run.kill()
     emulator.clear_faults()
     # The stalled request is still served after the kill (what it commits is part of the test):
     # let it finish before looking.
