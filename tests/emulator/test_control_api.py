@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -124,6 +125,32 @@ def test_fault_latency(emulator: EmulatorHandle, api: httpx.Client) -> None:
     started = time.monotonic()
     assert api.get("/v3/ControlPlane/Operators").status_code == 200
     assert time.monotonic() - started >= 0.3
+
+
+def test_a_held_request_is_released_when_its_fault_is_removed(
+    emulator: EmulatorHandle, api: httpx.Client
+) -> None:
+    """skip lets the first matching request through; the second is held (ten minutes) until
+    the fault is removed, and then served at once."""
+    fault = emulator.inject_fault(
+        "latency", path="^/v3/ControlPlane/Operators$", skip=1, count=1, latency_ms=600_000
+    )
+    assert api.get("/v3/ControlPlane/Operators").status_code == 200  # skipped: not held
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(api.get, "/v3/ControlPlane/Operators")
+        deadline = time.monotonic() + 60  # a bound, not a wait
+
+        def hits() -> int:
+            return int(next(f["hits"] for f in emulator.faults() if f["id"] == fault))
+
+        while hits() < 1:
+            assert time.monotonic() < deadline, "the second request never arrived"
+            time.sleep(0.02)
+        assert not held.done()
+        assert emulator.admin.delete(f"/faults/{fault}").status_code == 204
+        assert held.result(timeout=60).status_code == 200
+    listed = emulator.requests(path_regex="^/v3/ControlPlane/Operators$")
+    assert [r["status"] for r in listed] == [200, 200]
 
 
 def test_fault_reset_closes_without_response(emulator: EmulatorHandle, api: httpx.Client) -> None:

@@ -10,7 +10,6 @@ slower. The control API under ``/__emulator__`` bypasses all of it but the Date.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import email.utils
@@ -24,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..domain import Emulator
 from .errors import api_for_path, error_response
-from .faults import Fault, FaultRegistry, abort_connection
+from .faults import Fault, FaultRegistry, abort_connection, hold
 from .request_log import RequestLog
 
 __all__ = ["ACCOUNT_SCOPE_KEY", "CONTROL_PREFIX", "FAIL_OPERATION_SCOPE_KEY", "EmulatorMiddleware"]
@@ -111,10 +110,10 @@ class EmulatorMiddleware:
                 status[0] = message["status"]
             await send(self._dated(message))
 
-        latency, fault = self.faults.select(method, path, account)
+        delays, fault = self.faults.select(method, path, account)
         try:
-            if latency:
-                await asyncio.sleep(latency / 1000)
+            if delays:
+                await hold(delays)
             if fault is not None and fault.kind in ("error", "rate_limit", "reset"):
                 await self._terminal_fault(fault, scope, receive, status_send, raw_send=send)
             elif account is None:
