@@ -459,3 +459,28 @@ def test_an_object_a_failed_replacement_left_is_managed(deployment: Deployment) 
     d.pulumi.up()
     assert ("DELETE", f"{OPERATORS}/{old}") in d.writes(mark)
     assert drift(d, "--stack", "dev")["json"].code == 0
+
+
+def test_another_stacks_broken_file_is_that_stacks_error(deployment: Deployment) -> None:
+    """staging's desired-state file is not even text: dev is still checked (and in sync), and
+    with --all, staging is reported in error (exit 1) next to the stacks that were checked."""
+    d = deployment
+    _deploy(d)
+    d.stack_file("staging").write_bytes(b"\xff\xfeextends: base.yaml\n")
+
+    runs = drift(d, "--stack", "dev")
+    report = runs["json"].json()
+    assert report["exitCode"] == 0, runs["table"].stdout
+    assert [(s["name"], s["status"]) for s in report["stacks"]] == [("dev", "in-sync")]
+
+    runs = drift(d, "--all")
+    report = runs["json"].json()
+    assert report["exitCode"] == 1
+    status = {s["name"]: s["status"] for s in report["stacks"]}
+    assert status == {"dev": "in-sync", "prod": "drift", "staging": "error"}
+    (staging,) = (s for s in report["stacks"] if s["name"] == "staging")
+    assert "stacks/staging.yaml" in staging["error"]
+    assert "not UTF-8" in staging["error"]
+    for fmt in FORMATS:
+        assert "Traceback" not in runs[fmt].stdout + runs[fmt].stderr
+        assert "not UTF-8" in runs[fmt].stdout
