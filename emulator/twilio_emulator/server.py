@@ -59,5 +59,7 @@ def make_server(
         # Keep-alive long enough for pooled test clients, short enough to exit fast.
         timeout_keep_alive=30,
         timeout_graceful_shutdown=2,
+        # The app sets Date itself, from the emulator clock (see web.app.EmulatorApp).
+        date_header=False,
     )
     return ReadyServer(config, on_ready)

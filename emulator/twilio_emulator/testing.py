@@ -150,9 +150,11 @@ class EmulatorHandle:
         retry_after: int = 1,
         account: str | None = None,
         seed: int | None = None,
+        skip: int = 0,
     ) -> str:
         """Add a fault; returns its id. Kinds: error, rate_limit, latency, reset,
-        drop_response, fail_operation (see README)."""
+        drop_response, fail_operation (see README). ``skip``: matching requests let through
+        first. Removing a latency fault releases the requests it holds."""
         body: dict[str, Any] = {
             "kind": kind,
             "method": method,
@@ -161,6 +163,7 @@ class EmulatorHandle:
             "rate": rate,
             "latencyMs": latency_ms,
             "retryAfter": retry_after,
+            "skip": skip,
         }
         for key, value in (("count", count), ("account", account), ("seed", seed)):
             if value is not None:

@@ -12,6 +12,7 @@ from pydantic import Field, StringConstraints, field_validator
 
 from . import _outputschema
 from ._spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Rewrite, Wire
+from ._wire import UNKNOWN
 from .inputs import (
     Channel,
     ConversationGroupingType,
@@ -344,8 +345,11 @@ class ConversationConfigurationModel(ResourceModel):
     conversations_v1_bridge: ConversationsV1Bridge | None = None
 
     def extra_violations(self) -> list[tuple[str, str]]:
-        ids = self.intelligence_configuration_ids
-        if len(set(ids)) != len(ids):
+        # During a preview the ids of configurations not created yet are all the same UNKNOWN
+        # marker: they are not equal to anything, so only known ids are compared here (the
+        # stack file's check compares the names, which are always known).
+        known = [i for i in self.intelligence_configuration_ids if i != UNKNOWN]
+        if len(set(known)) != len(known):
             return [("intelligenceConfigurationIds", "lists the same configuration twice")]
         return []
 

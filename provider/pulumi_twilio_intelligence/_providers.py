@@ -163,6 +163,7 @@ class _Adapter(ResourceProvider):
         return CreateResult(object_id, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        props = _from_state(props)
         _, recorded = _split(props)
         # Nothing recorded: a read of an object the stack does not hold yet (``Resource.get``).
         observation = self.reconciler().observe(id_, recorded or None, props)
@@ -205,14 +206,15 @@ class _Adapter(ResourceProvider):
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         book, desired_props = _split(_news)
         desired = self.model.validate_desired(desired_props, self._label(book))
-        server = self.reconciler().update(_id, desired, _olds)
+        olds = _from_state(_olds)
+        server = self.reconciler().update(_id, desired, olds)
         kept: dict[str, Any] = {
-            k: _olds[k] for k in ("createdVersion", "predecessorIds") if k in _olds
+            k: olds[k] for k in ("createdVersion", "predecessorIds") if k in olds
         }
         return UpdateResult({**book, **self.model.normalise(desired.wire()), **server, **kept})
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        self.reconciler().delete(_id, _props)
+        self.reconciler().delete(_id, _from_state(_props))
 
     # --- helpers ---------------------------------------------------------------------------
     def _identity(self, book: dict[str, Any]) -> tuple[str, ...]:
@@ -278,6 +280,14 @@ def _split(props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     skip = {PROVIDER_KEY, *BOOKKEEPING, *OUTPUT_ONLY}
     desired = {k: _integral(v) for k, v in props.items() if k not in skip and v is not None}
     return book, desired
+
+
+def _from_state(props: dict[str, Any]) -> dict[str, Any]:
+    """A property bag read back from Pulumi state (recorded inputs and outputs, server fields
+    such as an operator's ``version`` included) with numbers as the API gave them: Pulumi's
+    protobuf Struct turned every int into a float (``If-Match: 2.0`` would be refused)."""
+    restored: dict[str, Any] = _integral(props)
+    return restored
 
 
 def _integral(value: Any) -> Any:

@@ -94,11 +94,13 @@ def read(path: Path, locations: dict[str, str]) -> dict[str, Any]:
     value's path such as ``operators.churn.parameters.scale``)."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise ValidationError(
-            [Violation("stack file", "", f"cannot read: {reason}", str(path))]
-        ) from None
+    except OSError as exc:
+        reason = f"cannot read: {exc.strerror or exc}"
+        raise ValidationError([Violation("stack file", "", reason, str(path))]) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        reason = f"not valid YAML: not UTF-8 text (byte {exc.start})"
+        raise ValidationError([Violation("stack file", "", reason, f"{path}:{line}")]) from None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -187,7 +189,7 @@ class _Positions:
                 Violation(
                     "stack file",
                     path,
-                    "an alias that contains itself",
+                    "an alias refers to itself (it contains itself)",
                     self._at(node.start_mark.line),
                 )
             )

@@ -246,8 +246,8 @@ class _Checker:
             if key not in SECTIONS:
                 self.fail(
                     "stack file",
-                    key,
-                    key,
+                    str(key),
+                    str(key),
                     f"unknown section; expected one of {', '.join(SECTIONS)}",
                 )
         state = DesiredState(files=files)

@@ -3,7 +3,9 @@ driven by the real engine against the emulator over HTTP."""
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import pytest
 from twilio_emulator.testing import EmulatorHandle
 
+from tests.e2e import processes
 from tests.e2e.pulumi_cli import PulumiProject
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +84,31 @@ def copy_project(destination: Path) -> Path:
     pulumi_yaml = pulumi_yaml.replace("virtualenv: .venv", f"virtualenv: {ROOT / '.venv'}")
     (destination / "Pulumi.yaml").write_text(pulumi_yaml)
     return destination
+
+
+LEFTOVER_EXIT_SECONDS = 30  # processes that are already ending get this long to finish
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _subreaper() -> None:
+    """Orphans among the processes tests start are re-parented to this process (so found)."""
+    processes.become_subreaper()
+
+
+@pytest.fixture(autouse=True)
+def leaves_no_process(_subreaper: None) -> Iterator[None]:
+    """A test leaves nothing running: every process it started (pulumi, the engine's plugins,
+    anything they started) has ended when it returns. Leftovers are killed and named."""
+    before = set(processes.descendants(os.getpid()))
+    yield
+    started = set(processes.descendants(os.getpid())) - before
+    leftovers = processes.wait_gone(started, timeout=LEFTOVER_EXIT_SECONDS)
+    if leftovers:
+        for pid in leftovers:
+            processes.kill_tree(pid)
+        processes.wait_gone(set(leftovers), timeout=LEFTOVER_EXIT_SECONDS)
+        names = "\n".join(f"  {p}" for p in leftovers.values())
+        pytest.fail(f"the test left {len(leftovers)} processes running (now killed):\n{names}")
 
 
 @pytest.fixture

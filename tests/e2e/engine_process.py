@@ -1,19 +1,19 @@
 """Run a pulumi command in the background, and stop it the way a dying CI runner would.
 
-The command gets its own process group, so ``kill_group`` takes down the engine together with
-its language host, the program and the provider plugin, with SIGKILL: nothing gets to clean up.
+``kill`` takes down the whole process tree with SIGKILL: the engine, its language host, the
+program and the provider plugins (which the engine starts in process groups of their own, so
+killing the command's group is not enough). Nothing gets to clean up, and nothing survives.
 """
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.e2e.processes import kill_tree, wait_gone
 from tests.e2e.pulumi_cli import PulumiProject
 
 POLL_SECONDS = 0.05
@@ -29,9 +29,11 @@ class Background:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def kill_group(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
+    def kill(self) -> None:
+        killed = kill_tree(self.process.pid)
         self.process.wait()
+        survivors = wait_gone({p.pid for p in killed}, timeout=60)
+        assert not survivors, f"still running after SIGKILL: {list(survivors.values())}"
 
     def wait(self, timeout: float = 600) -> int:
         return self.process.wait(timeout=timeout)

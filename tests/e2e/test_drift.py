@@ -8,7 +8,6 @@ Every run of the command also asserts that the emulator received no write (``dri
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -398,13 +397,14 @@ def test_silent_configuration_is_flagged(deployment: Deployment) -> None:
     assert config["health"]["lastResultAt"] is not None
 
     put_configuration(d)
-    time.sleep(12)  # the next conversation falls in a period that holds no result
+    # Two hours later (the emulator's clock, which its Date header and timestamps follow), the
+    # next conversation falls in a one-hour period that holds no result.
+    d.emulator.advance_clock(2 * 3600)
     second = d.converse("Hello?", "Anyone there?")
     _close(d, second)
     assert d.results(second) == [], "a configuration changed with PUT produces nothing"
 
-    period = str(10 / 3600)  # ten seconds: the second conversation, not the first results
-    runs = drift(d, "--stack", "dev", "--silence-hours", period)
+    runs = drift(d, "--stack", "dev", "--silence-hours", "1")  # the second one, not the first
     report = runs["json"].json()
     assert report["exitCode"] == 2
     config = find(report, "IntelligenceConfiguration", "support-analytics")
@@ -428,3 +428,59 @@ def test_silent_configuration_is_flagged(deployment: Deployment) -> None:
     off = drift(d, "--stack", "dev", "--silence-hours", "0")["json"].json()
     assert find(off, "IntelligenceConfiguration", "support-analytics")["health"] is None
     assert "operatorResults" not in off["requests"]["byCollection"]
+
+
+def test_an_object_a_failed_replacement_left_is_managed(deployment: Deployment) -> None:
+    """The replacement of an operator was created, deleting the old one failed: Pulumi state
+    still holds the old one (``delete: true``). It is not unmanaged: the next `up` deletes it."""
+    d = deployment
+    _deploy(d)
+    old = _id(d, "operators", "churn-risk")
+    d.edit("explain why in one sentence.", "explain why in at most ten words.")
+    d.emulator.inject_fault("error", method="DELETE", path=f"^{OPERATORS}/", status=403)
+    assert d.pulumi.up(check=False).returncode != 0
+    d.emulator.clear_faults()
+    pending = [r for r in d.pulumi.resources("Operator") if r.get("delete")]
+    assert [r["id"] for r in pending] == [old]
+
+    runs = drift(d, "--stack", "dev")
+    report = runs["json"].json()
+    assert report["unmanaged"] == [], "Pulumi state still holds it"
+    (obj,) = [o for o in report["stacks"][0]["objects"] if o["id"] == old]
+    assert (obj["kind"], obj["name"], obj["status"]) == ("Operator", "churn-risk", "pending-delete")
+    assert "the next `pulumi up` deletes it" in obj["issues"][0]["message"]
+    assert obj["remediation"] == "pulumi up --stack dev"
+    assert report["exitCode"] == 2
+    for fmt in ("table", "markdown"):
+        assert "pending-delete" in runs[fmt].stdout
+        assert "adoptId" not in runs[fmt].stdout
+
+    mark = d.emulator.mark()
+    d.pulumi.up()
+    assert ("DELETE", f"{OPERATORS}/{old}") in d.writes(mark)
+    assert drift(d, "--stack", "dev")["json"].code == 0
+
+
+def test_another_stacks_broken_file_is_that_stacks_error(deployment: Deployment) -> None:
+    """staging's desired-state file is not even text: dev is still checked (and in sync), and
+    with --all, staging is reported in error (exit 1) next to the stacks that were checked."""
+    d = deployment
+    _deploy(d)
+    d.stack_file("staging").write_bytes(b"\xff\xfeextends: base.yaml\n")
+
+    runs = drift(d, "--stack", "dev")
+    report = runs["json"].json()
+    assert report["exitCode"] == 0, runs["table"].stdout
+    assert [(s["name"], s["status"]) for s in report["stacks"]] == [("dev", "in-sync")]
+
+    runs = drift(d, "--all")
+    report = runs["json"].json()
+    assert report["exitCode"] == 1
+    status = {s["name"]: s["status"] for s in report["stacks"]}
+    assert status == {"dev": "in-sync", "prod": "drift", "staging": "error"}
+    (staging,) = (s for s in report["stacks"] if s["name"] == "staging")
+    assert "stacks/staging.yaml" in staging["error"]
+    assert "not UTF-8" in staging["error"]
+    for fmt in FORMATS:
+        assert "Traceback" not in runs[fmt].stdout + runs[fmt].stderr
+        assert "not UTF-8" in runs[fmt].stdout

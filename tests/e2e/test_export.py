@@ -29,9 +29,10 @@ def _post(d: Deployment, path: str, body: dict[str, Any], **headers: str) -> dic
     return created
 
 
-def make_account(d: Deployment) -> dict[str, str]:
+def make_account(d: Deployment, *, second_configuration: bool = False) -> dict[str, str]:
     """An account set up by hand (a console, a script): every kind of object, references between
-    them, names the stack format would not derive, a Twilio-authored operator pinned."""
+    them, names the stack format would not derive, a Twilio-authored operator pinned; with
+    ``second_configuration``, the Conversation configuration links two configurations."""
     d.emulator.set_settings(operation_delay_seconds=0, store_provisioning_seconds=0)
     risk = _post(
         d,
@@ -87,6 +88,16 @@ def make_account(d: Deployment) -> dict[str, str]:
             ],
         },
     )
+    linked = [config["id"]]
+    if second_configuration:
+        rule = {
+            "operators": [{"id": SUMMARY}],
+            "triggers": [{"on": "CONVERSATION_END"}],
+            "actions": [],
+        }
+        body = {"displayName": "Escalations", "description": "summaries", "rules": [rule]}
+        escalations = _post(d, V3_CONFIGS, body)
+        linked.append(escalations["id"])
     _post(d, STORES, {"displayName": "support-memory", "description": "Customer memory"})
     (store,) = d.emulator.client().get(STORES).json()["stores"]
     d.emulator.advance_clock(1)
@@ -98,7 +109,7 @@ def make_account(d: Deployment) -> dict[str, str]:
             "description": "SMS support",
             "conversationGroupingType": "GROUP_BY_PROFILE",
             "memoryStoreId": store,
-            "intelligenceConfigurationIds": [config["id"]],
+            "intelligenceConfigurationIds": linked,
             "channelSettings": {
                 "SMS": {
                     "statusTimeouts": {"inactive": 5, "closed": 10},
@@ -165,6 +176,27 @@ def test_export_adopts_everything_and_the_preview_is_empty(deployment: Deploymen
             line for line in path.read_text().splitlines(keepends=True) if "adoptId:" not in line
         )
     )
+    d.pulumi.preview("--expect-no-changes")
+
+
+def test_an_exported_account_linking_two_configurations_deploys_with_its_preview(
+    deployment: Deployment,
+) -> None:
+    """Both adopted configurations' ids are unknown until `up` adopts them: the preview of
+    the Conversation configuration linking them must not take them for one."""
+    d = deployment
+    ids = make_account(d, second_configuration=True)
+    exported = export_to_dev(d)
+    links = exported["conversationConfigurations"]["Support-line"]["intelligenceConfigurations"]
+    assert links == ["Support-analytics", "Escalations"]
+
+    mark = d.emulator.mark()
+    d.pulumi.preview()
+    d.pulumi.run("up", "--yes")  # with its preview, as a person runs it
+    assert d.writes(mark) == [], "everything is adopted"
+    configs = d.pulumi.outputs()["intelligenceConfigurations"]
+    assert configs["Support-analytics"] == ids["config"]
+    assert set(configs) == {"Support-analytics", "Escalations"}
     d.pulumi.preview("--expect-no-changes")
 
 

@@ -6,6 +6,7 @@ Configuration (POST new, relink the Conversation configuration, DELETE old) and 
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -264,3 +265,76 @@ def test_existing_memory_store_is_referenced_not_managed(deployment: Deployment)
     assert _live(d, f"{V2_CONFIGS}/{config_id}")["memoryStoreId"] == store_id
     d.pulumi.destroy()
     assert client.get("/v1/ControlPlane/Stores").json()["stores"] == [store_id]
+
+
+ESCALATIONS = (
+    "  escalations:\n"
+    "    description: A summary for the escalation team when the conversation ends\n"
+    "    rules:\n"
+    "      wrap-up:\n"
+    "        operators:\n"
+    "          summary: {}\n"
+    "        trigger: {on: CONVERSATION_END}\n"
+    "\n"
+    "conversationConfigurations:\n"
+)
+
+
+def test_two_new_linked_configurations_preview_and_deploy(deployment: Deployment) -> None:
+    """The first preview of a stack whose Conversation configuration links two Intelligence
+    Configurations: both ids are unknown until they are created, and are not the same one."""
+    d = deployment
+    d.edit("conversationConfigurations:\n", ESCALATIONS)
+    d.edit(
+        "intelligenceConfigurations: [support-analytics]",
+        "intelligenceConfigurations: [support-analytics, escalations]",
+    )
+    mark = d.emulator.mark()
+    preview = d.pulumi.preview()
+    assert "ConversationConfiguration" in preview.stdout
+    assert d.writes(mark) == [], "a preview writes nothing"
+
+    d.pulumi.run("up", "--yes")  # with its preview, as a person runs it
+    configs = _ids(d)["intelligenceConfigurations"]
+    assert set(configs) == {"support-analytics", "escalations"}
+    assert sorted(_conversation_links(d)) == sorted(configs.values())
+    d.pulumi.preview("--expect-no-changes")
+
+    # Naming one configuration twice is still refused, before any request.
+    d.edit(
+        "intelligenceConfigurations: [support-analytics, escalations]",
+        "intelligenceConfigurations: [escalations, escalations]",
+    )
+    mark = d.emulator.mark()
+    refused = d.pulumi.preview(check=False)
+    assert refused.returncode != 0
+    assert "lists the same configuration twice" in refused.stdout + refused.stderr
+    assert d.emulator.requests(since=mark) == []
+
+
+def test_in_place_operator_update_puts_with_an_integer_if_match(deployment: Deployment) -> None:
+    """updateStrategy: in-place PUTs the operator with If-Match on the version recorded in
+    Pulumi state (which hands numbers back as floats): "1", then "2", never "1.0"."""
+    d = deployment
+    d.edit(
+        "  contact-reason:\n    description: Why the customer got in touch\n",
+        "  contact-reason:\n    updateStrategy: in-place\n"
+        "    description: Why the customer got in touch\n",
+    )
+    d.pulumi.up()
+    operator_id = _ids(d)["operators"]["contact-reason"]
+    config_id = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    descriptions = ["Why the customer got in touch", "Why they got in touch", "Why they wrote"]
+    for version, (before, description) in enumerate(itertools.pairwise(descriptions), start=1):
+        d.edit(f"    description: {before}\n", f"    description: {description}\n")
+        mark = d.emulator.mark()
+        d.pulumi.up()
+        assert d.writes(mark) == [("PUT", f"{OPERATORS}/{operator_id}")]
+        (put,) = d.emulator.requests(method="PUT", since=mark)
+        assert put["status"] == 200
+        assert put["headers"].get("if-match") == str(version)
+        live = _live(d, f"{OPERATORS}/{operator_id}")
+        assert (live["version"], live["description"]) == (version + 1, description)
+        assert _ids(d)["operators"]["contact-reason"] == operator_id, "updated, not replaced"
+        d.pulumi.preview("--expect-no-changes")
+    assert _ids(d)["intelligenceConfigurations"]["support-analytics"] == config_id

@@ -115,7 +115,7 @@ def create_config(api: httpx.Client, **overrides: Any) -> dict[str, Any]:
     return created
 
 
-def wait_operation(api: httpx.Client, url: str, timeout: float = 5.0) -> dict[str, Any]:
+def wait_operation(api: httpx.Client, url: str, timeout: float = 60.0) -> dict[str, Any]:
     """Poll an operation status URL until it is terminal."""
     deadline = time.monotonic() + timeout
     while True:

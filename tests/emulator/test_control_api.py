@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import email.utils
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -125,6 +127,32 @@ def test_fault_latency(emulator: EmulatorHandle, api: httpx.Client) -> None:
     assert time.monotonic() - started >= 0.3
 
 
+def test_a_held_request_is_released_when_its_fault_is_removed(
+    emulator: EmulatorHandle, api: httpx.Client
+) -> None:
+    """skip lets the first matching request through; the second is held (ten minutes) until
+    the fault is removed, and then served at once."""
+    fault = emulator.inject_fault(
+        "latency", path="^/v3/ControlPlane/Operators$", skip=1, count=1, latency_ms=600_000
+    )
+    assert api.get("/v3/ControlPlane/Operators").status_code == 200  # skipped: not held
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(api.get, "/v3/ControlPlane/Operators")
+        deadline = time.monotonic() + 60  # a bound, not a wait
+
+        def hits() -> int:
+            return int(next(f["hits"] for f in emulator.faults() if f["id"] == fault))
+
+        while hits() < 1:
+            assert time.monotonic() < deadline, "the second request never arrived"
+            time.sleep(0.02)
+        assert not held.done()
+        assert emulator.admin.delete(f"/faults/{fault}").status_code == 204
+        assert held.result(timeout=60).status_code == 200
+    listed = emulator.requests(path_regex="^/v3/ControlPlane/Operators$")
+    assert [r["status"] for r in listed] == [200, 200]
+
+
 def test_fault_reset_closes_without_response(emulator: EmulatorHandle, api: httpx.Client) -> None:
     emulator.inject_fault("reset", method="POST", path="Configurations", count=1)
     with pytest.raises(httpx.TransportError):
@@ -185,6 +213,26 @@ def test_clock_drives_timestamps(emulator: EmulatorHandle, api: httpx.Client) ->
     assert created["dateCreated"][:4] > "2000"
     versions = api.get(f"/v3/ControlPlane/Operators/{first['id']}/Versions").json()["items"]
     assert versions[0]["dateCreated"] < created["dateCreated"]
+
+
+def test_the_date_header_is_the_emulator_clock(emulator: EmulatorHandle, api: httpx.Client) -> None:
+    emulator.advance_clock(86400 * 400)
+
+    def clock() -> float:
+        epoch: float = emulator.admin.get("/clock").json()["epoch"]
+        return epoch
+
+    requests: list[tuple[httpx.Client, str]] = [
+        (api, CONFIGS),
+        (api, f"{CONFIGS}/nope"),  # an error answer
+        (emulator.admin, "/health"),  # the control API too
+    ]
+    for client, path in requests:
+        before = clock()
+        (date,) = client.get(path).headers.get_list("date")
+        after = clock()
+        sent = email.utils.parsedate_to_datetime(date).timestamp()
+        assert int(before) <= sent <= after, (date, before, after)  # Date has whole seconds
 
 
 def test_traps_and_settings(emulator: EmulatorHandle) -> None:

@@ -106,12 +106,14 @@ def test_console_script_help() -> None:
 
 
 def test_lists_of_thousands_stay_fast(api: httpx.Client) -> None:
+    """Budgets in CPU time of this process (the client and the in-process server): what the
+    work costs, not how long a machine busy with other work made it wait."""
     for index in range(1200):
         response = api.post(
             "/v3/ControlPlane/Configurations", json={"displayName": f"c{index}", "rules": []}
         )
         assert response.status_code == 201
-    started = time.perf_counter()
+    started = time.process_time()
     token = None
     seen = 0
     while True:
@@ -123,15 +125,15 @@ def test_lists_of_thousands_stay_fast(api: httpx.Client) -> None:
         token = body["meta"].get("nextToken")
         if not token:
             break
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert seen == 1200
-    assert elapsed < 2.0, f"12 pages took {elapsed:.2f}s"
-    started = time.perf_counter()
+    assert elapsed < 2.0, f"12 pages took {elapsed:.2f}s of CPU"
+    started = time.process_time()
     full = api.get("/v3/ControlPlane/Configurations", params={"pageSize": 1000}).json()
     assert len(full["items"]) == 1000
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     last_id = full["items"][-1]["id"]
-    started = time.perf_counter()
+    started = time.process_time()
     for _ in range(50):
         assert api.get(f"/v3/ControlPlane/Configurations/{last_id}").status_code == 200
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0

@@ -405,6 +405,13 @@ CHECKS: list[tuple[str, ResourceProvider, dict[str, Any], str, str]] = [
         "at most 5 items",
     ),
     (
+        "conv-linked-twice-among-unknowns",
+        ConversationConfigurationProvider(),
+        {**CONVERSATION, "intelligenceConfigurationIds": [UNKNOWN, "c1", UNKNOWN, "c1"]},
+        "intelligenceConfigurationIds",
+        "lists the same configuration twice",
+    ),
+    (
         "conv-callbacks",
         ConversationConfigurationProvider(),
         {**CONVERSATION, "statusCallbacks": [{"url": "https://a.example.com"}] * 3},
@@ -562,8 +569,21 @@ def test_deprecated_nested_spellings_pass_check_and_come_back_documented() -> No
             IntelligenceConfigurationProvider(),
             {"rules": [{**CONFIG_RULE, "operators": [{"id": UNKNOWN}]}]},
         ),
+        # Two configurations created in the same run: their ids are both unknown, not equal.
+        (
+            ConversationConfigurationProvider(),
+            {**CONVERSATION, "intelligenceConfigurationIds": [UNKNOWN, UNKNOWN, "c1"]},
+        ),
     ],
-    ids=["operator", "configuration", "conversation", "store", "unknown-store", "unknown-op"],
+    ids=[
+        "operator",
+        "configuration",
+        "conversation",
+        "store",
+        "unknown-store",
+        "unknown-op",
+        "unknown-links",
+    ],
 )
 def test_valid_inputs_pass_check_and_get_a_derived_name(
     provider: ResourceProvider, props: dict[str, Any]

@@ -4,7 +4,9 @@ version findings, and export's names and schema handling."""
 
 from __future__ import annotations
 
+import email.utils
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,17 @@ import httpx
 import jsonschema  # type: ignore[import-untyped,unused-ignore]  # stubs may or may not be installed
 import pytest
 from pulumi_twilio_intelligence import _outputschema, stackfile
+from pulumi_twilio_intelligence._api import TwilioApi
+from pulumi_twilio_intelligence._http import Credentials, HttpClient, base_urls
 from pulumi_twilio_intelligence._reconcile import IntelligenceConfigurationReconciler
-from pulumi_twilio_intelligence.drift.compare import StackInput, compare_stack, reconcilers
+from pulumi_twilio_intelligence.drift import cli
+from pulumi_twilio_intelligence.drift.compare import (
+    StackInput,
+    compare_stack,
+    find_unmanaged,
+    managed_ids,
+    reconcilers,
+)
 from pulumi_twilio_intelligence.drift.desired import DesiredObject
 from pulumi_twilio_intelligence.drift.export import (
     ExportError,
@@ -22,6 +33,7 @@ from pulumi_twilio_intelligence.drift.export import (
     export_account,
     to_yaml,
 )
+from pulumi_twilio_intelligence.drift.health import check_silence
 from pulumi_twilio_intelligence.drift.live import (
     LiveAccount,
     ReadOnlyTransport,
@@ -29,6 +41,7 @@ from pulumi_twilio_intelligence.drift.live import (
     WriteRefusedError,
 )
 from pulumi_twilio_intelligence.drift.mask import MASK, mask
+from pulumi_twilio_intelligence.drift.project import PulumiCli
 from pulumi_twilio_intelligence.drift.render import render
 from pulumi_twilio_intelligence.drift.report import (
     Change,
@@ -41,6 +54,7 @@ from pulumi_twilio_intelligence.drift.report import (
 )
 from pulumi_twilio_intelligence.drift.state import SECRET, RecordedResource, RecordedState
 from pulumi_twilio_intelligence.errors import NotFoundError
+from twilio_emulator.testing import EmulatorHandle
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "drift-schema.json").read_text())
@@ -204,7 +218,9 @@ def test_recorded_state_reads_our_resources_and_hides_secrets() -> None:
     assert churn.inputs == {"prompt": "p"}
     assert churn.outputs == {"prompt": "p", "token": SECRET}
     assert state.twilio_operators == {"twilio-sentiment": SENTIMENT}
-    assert state.ids() == {OP}
+    (pending,) = state.pending_deletes
+    assert (pending.kind, pending.name, pending.id) == ("Operator", "churn", OP2)
+    assert state.ids() == {OP, OP2}, "an object pending deletion is still managed"
 
 
 # --- the read-only transport ----------------------------------------------------------------
@@ -396,3 +412,142 @@ def test_a_deleted_adopted_object_is_fixed_by_dropping_its_adopt_id() -> None:
         f"remove `adoptId: {OP}` from the desired-state file (the object it adopted is gone), "
         f"then `pulumi up --refresh --stack dev`"
     )
+
+
+# --- one stack's broken files -------------------------------------------------------------
+DEV_STATE = "operators:\n  reason: {prompt: Why did they write?, outputFormat: TEXT}\n"
+
+
+def _drift_project(root: Path, files: dict[str, bytes]) -> Path:
+    """A project with stacks dev, prod and staging; ``files`` are written over the defaults."""
+    (root / "stacks").mkdir(parents=True)
+    (root / "Pulumi.yaml").write_text("name: twilio-intelligence\nstackConfigDir: stacks\n")
+    for stack in ("dev", "prod", "staging"):
+        config = f"config:\n  twilio-intelligence:desiredState: stacks/{stack}.yaml\n"
+        (root / "stacks" / f"Pulumi.{stack}.yaml").write_text(config)
+        (root / "stacks" / f"{stack}.yaml").write_text(DEV_STATE)
+    for name, content in files.items():
+        (root / name).write_bytes(content)
+    return root
+
+
+def _run_cli(
+    capsys: pytest.CaptureFixture[str], root: Path, *args: str
+) -> dict[str, tuple[int, str]]:
+    """The command in every format: (exit code, stdout); never a traceback on stderr."""
+    runs = {}
+    for fmt in ("table", "json", "markdown"):
+        code = cli.main(["--project-dir", str(root), "drift", "--format", fmt, *args])
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err, err
+        runs[fmt] = (code, out)
+    report = json.loads(runs["json"][1])
+    jsonschema.validate(report, SCHEMA)
+    assert {code for code, _ in runs.values()} == {report["exitCode"]}
+    return runs
+
+
+@pytest.fixture
+def never_deployed(monkeypatch: pytest.MonkeyPatch, emulator: EmulatorHandle) -> None:
+    """Stacks on the emulator's account that the backend does not know (no engine needed)."""
+    monkeypatch.setattr(PulumiCli, "export", lambda _self, _stack: None)
+    monkeypatch.setenv("PULUMI_BACKEND_URL", "file:///nonexistent")  # no engine set-up
+    monkeypatch.setenv("TWILIO_BASE_URL", emulator.url)
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", emulator.account_sid)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", emulator.auth_token)
+
+
+BROKEN_FILES = {
+    "not-utf8": ("stacks/staging.yaml", b"\xff\xfe operators: {}\n", "not UTF-8"),
+    "self-alias": ("stacks/staging.yaml", b"operators: &a [*a]\n", "alias refers to itself"),
+    "number-key": ("stacks/staging.yaml", b"{1: 2}\n", "unknown section"),
+    "stack-config": ("stacks/Pulumi.staging.yaml", b"config: [\n", "not valid YAML"),
+}
+
+
+@pytest.mark.usefixtures("never_deployed")
+@pytest.mark.parametrize("broken", list(BROKEN_FILES), ids=list(BROKEN_FILES))
+def test_a_stacks_broken_file_is_that_stacks_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], broken: str
+) -> None:
+    name, content, reason = BROKEN_FILES[broken]
+    root = _drift_project(tmp_path, {name: content})
+
+    runs = _run_cli(capsys, root, "--stack", "dev")  # another stack's file: not dev's problem
+    report = json.loads(runs["json"][1])
+    assert [s["name"] for s in report["stacks"]] == ["dev"]
+    assert report["exitCode"] == 2, runs["table"][1]  # dev is checked: not deployed yet
+    assert report["stacks"][0]["objects"][0]["status"] == "not-deployed"
+
+    runs = _run_cli(capsys, root, "--all")
+    report = json.loads(runs["json"][1])
+    assert report["exitCode"] == 1
+    status = {s["name"]: s["status"] for s in report["stacks"]}
+    assert status == {"dev": "drift", "prod": "drift", "staging": "error"}
+    (staging,) = (s for s in report["stacks"] if s["name"] == "staging")
+    assert name.removeprefix("stacks/") in staging["error"]
+    assert reason in staging["error"]
+    for fmt in ("table", "markdown"):
+        assert reason in runs[fmt][1], runs[fmt][1]
+        assert "staging" in runs[fmt][1]
+
+
+# --- a replacement that failed part way -------------------------------------------------------
+@pytest.mark.parametrize("still_live", [True, False], ids=["live", "gone"])
+def test_an_object_pending_deletion_is_managed_and_the_next_up_deletes_it(
+    still_live: bool,
+) -> None:
+    recorded = RecordedState()
+    recorded.resources[("Operator", "churn")] = RecordedResource(
+        "Operator", "churn", OP, {}, {"displayName": "churn-new"}
+    )
+    old = RecordedResource("Operator", "churn", OP2, {}, {"displayName": "churn-old"})
+    recorded.pending_deletes.append(old)
+    desired = {("Operator", "churn"): DesiredObject("Operator", "churn", {}, adopt_id=None)}
+    operators = {OP2: {"id": OP2, "displayName": "churn-old", "author": "SELF"}}
+    live = LiveAccount(operators if still_live else {}, {}, {}, {})
+    by_kind = reconcilers(None)  # type: ignore[arg-type]  # no request is needed here
+    stack = StackInput("dev", "stacks/dev.yaml", desired, recorded)
+    report = compare_stack(stack, live, by_kind)
+    (pending,) = [o for o in report.objects if o.id == OP2]
+    assert pending.status == "pending-delete"
+    assert pending.severity == "error"
+    assert pending.remediation == "pulumi up --stack dev"
+    (issue,) = pending.issues
+    assert f"replaced by {OP}" in issue.message
+    assert ("deletes it" if still_live else "only drops it from the state") in issue.message
+    assert "unmanaged" not in issue.message
+    assert find_unmanaged(live, managed_ids([stack])) == [], "pending deletion is managed"
+    full = Report(stacks=[report])
+    jsonschema.validate(full.as_dict(), SCHEMA)
+    for fmt in ("table", "markdown"):
+        assert "pending-delete" in render(full, fmt)
+
+
+# --- the silent-failure period is on the server's clock ------------------------------------
+@pytest.mark.parametrize("skew_hours", [-48, 0, 48], ids=["behind", "exact", "ahead"])
+def test_the_silence_period_follows_the_servers_clock(skew_hours: int) -> None:
+    """The server's Date says 12:00; its newest result is from 11:30. With a one-hour period
+    that result is recent, whatever this machine's clock says (skewed by days either way)."""
+    server_now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=skew_hours)
+    result = {"id": "r1", "dateCreated": (server_now - timedelta(minutes=30)).isoformat()}
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        items = [result] if request.url.path == "/v3/OperatorResults" else []
+        date = email.utils.format_datetime(server_now, usegmt=True)
+        return httpx.Response(200, json={"items": items, "meta": {}}, headers={"Date": date})
+
+    http = HttpClient(
+        Credentials("AC1", "token"),
+        base_urls({}, {"TWILIO_BASE_URL": "https://twilio.test"}),
+        transport=httpx.MockTransport(answer),
+    )
+    try:
+        health = check_silence(TwilioApi(http), [CONFIG], 1.0)[CONFIG]
+    finally:
+        http.close()
+    assert health.silent is False
+    assert health.last_result_at == result["dateCreated"].replace("+00:00", "Z")
+    assert seen == ["/v3/OperatorResults"], "a recent result settles it"

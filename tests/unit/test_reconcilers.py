@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pulumi_twilio_intelligence import _runtime
 from pulumi_twilio_intelligence._api import PollPolicy, TwilioApi
 from pulumi_twilio_intelligence._http import Credentials, HttpClient, RetryPolicy, base_urls
 from pulumi_twilio_intelligence._models import (
@@ -19,6 +20,7 @@ from pulumi_twilio_intelligence._models import (
     MemoryStoreModel,
     OperatorModel,
 )
+from pulumi_twilio_intelligence._providers import OperatorProvider
 from pulumi_twilio_intelligence._reconcile import (
     ConversationConfigurationReconciler,
     IntelligenceConfigurationReconciler,
@@ -199,6 +201,44 @@ def test_operator_update_over_someone_elses_change_is_refused(
     ).raise_for_status()
     with pytest.raises(PreconditionFailedError):
         rec.update(created.id, operator(description="ours"), created.server)
+
+
+def _as_pulumi_state(value: Any) -> Any:
+    """What the engine hands a provider for recorded properties: Pulumi's protobuf Struct has one
+    number type, so every int comes back as a float."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _as_pulumi_state(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_pulumi_state(v) for v in value]
+    return value
+
+
+def test_in_place_update_through_the_provider_sends_an_integer_if_match(
+    api: TwilioApi, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TWILIO_BASE_URL", emulator.url)
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", emulator.account_sid)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", emulator.auth_token)
+    _runtime.set_stack_config({})
+    provider = OperatorProvider()
+    book = {"resourceName": "churn-risk", "updateStrategy": "in-place"}
+    created = provider.create({**book, **operator().wire()})
+    recorded = _as_pulumi_state(created.outs)
+    assert recorded["version"] == 1.0
+    for expected_if_match in ("1", "2"):
+        description = f"changed before version {int(expected_if_match) + 1}"
+        news = {**book, **operator(description=description).wire()}
+        updated = provider.update(created.id, recorded, news)
+        put = emulator.requests(method="PUT")[-1]
+        assert (put["path"], put["status"]) == (f"{OPERATORS}/{created.id}", 200)
+        assert header(put, "If-Match") == expected_if_match
+        assert updated.outs is not None
+        assert updated.outs["version"] == int(expected_if_match) + 1
+        recorded = _as_pulumi_state(updated.outs)
 
 
 # --- Intelligence Configurations ------------------------------------------------------------------

@@ -60,6 +60,7 @@ class FaultBody(_Body):
     latency_ms: int = Field(0, alias="latencyMs", ge=0, le=600_000)
     retry_after: int = Field(1, alias="retryAfter", ge=0)
     seed: int | None = None
+    skip: int = Field(0, ge=0)
 
 
 class AdvanceBody(_Body):
@@ -282,6 +283,7 @@ async def add_fault(request: Request) -> Response:
                 latency_ms=body.latency_ms,
                 retry_after=body.retry_after,
                 seed=body.seed,
+                skip=body.skip,
             )
         except re.error as exc:
             return _error(400, f"path: {exc}")

@@ -2,11 +2,13 @@
 
 A fault matches by HTTP method and a path regular expression (searched, so
 anchor it with ``^``/``$`` when needed), optionally by account, and fires with
-probability ``rate`` at most ``count`` times. Kinds:
+probability ``rate`` at most ``count`` times, once ``skip`` matching requests have passed
+untouched. Kinds:
 
 - ``error``: answer ``status`` (default 500) in the API's error shape; no change.
 - ``rate_limit``: answer 429 with ``Retry-After``; no change.
-- ``latency``: wait ``latency_ms`` and then serve normally (combines with others).
+- ``latency``: wait ``latency_ms`` and then serve normally (combines with others); a request
+  still waiting is released at once when its fault is removed.
 - ``reset``: close the connection without any response; no change.
 - ``drop_response``: perform the request (the change is committed), then close
   the connection instead of answering: the client cannot tell it succeeded.
@@ -16,6 +18,7 @@ probability ``rate`` at most ``count`` times. Kinds:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import random
 import re
@@ -23,10 +26,13 @@ import secrets
 import socket
 import struct
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["FAULT_KINDS", "Fault", "FaultRegistry", "abort_connection"]
+__all__ = ["FAULT_KINDS", "Fault", "FaultRegistry", "abort_connection", "hold"]
+
+HOLD_POLL_SECONDS = 0.02  # how soon a held request notices that its fault was removed
 
 FaultKind = Literal["error", "rate_limit", "latency", "reset", "drop_response", "fail_operation"]
 FAULT_KINDS: tuple[str, ...] = (
@@ -51,8 +57,11 @@ class Fault:
     latency_ms: int = 0
     retry_after: int = 1
     seed: int | None = None
+    skip: int = 0  # matching requests let through before the fault applies
     id: str = field(default_factory=lambda: "fault_" + secrets.token_hex(6))
     hits: int = 0
+    skipped: int = 0
+    removed: bool = False  # releases the requests a latency fault holds
 
     def __post_init__(self) -> None:
         self._pattern = re.compile(self.path)
@@ -67,6 +76,9 @@ class Fault:
 
     def fire(self) -> bool:
         """Decide (and count) whether this matching fault applies now."""
+        if self.skipped < self.skip:
+            self.skipped += 1
+            return False
         if self.count is not None and self.hits >= self.count:
             return False
         if self.rate < 1.0 and self._rng.random() >= self.rate:
@@ -87,6 +99,7 @@ class Fault:
             "latencyMs": self.latency_ms,
             "retryAfter": self.retry_after,
             "seed": self.seed,
+            "skip": self.skip,
             "hits": self.hits,
         }
 
@@ -107,17 +120,23 @@ class FaultRegistry:
 
     def remove(self, fault_id: str) -> bool:
         with self._lock:
-            before = len(self._faults)
+            gone = [f for f in self._faults if f.id == fault_id]
             self._faults = [f for f in self._faults if f.id != fault_id]
-            return len(self._faults) < before
+        for fault in gone:
+            fault.removed = True
+        return bool(gone)
 
     def clear(self) -> None:
         with self._lock:
-            self._faults.clear()
+            gone, self._faults = self._faults, []
+        for fault in gone:
+            fault.removed = True
 
-    def select(self, method: str, path: str, account: str | None) -> tuple[int, Fault | None]:
-        """Total added latency, and the first terminal fault that fires (if any)."""
-        latency = 0
+    def select(
+        self, method: str, path: str, account: str | None
+    ) -> tuple[list[Fault], Fault | None]:
+        """The latency faults that fire, and the first terminal fault that fires (if any)."""
+        delays: list[Fault] = []
         terminal: Fault | None = None
         with self._lock:
             for fault in self._faults:
@@ -125,10 +144,20 @@ class FaultRegistry:
                     continue
                 if fault.kind == "latency":
                     if fault.fire():
-                        latency += fault.latency_ms
+                        delays.append(fault)
                 elif terminal is None and fault.fire():
                     terminal = fault
-        return latency, terminal
+        return delays, terminal
+
+
+async def hold(delays: list[Fault]) -> None:
+    """Wait the total latency of these faults, or until every one of them has been removed."""
+    deadline = time.monotonic() + sum(f.latency_ms for f in delays) / 1000
+    while delays and not all(f.removed for f in delays):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        await asyncio.sleep(min(remaining, HOLD_POLL_SECONDS))
 
 
 def abort_connection(send: Any) -> None:

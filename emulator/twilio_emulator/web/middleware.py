@@ -2,16 +2,17 @@
 
 Per request, in order: authenticate (Basic, account SID + token or API key +
 secret), apply injected faults, answer 401 if unauthenticated, bring the clock's
-pending work up to date, run the route, and append to the request log. Written
+pending work up to date, run the route, and append to the request log. Every answer's
+``Date`` header is the emulator clock's time (uvicorn's own is switched off). Written
 as plain ASGI rather than Starlette's BaseHTTPMiddleware, which is several times
-slower. The control API under ``/__emulator__`` bypasses all of it.
+slower. The control API under ``/__emulator__`` bypasses all of it but the Date.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
+import email.utils
 import json
 import logging
 import time
@@ -22,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..domain import Emulator
 from .errors import api_for_path, error_response
-from .faults import Fault, FaultRegistry, abort_connection
+from .faults import Fault, FaultRegistry, abort_connection, hold
 from .request_log import RequestLog
 
 __all__ = ["ACCOUNT_SCOPE_KEY", "CONTROL_PREFIX", "FAIL_OPERATION_SCOPE_KEY", "EmulatorMiddleware"]
@@ -69,9 +70,25 @@ class EmulatorMiddleware:
         self.faults = faults
         self.log = log
 
+    def _dated(self, message: Message) -> Message:
+        """Every answer carries the emulator's time as its Date (RFC 9110), so a client that
+        measures periods against the server's clock follows advance_clock as the data does."""
+        if message["type"] != "http.response.start":
+            return message
+        date = email.utils.formatdate(self.emulator.clock.now(), usegmt=True)
+        headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+        return {**message, "headers": [*headers, (b"date", date.encode("latin-1"))]}
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(CONTROL_PREFIX):
+
+            async def dated_send(message: Message) -> None:
+                await send(self._dated(message))
+
+            await self.app(scope, receive, dated_send)
             return
         started = time.perf_counter()
         method: str = scope["method"]
@@ -91,12 +108,12 @@ class EmulatorMiddleware:
         async def status_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-            await send(message)
+            await send(self._dated(message))
 
-        latency, fault = self.faults.select(method, path, account)
+        delays, fault = self.faults.select(method, path, account)
         try:
-            if latency:
-                await asyncio.sleep(latency / 1000)
+            if delays:
+                await hold(delays)
             if fault is not None and fault.kind in ("error", "rate_limit", "reset"):
                 await self._terminal_fault(fault, scope, receive, status_send, raw_send=send)
             elif account is None:

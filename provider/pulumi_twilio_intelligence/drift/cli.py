@@ -100,6 +100,8 @@ def _drift(args: argparse.Namespace) -> int:
         )
     except TwilioIntelligenceError as exc:
         report = Report(strict=args.strict, error=str(exc))
+    except Exception as exc:  # a bug of ours: still a report in the asked format, no traceback
+        report = Report(strict=args.strict, error=f"unexpected {type(exc).__name__}: {exc}")
     text = render(report, args.format)
     sys.stdout.write(text)
     if args.output:
@@ -134,6 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _export(args)
     except DriftError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # never a traceback (writing --output can fail, say)
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -41,7 +41,17 @@ class _Loaded:
     deployed: bool = False
 
 
+def _reason(exc: Exception) -> str:
+    """An error as one stack's finding: our own errors say what is wrong; anything else (a
+    file that is not UTF-8, say) is named by its type, never shown as a traceback."""
+    if isinstance(exc, TwilioIntelligenceError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _load(project: Project, cli: PulumiCli, name: str, env: Mapping[str, str]) -> _Loaded:
+    """One stack's config, recorded state and desired state. Whatever goes wrong is this stack's
+    error: the other stacks are still checked."""
     loaded = _Loaded(name)
     try:
         loaded.config = stack_credentials_config(project, cli, name)
@@ -51,18 +61,18 @@ def _load(project: Project, cli: PulumiCli, name: str, env: Mapping[str, str]) -
         loaded.deployed = recorded is not None
         path = project.desired_state_path(name)
         shown = project.relative(path)
-        try:
-            state = stackfile.load(path)
-        except TwilioIntelligenceError as exc:
-            # Still count what the stack manages, so its objects are not called unmanaged.
-            loaded.input = StackInput(name, shown, {}, recorded)
-            loaded.error = f"invalid desired state {shown}:\n{exc}"
-            return loaded
-        loaded.input = StackInput(
-            name, shown, resolve(state, recorded or RecordedState()), recorded
-        )
-    except TwilioIntelligenceError as exc:
-        loaded.error = str(exc)
+    except Exception as exc:  # one stack's failure is reported as that stack's
+        loaded.error = _reason(exc)
+        return loaded
+    # Whatever happens to the desired state, what the stack manages still counts, so that its
+    # objects are not called unmanaged.
+    loaded.input = StackInput(name, shown, {}, recorded)
+    try:
+        desired = resolve(stackfile.load(path), recorded or RecordedState())
+    except Exception as exc:  # see above
+        loaded.error = f"invalid desired state {shown}:\n{_reason(exc)}"
+        return loaded
+    loaded.input = StackInput(name, shown, desired, recorded)
     return loaded
 
 
@@ -107,13 +117,20 @@ def run_drift(
             prefetch_pins(by_kind, live, config_ids)
             health = check_silence(api, config_ids, silence_hours) if silence_hours > 0 else None
             for stack in ours:
-                report.stacks.append(compare_stack(stack, live, by_kind, health))
+                try:
+                    report.stacks.append(compare_stack(stack, live, by_kind, health))
+                except Exception as exc:  # that stack's error, not the run's
+                    loaded[stack.name].error = f"comparing failed: {_reason(exc)}"
             report.unmanaged += find_unmanaged(
                 live, managed_ids(s.input for s in on_account if s.input is not None)
             )
-        except TwilioIntelligenceError as exc:
+        except Exception as exc:  # the error of every stack on this account not yet compared
+            compared = {s.name for s in report.stacks}
             for stack_loaded in mine:
-                stack_loaded.error = stack_loaded.error or f"reading the account failed: {exc}"
+                if stack_loaded.name not in compared:
+                    stack_loaded.error = (
+                        stack_loaded.error or f"reading the account failed: {_reason(exc)}"
+                    )
         finally:
             api.http.close()
     for name in selected:

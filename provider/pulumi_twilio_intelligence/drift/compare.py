@@ -107,6 +107,12 @@ def compare_stack(
                     kind, name, stack.desired.get((kind, name)), recorded.get(kind, name)
                 )
             )
+        for pending in sorted(
+            (r for r in recorded.pending_deletes if r.kind == kind), key=lambda r: (r.name, r.id)
+        ):
+            report.objects.append(
+                comparer.pending_delete(pending, recorded.get(kind, pending.name))
+            )
     return report
 
 
@@ -114,7 +120,10 @@ def _names(
     desired: Mapping[tuple[str, str], DesiredObject], recorded: RecordedState
 ) -> dict[str, str]:
     """id -> "logical name (id)" for messages."""
-    names = {r.id: f"{r.name} ({r.id})" for r in recorded.resources.values()}
+    names = {
+        r.id: f"{r.name} ({r.id})"
+        for r in (*recorded.pending_deletes, *recorded.resources.values())
+    }
     for obj in desired.values():
         names.update({i: f"{n} ({i})" for i, n in obj.names.items() if i not in names})
     return names
@@ -178,6 +187,32 @@ class _Comparer:
                 )
         else:
             self._observe(obj, desired, recorded, body)
+        return obj
+
+    def pending_delete(
+        self, old: RecordedResource, current: RecordedResource | None
+    ) -> ObjectReport:
+        """An object a replacement left in Pulumi state, marked for deletion: managed, and the
+        next `pulumi up` deletes it."""
+        body = self.live.by_kind(old.kind).get(old.id)
+        shown = (body or old.outputs).get("displayName")
+        obj = ObjectReport(old.kind, old.name, old.id, str(shown) if shown else None)
+        by = f" by {current.id}" if current is not None and current.id != old.id else ""
+        if body is None:
+            message = (
+                f"replaced{by}; Pulumi state still holds the old object, pending deletion, but "
+                f"it is already gone: the next `pulumi up` only drops it from the state"
+            )
+        else:
+            retained = (
+                " (Memory Stores are retained: no delete API)" if old.kind == "MemoryStore" else ""
+            )
+            message = (
+                f"replaced{by}; deleting the old object failed or never ran. Pulumi state still "
+                f"holds it, pending deletion: the next `pulumi up` deletes it{retained}"
+            )
+        obj.issues.append(Issue("pending-delete", "error", message))
+        obj.remediation = self.up
         return obj
 
     def _reference(self, kind: str, name: str, existing_id: str) -> ObjectReport:

@@ -11,7 +11,9 @@ Intelligence Configuration, with one-item pages:
    judge by,
 3. a result of the configuration for that conversation: none means silent.
 
-"now" is the later of this machine's clock and the server's ``Date``.
+"now" is the server's clock (its ``Date`` header), like the timestamps the period is compared
+with; this machine's clock only when the server sends no Date, so that a skewed local clock
+never moves the period.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def _first(api: TwilioApi, path: str, params: dict[str, Any]) -> tuple[dict[str,
 def _check(api: TwilioApi, config_id: str, hours: float) -> Health:
     try:
         result, server_now = _first(api, RESULTS, {"intelligenceConfigurationId": config_id})
-        now = max(datetime.now(UTC), server_now or datetime.now(UTC))
+        now = server_now or datetime.now(UTC)
         since = now - timedelta(hours=hours)
         seen = _parse((result or {}).get("dateCreated"))
         if seen is not None and seen >= since:

@@ -55,10 +55,14 @@ class Project:
         path = self.stack_config_file(stack)
         if not path.exists():
             raise DriftError(f"stack {stack!r}: no {path.relative_to(self.root)}")
-        data = yaml.safe_load(path.read_text()) or {}
-        config = data.get("config") or {}
+        shown = path.relative_to(self.root)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise DriftError(f"stack {stack!r}: {shown} is not valid YAML: {exc}") from None
+        config = (data.get("config") if isinstance(data, dict) else None) or {}
         if not isinstance(config, dict):
-            raise DriftError(f"{path}: config must be a mapping")
+            raise DriftError(f"stack {stack!r}: {shown}: config must be a mapping")
         return dict(config)
 
     def desired_state_path(self, stack: str) -> Path:

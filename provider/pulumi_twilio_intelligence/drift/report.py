@@ -33,6 +33,7 @@ Severity = Literal["ok", "warning", "error"]
 STATUS_ORDER = (
     "not-deployed",
     "removed-from-desired",
+    "pending-delete",
     "deleted",
     "inactive-configuration",
     "pin-retired",

@@ -29,27 +29,36 @@ class RecordedResource:
 class RecordedState:
     resources: dict[tuple[str, str], RecordedResource] = field(default_factory=dict)
     twilio_operators: dict[str, str] = field(default_factory=dict)  # logical name -> id
+    # Objects a replacement left behind (``delete: true`` in the state: the replacement was
+    # created, deleting the old one failed or never ran). Still managed: the next `pulumi up`
+    # deletes them.
+    pending_deletes: list[RecordedResource] = field(default_factory=list)
 
     @classmethod
     def from_export(cls, exported: dict[str, Any]) -> RecordedState:
         state = cls()
         for raw in (exported.get("deployment") or {}).get("resources") or []:
             type_ = str(raw.get("type", ""))
-            if not type_.startswith(TYPE_PREFIX) or raw.get("delete"):
-                continue  # not ours, or an old replaced object still pending deletion
+            if not type_.startswith(TYPE_PREFIX):
+                continue
             kind = type_[len(TYPE_PREFIX) :]
             name = str(raw.get("urn", "")).rsplit("::", 1)[-1]
             object_id = str(raw.get("id") or "")
             if kind == "TwilioOperator":
-                state.twilio_operators[name] = object_id
+                if not raw.get("delete"):
+                    state.twilio_operators[name] = object_id
             elif kind in KINDS and object_id:
-                state.resources[(kind, name)] = RecordedResource(
+                recorded = RecordedResource(
                     kind,
                     name,
                     object_id,
                     _unsecret(raw.get("inputs") or {}),
                     _unsecret(raw.get("outputs") or {}),
                 )
+                if raw.get("delete"):
+                    state.pending_deletes.append(recorded)
+                else:
+                    state.resources[(kind, name)] = recorded
         return state
 
     def of_kind(self, kind: str) -> Iterator[RecordedResource]:
@@ -59,7 +68,8 @@ class RecordedState:
         return self.resources.get((kind, name))
 
     def ids(self) -> set[str]:
-        return {r.id for r in self.resources.values()}
+        """Every object the stack manages, those pending deletion included."""
+        return {r.id for r in self.resources.values()} | {r.id for r in self.pending_deletes}
 
 
 def _unsecret(value: Any) -> Any:
