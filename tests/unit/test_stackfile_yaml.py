@@ -158,3 +158,21 @@ def test_an_output_schema_may_recurse_to_its_root(tmp_path: Path) -> None:
     state = stackfile.load(path)
     schema = state.operators["scorer"]["outputSchema"]
     assert schema["properties"]["children"]["items"] == {"$ref": "#"}
+
+
+def test_a_checker_bug_still_reads_as_a_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last resort: were a check to crash, the user gets the file and a bug to report."""
+
+    def broken(*_: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(stackfile._Checker, "build", broken)
+    path = tmp_path / "s.yaml"
+    path.write_text(BASE.read_text())
+    with pytest.raises(ValidationError) as caught:
+        stackfile.load(path)
+    [violation] = caught.value.violations
+    assert "could not be checked (KeyError: 'boom')" in violation.rule
+    assert violation.location == f"{path}:2"  # the document's first line (line 1 is a comment)
