@@ -9,14 +9,15 @@ transition, and each communication, is handed to the Intelligence runtime.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .checks import Checker, join, join_index
+from .collection import Collection
 from .conversation_configs import ConversationConfigService
 from .errors import Conflict, NotFound, ValidationFailed
 from .intelligence_runtime import Event, IntelligenceRuntime
-from .pagination import Page, paginate
+from .pagination import Page
 from .runtime import Runtime
 
 __all__ = ["CONVERSATION_PREFIX", "ConversationService"]
@@ -30,21 +31,19 @@ _PARTICIPANT = "participant"
 _COMMUNICATION = "communication"
 
 
-class ConversationService:
+class ConversationService(Collection):
+    kind = _KIND
+    noun = "Conversation"
+    list_name = "conversations:::"
+
     def __init__(
         self, rt: Runtime, configs: ConversationConfigService, intelligence: IntelligenceRuntime
     ) -> None:
-        self.rt = rt
+        super().__init__(rt)
         self.configs = configs
         self.intelligence = intelligence
 
     # -- conversations -----------------------------------------------------------------
-
-    def fetch(self, account: str, conversation_id: str) -> dict[str, Any]:
-        doc = self.rt.store.get(_KIND, account, conversation_id)
-        if doc is None:
-            raise NotFound(f"Conversation {conversation_id} not found")
-        return doc
 
     def render(self, doc: dict[str, Any]) -> dict[str, Any]:
         keys = ("id", "accountId", "configurationId", "name", "status", "createdAt", "updatedAt")
@@ -55,8 +54,8 @@ class ConversationService:
         account: str,
         size: int,
         token: str | None,
-        statuses: list[str],
-        channel_id: str | None,
+        statuses: Sequence[str] = (),
+        channel_id: str | None = None,
         *,
         also: Callable[[dict[str, Any]], bool] | None = None,
         also_key: str = "",
@@ -76,9 +75,7 @@ class ConversationService:
             )
 
         name = f"conversations:{','.join(statuses)}:{channel_id or ''}:{also_key}"
-        return paginate(
-            self.rt.store, _KIND, account, list_name=name, size=size, token=token, keep=keep
-        )
+        return self._page(account, size, token, list_name=name, keep=keep)
 
     def create(self, account: str, body: dict[str, Any]) -> dict[str, Any]:
         c = Checker()

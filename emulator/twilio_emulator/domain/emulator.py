@@ -31,6 +31,7 @@ from .intelligence_configs import ConfigurationService
 from .intelligence_runtime import IntelligenceRuntime
 from .memory_stores import MemoryStoreService
 from .operations import Operations
+from .operator_results import OperatorResults
 from .operators import OperatorService
 from .runtime import Runtime
 from .settings import Settings, Traps
@@ -64,6 +65,7 @@ class Emulator:
         self.conversation_configs = ConversationConfigService(self.rt, self.operations)
         self.memory_stores = MemoryStoreService(self.rt, self.operations)
         self.intelligence = IntelligenceRuntime(self.rt, self.configurations, self.operators)
+        self.operator_results = OperatorResults(self.rt)
         self.conversations = ConversationService(
             self.rt, self.conversation_configs, self.intelligence
         )

@@ -13,24 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import NotFound, ValidationFailed
 from .executor import Turn, execute
-from .ids import is_ttid
 from .intelligence_configs import ConfigurationService
+from .operator_results import RESULT_KIND
 from .operators import OperatorService
-from .pagination import Page, paginate
 from .runtime import Runtime
 
 __all__ = ["RESULT_PREFIX", "WEBHOOK_KIND", "Event", "IntelligenceRuntime"]
 
 RESULT_PREFIX = "intelligence_operatorresult"
-_RESULT_KIND = "operator_result"
 WEBHOOK_KIND = "webhook"
-_FILTERS = {
-    "conversationId": "conv_conversation",
-    "intelligenceConfigurationId": "intelligence_configuration",
-    "operatorId": "intelligence_operator",
-}
 
 
 @dataclass
@@ -152,7 +144,7 @@ class IntelligenceRuntime:
             },
             "result": run.result,
         }
-        self.rt.store.put(_RESULT_KIND, account, result_id, doc)
+        self.rt.store.put(RESULT_KIND, account, result_id, doc)
         for index, action in enumerate(rule.get("actions", [])):
             if action.get("type") == "WEBHOOK":
                 hook_id = f"{result_id}/{index}"
@@ -194,53 +186,6 @@ class IntelligenceRuntime:
                 "memoryStoreId": customer["memoryStoreId"],
             }
         return out
-
-    # -- reads -----------------------------------------------------------------------------
-
-    def fetch_result(self, account: str, result_id: str) -> dict[str, Any]:
-        doc = self.rt.store.get(_RESULT_KIND, account, result_id)
-        if doc is None:
-            raise NotFound(f"OperatorResult {result_id} not found")
-        return doc
-
-    def delete_result(self, account: str, result_id: str) -> None:
-        self.fetch_result(account, result_id)
-        self.rt.store.delete(_RESULT_KIND, account, result_id)
-
-    def results(self, account: str, size: int, token: str | None, filters: dict[str, str]) -> Page:
-        for name, value in filters.items():
-            if not is_ttid(value, _FILTERS[name]):
-                raise ValidationFailed(
-                    f'{name}: must match "^{_FILTERS[name]}_[0-7][0-9a-z]{{25}}$"'
-                )
-
-        def keep(doc: dict[str, Any]) -> bool:
-            return bool(
-                filters.get("conversationId", doc["conversationId"]) == doc["conversationId"]
-                and filters.get("operatorId", doc["operator"]["id"]) == doc["operator"]["id"]
-                and filters.get(
-                    "intelligenceConfigurationId", doc["intelligenceConfiguration"]["id"]
-                )
-                == doc["intelligenceConfiguration"]["id"]
-            )
-
-        list_name = "results:" + ",".join(f"{k}={v}" for k, v in sorted(filters.items()))
-        return paginate(
-            self.rt.store,
-            _RESULT_KIND,
-            account,
-            list_name=list_name,
-            size=size,
-            token=token,
-            keep=keep,
-        )
-
-    def result_ids_for(self, account: str, conversation_id: str) -> list[str]:
-        return [
-            doc["id"]
-            for _, doc in self.rt.store.rows(_RESULT_KIND, account)
-            if doc["conversationId"] == conversation_id
-        ]
 
 
 def _participant_ref(participant: dict[str, Any]) -> dict[str, Any]:

@@ -131,19 +131,19 @@ async def list_results(request: Request, em: Backend, account: Account, paging: 
     filters = {
         k: q[k] for k in ("conversationId", "intelligenceConfigurationId", "operatorId") if k in q
     }
-    page = em.intelligence.results(account, paging.size, paging.token, filters)
+    page = em.operator_results.page(account, paging.size, paging.token, filters)
     return json_response(page_body("items", page.items, page))
 
 
 @router.get("/v3/OperatorResults/{rid}")
 async def fetch_result(em: Backend, account: Account, rid: str) -> Response:
-    return json_response(em.intelligence.fetch_result(account, rid))
+    return json_response(em.operator_results.fetch(account, rid))
 
 
 @router.delete("/v3/OperatorResults/{rid}")
 @write_action
 def delete_result(em: Backend, account: Account, rid: str) -> Response:
-    em.intelligence.delete_result(account, rid)
+    em.operator_results.delete(account, rid)
     return no_content()
 
 
@@ -233,9 +233,9 @@ async def list_v3_conversations(
 def _operators_run(em: Emulator, account: str, item: dict[str, Any]) -> set[str]:
     """Ids of the operators behind a conversation's (still existing) results."""
     return {
-        em.intelligence.fetch_result(account, r)["operator"]["id"]
-        for r in item["operatorResultIds"]
-        if em.store.get("operator_result", account, r) is not None
+        result["operator"]["id"]
+        for result in (em.operator_results.get(account, r) for r in item["operatorResultIds"])
+        if result is not None
     }
 
 
