@@ -22,6 +22,7 @@ from ..defaults import (
 from ..store import DocumentStore
 from .accounts import AccountCredentials, Accounts
 from .clock import Clock
+from .communications import CommunicationService
 from .conversation_configs import ConversationConfigService
 from .conversations import ConversationService
 from .errors import NotFound
@@ -33,6 +34,7 @@ from .memory_stores import MemoryStoreService
 from .operations import Operations
 from .operator_results import OperatorResults
 from .operators import OperatorService
+from .participants import ParticipantService
 from .runtime import Runtime
 from .settings import Settings, Traps
 
@@ -66,8 +68,14 @@ class Emulator:
         self.memory_stores = MemoryStoreService(self.rt, self.operations)
         self.intelligence = IntelligenceRuntime(self.rt, self.configurations, self.operators)
         self.operator_results = OperatorResults(self.rt)
+        self.participants = ParticipantService(self.rt, self.conversation_configs)
+        self.communications = CommunicationService(self.rt, self.participants)
         self.conversations = ConversationService(
-            self.rt, self.conversation_configs, self.intelligence
+            self.rt,
+            self.conversation_configs,
+            self.intelligence,
+            self.participants,
+            self.communications,
         )
         # What the clock wakes up, by document kind (see DocumentStore.due).
         self._due_handlers: dict[str, Callable[[str, dict[str, Any]], None]] = {

@@ -82,27 +82,29 @@ def update_conversation(
 async def list_participants(
     em: Backend, account: Account, cid: str, _: ExistingConversation
 ) -> Response:
-    return json_response(page_body("participants", em.conversations.participants(account, cid)))
+    return json_response(page_body("participants", em.participants.list(account, cid)))
 
 
 @router.post(_CONV + "/{cid}/Participants")
 @write_action
 def create_participant(
-    em: Backend, account: Account, cid: str, _: ExistingConversation, body: JsonBody
+    em: Backend, account: Account, conversation: ExistingConversation, body: JsonBody
 ) -> Response:
-    return json_response(em.conversations.add_participant(account, cid, body), 201)
+    return json_response(em.participants.add(account, conversation, body), 201)
 
 
 @router.get(_CONV + "/{cid}/Participants/{pid}")
-async def fetch_participant(em: Backend, account: Account, cid: str, pid: str) -> Response:
-    return json_response(em.conversations.fetch_participant(account, cid, pid))
+async def fetch_participant(
+    em: Backend, account: Account, cid: str, _: ExistingConversation, pid: str
+) -> Response:
+    return json_response(em.participants.fetch(account, cid, pid))
 
 
 @router.get(_CONV + "/{cid}/Communications")
 async def list_communications(
     request: Request, em: Backend, account: Account, cid: str, _: ExistingConversation
 ) -> Response:
-    items = em.conversations.communications(account, cid)
+    items = em.communications.list(account, cid)
     channel_id = request.query_params.get("channelId")
     if channel_id is not None:
         items = [item for item in items if item.get("channelId") == channel_id]
@@ -118,8 +120,10 @@ def create_communication(
 
 
 @router.get(_CONV + "/{cid}/Communications/{mid}")
-async def fetch_communication(em: Backend, account: Account, cid: str, mid: str) -> Response:
-    return json_response(em.conversations.fetch_communication(account, cid, mid))
+async def fetch_communication(
+    em: Backend, account: Account, cid: str, _: ExistingConversation, mid: str
+) -> Response:
+    return json_response(em.communications.fetch(account, cid, mid))
 
 
 # -- Intelligence v3 results and conversations ----------------------------------------
@@ -150,7 +154,7 @@ def delete_result(em: Backend, account: Account, rid: str) -> Response:
 def _v3_conversation(
     em: Emulator, account: str, doc: dict[str, Any], *, full: bool
 ) -> dict[str, Any]:
-    participants = em.conversations.participants(account, doc["id"])
+    participants = em.participants.list(account, doc["id"])
     out: dict[str, Any] = {
         "id": doc["id"],
         "accountId": account,
@@ -183,7 +187,7 @@ def _v3_conversation(
                 "content": {"text": c["content"]["text"]},
                 "createdAt": c["createdAt"],
             }
-            for c in em.conversations.communications(account, doc["id"])
+            for c in em.communications.list(account, doc["id"])
         ]
     return out
 
