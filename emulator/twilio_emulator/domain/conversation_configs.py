@@ -85,15 +85,7 @@ class ConversationConfigService(Collection):
     def create(self, account: str, body: dict[str, Any], *, fail: bool = False) -> dict[str, Any]:
         fields = self._validate(body, update=False)
         config_id = self.rt.ids.new(CONVERSATION_CONFIGURATION_PREFIX)
-        return self.operations.start(
-            account,
-            api="conversations",
-            op_type="config-create",
-            target=config_id,
-            payload=fields,
-            related={"configurationId": config_id},
-            force_failure=fail,
-        )
+        return self._start(account, "config-create", config_id, fields, fail)
 
     def update(
         self, account: str, config_id: str, body: dict[str, Any], *, fail: bool = False
@@ -101,25 +93,22 @@ class ConversationConfigService(Collection):
         self.operations.ensure_unlocked(account, config_id)
         self.fetch(account, config_id)
         fields = self._validate(body, update=True)
-        return self.operations.start(
-            account,
-            api="conversations",
-            op_type="config-update",
-            target=config_id,
-            payload=fields,
-            related={"configurationId": config_id},
-            force_failure=fail,
-        )
+        return self._start(account, "config-update", config_id, fields, fail)
 
     def delete(self, account: str, config_id: str, *, fail: bool = False) -> dict[str, Any]:
         self.operations.ensure_unlocked(account, config_id)
         self.fetch(account, config_id)
+        return self._start(account, "config-delete", config_id, {}, fail)
+
+    def _start(
+        self, account: str, op_type: str, config_id: str, payload: dict[str, Any], fail: bool
+    ) -> dict[str, Any]:
         return self.operations.start(
             account,
             api="conversations",
-            op_type="config-delete",
+            op_type=op_type,
             target=config_id,
-            payload={},
+            payload=payload,
             related={"configurationId": config_id},
             force_failure=fail,
         )

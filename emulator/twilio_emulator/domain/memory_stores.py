@@ -80,14 +80,7 @@ class MemoryStoreService(Collection):
         fields = self._fields(c, body, create=True)
         c.raise_if_failed()
         store_id = self.rt.ids.new("mem_store")
-        return self.operations.start(
-            account,
-            api="memory",
-            op_type="store-create",
-            target=store_id,
-            payload=fields,
-            force_failure=fail,
-        )
+        return self._start(account, "store-create", store_id, fields, fail)
 
     def update(
         self,
@@ -104,10 +97,15 @@ class MemoryStoreService(Collection):
         c = Checker()
         fields = self._fields(c, body, create=False)
         c.raise_if_failed()
+        return self._start(account, "store-update", store_id, fields, fail)
+
+    def _start(
+        self, account: str, op_type: str, store_id: str, fields: dict[str, Any], fail: bool
+    ) -> dict[str, Any]:
         return self.operations.start(
             account,
             api="memory",
-            op_type="store-update",
+            op_type=op_type,
             target=store_id,
             payload=fields,
             force_failure=fail,

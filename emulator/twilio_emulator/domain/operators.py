@@ -73,19 +73,8 @@ def if_match_matches(header: str | None, current: str) -> bool:
     return False
 
 
-_RESPONSE_ORDER = (
-    "id",
-    "displayName",
-    "description",
-    "version",
-    "author",
-    "prompt",
-    "outputFormat",
-    "outputSchema",
-    "trainingExamples",
-    "context",
-    "parameters",
-)
+# The response puts id first and version and author after the description.
+_RESPONSE_ORDER = ("id", *_DEFINITION_FIELDS[:2], "version", "author", *_DEFINITION_FIELDS[2:])
 
 
 def render_operator(doc: dict[str, Any], traps: Traps) -> dict[str, Any]:
