@@ -98,9 +98,3 @@ class Accounts:
         if not hmac.compare_digest(expected, password.encode("utf-8", "surrogatepass")):
             return None
         return account if self.exists(account) else None
-
-    def delete_all(self) -> None:
-        for key, _ in self.rt.store.rows(_ACCOUNT_KIND, _GLOBAL):
-            self.rt.store.delete(_ACCOUNT_KIND, _GLOBAL, key)
-        for key, _ in self.rt.store.rows(_KEY_KIND, _GLOBAL):
-            self.rt.store.delete(_KEY_KIND, _GLOBAL, key)

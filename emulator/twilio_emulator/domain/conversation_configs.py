@@ -12,9 +12,10 @@ import re
 from typing import Any
 
 from .checks import Checker, join, join_index
+from .collection import Collection
 from .errors import NotFound, ValidationFailed
 from .operations import Operations
-from .pagination import Page, paginate
+from .pagination import Page
 from .runtime import Runtime
 
 __all__ = [
@@ -53,9 +54,13 @@ _FIELD_ORDER = (
 )
 
 
-class ConversationConfigService:
+class ConversationConfigService(Collection):
+    kind = _KIND
+    noun = "Configuration"
+    list_name = "configurations:"
+
     def __init__(self, rt: Runtime, operations: Operations) -> None:
-        self.rt = rt
+        super().__init__(rt)
         self.operations = operations
         operations.register("config-create", self._apply_create)
         operations.register("config-update", self._apply_update)
@@ -63,29 +68,16 @@ class ConversationConfigService:
 
     # -- reads -------------------------------------------------------------------
 
-    def get(self, account: str, config_id: str) -> dict[str, Any] | None:
-        return self.rt.store.get(_KIND, account, config_id)
-
-    def fetch(self, account: str, config_id: str) -> dict[str, Any]:
-        doc = self.get(account, config_id)
-        if doc is None:
-            raise NotFound(f"Configuration {config_id} not found")
-        return doc
-
-    def page(self, account: str, size: int, token: str | None, memory_store_id: str | None) -> Page:
+    def page(
+        self, account: str, size: int, token: str | None, memory_store_id: str | None = None
+    ) -> Page:
         if memory_store_id is not None and _STORE_FILTER.fullmatch(memory_store_id) is None:
             raise ValidationFailed(f'memoryStoreId: must match "^{_STORE_FILTER.pattern}$"')
         keep = None
         if memory_store_id is not None:
             keep = lambda doc: doc.get("memoryStoreId") == memory_store_id  # noqa: E731 - a one-line filter reads best inline
-        return paginate(
-            self.rt.store,
-            _KIND,
-            account,
-            list_name=f"configurations:{memory_store_id or ''}",
-            size=size,
-            token=token,
-            keep=keep,
+        return self._page(
+            account, size, token, list_name=f"configurations:{memory_store_id or ''}", keep=keep
         )
 
     # -- writes (each returns the started operation) --------------------------------
@@ -93,15 +85,7 @@ class ConversationConfigService:
     def create(self, account: str, body: dict[str, Any], *, fail: bool = False) -> dict[str, Any]:
         fields = self._validate(body, update=False)
         config_id = self.rt.ids.new(CONVERSATION_CONFIGURATION_PREFIX)
-        return self.operations.start(
-            account,
-            api="conversations",
-            op_type="config-create",
-            target=config_id,
-            payload=fields,
-            related={"configurationId": config_id},
-            force_failure=fail,
-        )
+        return self._start(account, "config-create", config_id, fields, fail)
 
     def update(
         self, account: str, config_id: str, body: dict[str, Any], *, fail: bool = False
@@ -109,25 +93,22 @@ class ConversationConfigService:
         self.operations.ensure_unlocked(account, config_id)
         self.fetch(account, config_id)
         fields = self._validate(body, update=True)
-        return self.operations.start(
-            account,
-            api="conversations",
-            op_type="config-update",
-            target=config_id,
-            payload=fields,
-            related={"configurationId": config_id},
-            force_failure=fail,
-        )
+        return self._start(account, "config-update", config_id, fields, fail)
 
     def delete(self, account: str, config_id: str, *, fail: bool = False) -> dict[str, Any]:
         self.operations.ensure_unlocked(account, config_id)
         self.fetch(account, config_id)
+        return self._start(account, "config-delete", config_id, {}, fail)
+
+    def _start(
+        self, account: str, op_type: str, config_id: str, payload: dict[str, Any], fail: bool
+    ) -> dict[str, Any]:
         return self.operations.start(
             account,
             api="conversations",
-            op_type="config-delete",
+            op_type=op_type,
             target=config_id,
-            payload={},
+            payload=payload,
             related={"configurationId": config_id},
             force_failure=fail,
         )
@@ -144,9 +125,7 @@ class ConversationConfigService:
         self.rt.store.put(_KIND, account, op["target"], _ordered(doc))
 
     def _apply_update(self, account: str, op: dict[str, Any]) -> None:
-        old = self.get(account, op["target"])
-        if old is None:
-            raise NotFound(f"Configuration {op['target']} not found")
+        old = self.fetch(account, op["target"])
         fields = dict(op["payload"])
         fields.setdefault("displayName", old["displayName"])
         doc = dict(

@@ -1,4 +1,5 @@
-"""Conversations v2 data plane: conversations, participants, communications.
+"""Conversations v2 data plane: conversations (participants.py and
+communications.py keep what is stored under them).
 
 Status follows the configuration's per-channel ``statusTimeouts`` (minutes) on
 the emulator clock: ACTIVE until ``inactive`` minutes pass without a
@@ -9,42 +10,46 @@ transition, and each communication, is handed to the Intelligence runtime.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .checks import Checker, join, join_index
+from .checks import Checker, join_index
+from .collection import Collection
+from .communications import CommunicationService
 from .conversation_configs import ConversationConfigService
-from .errors import Conflict, NotFound, ValidationFailed
+from .errors import Conflict, ValidationFailed
 from .intelligence_runtime import Event, IntelligenceRuntime
-from .pagination import Page, paginate
+from .pagination import Page
+from .participants import ParticipantService
 from .runtime import Runtime
 
 __all__ = ["CONVERSATION_PREFIX", "ConversationService"]
 
 CONVERSATION_PREFIX = "conv_conversation"
-PARTICIPANT_TYPES = ("HUMAN_AGENT", "CUSTOMER", "AI_AGENT", "AGENT", "UNKNOWN")
 STATUSES = ("ACTIVE", "INACTIVE", "CLOSED")
-CHANNELS = ("VOICE", "SMS", "RCS", "EMAIL", "WHATSAPP", "CHAT", "API", "SYSTEM")
 _KIND = "conversation"
-_PARTICIPANT = "participant"
-_COMMUNICATION = "communication"
 
 
-class ConversationService:
+class ConversationService(Collection):
+    kind = _KIND
+    noun = "Conversation"
+    list_name = "conversations:::"
+
     def __init__(
-        self, rt: Runtime, configs: ConversationConfigService, intelligence: IntelligenceRuntime
+        self,
+        rt: Runtime,
+        configs: ConversationConfigService,
+        intelligence: IntelligenceRuntime,
+        participants: ParticipantService,
+        communications: CommunicationService,
     ) -> None:
-        self.rt = rt
+        super().__init__(rt)
         self.configs = configs
         self.intelligence = intelligence
+        self.participants = participants
+        self.communications = communications
 
     # -- conversations -----------------------------------------------------------------
-
-    def fetch(self, account: str, conversation_id: str) -> dict[str, Any]:
-        doc = self.rt.store.get(_KIND, account, conversation_id)
-        if doc is None:
-            raise NotFound(f"Conversation {conversation_id} not found")
-        return doc
 
     def render(self, doc: dict[str, Any]) -> dict[str, Any]:
         keys = ("id", "accountId", "configurationId", "name", "status", "createdAt", "updatedAt")
@@ -55,8 +60,8 @@ class ConversationService:
         account: str,
         size: int,
         token: str | None,
-        statuses: list[str],
-        channel_id: str | None,
+        statuses: Sequence[str] = (),
+        channel_id: str | None = None,
         *,
         also: Callable[[dict[str, Any]], bool] | None = None,
         also_key: str = "",
@@ -76,9 +81,7 @@ class ConversationService:
             )
 
         name = f"conversations:{','.join(statuses)}:{channel_id or ''}:{also_key}"
-        return paginate(
-            self.rt.store, _KIND, account, list_name=name, size=size, token=token, keep=keep
-        )
+        return self._page(account, size, token, list_name=name, keep=keep)
 
     def create(self, account: str, body: dict[str, Any]) -> dict[str, Any]:
         c = Checker()
@@ -123,7 +126,7 @@ class ConversationService:
         }
         self._save(account, doc)
         for index, item in enumerate(participants or []):
-            self.add_participant(account, doc["id"], item, path=join_index("participants", index))
+            self.participants.add(account, doc, item, path=join_index("participants", index))
         return doc
 
     def set_status(
@@ -148,144 +151,17 @@ class ConversationService:
         self._save(account, doc)
         return doc
 
-    # -- participants ----------------------------------------------------------------------
-
-    # Participants and communications are stored under "<conversation id>/<own id>".
-    def _children(self, kind: str, account: str, conversation_id: str) -> list[dict[str, Any]]:
-        return [d for _, d in self.rt.store.rows(kind, account, prefix=f"{conversation_id}/")]
-
-    def _child(
-        self, kind: str, label: str, account: str, conversation_id: str, child_id: str
-    ) -> dict[str, Any]:
-        self.fetch(account, conversation_id)
-        doc = self.rt.store.get(kind, account, f"{conversation_id}/{child_id}")
-        if doc is None:
-            raise NotFound(f"{label} {child_id} not found")
-        return doc
-
-    def participants(self, account: str, conversation_id: str) -> list[dict[str, Any]]:
-        return self._children(_PARTICIPANT, account, conversation_id)
-
-    def fetch_participant(
-        self, account: str, conversation_id: str, participant_id: str
-    ) -> dict[str, Any]:
-        return self._child(_PARTICIPANT, "Participant", account, conversation_id, participant_id)
-
-    def add_participant(
-        self, account: str, conversation_id: str, body: Any, *, path: str = ""
-    ) -> dict[str, Any]:
-        conversation = self.fetch(account, conversation_id)
-        c = Checker()
-        obj = c.object(body, path or "body") or {}
-        addresses = c.get(obj, "addresses", path, required=True)
-        kept: list[dict[str, str]] = []
-        for index, item in enumerate(
-            c.array(addresses, join(path, "addresses"), min_items=1) or []
-            if addresses is not None
-            else []
-        ):
-            item_path = join_index(join(path, "addresses"), index)
-            address = c.object(item, item_path)
-            if address is None:
-                continue
-            channel = c.get(address, "channel", item_path, required=True)
-            value = c.get(address, "address", item_path, required=True)
-            if (
-                channel is not None
-                and c.string(channel, join(item_path, "channel"), enum=CHANNELS)
-                and value is not None
-                and c.string(value, join(item_path, "address"))
-            ):
-                kept.append({"channel": channel, "address": value})
-        kind = obj.get("type")
-        if kind is not None:
-            c.string(kind, join(path, "type"), enum=PARTICIPANT_TYPES)
-        name = obj.get("name")
-        if name is not None:
-            c.string(name, join(path, "name"))
-        c.raise_if_failed()
-        return self._new_participant(account, conversation, kept, kind or "UNKNOWN", name)
-
-    def _new_participant(
-        self,
-        account: str,
-        conversation: dict[str, Any],
-        addresses: list[dict[str, str]],
-        kind: str,
-        name: str | None,
-    ) -> dict[str, Any]:
-        participant_id = self.rt.ids.new("conv_participant")
-        doc: dict[str, Any] = {
-            "id": participant_id,
-            "conversationId": conversation["id"],
-            "name": name,
-            "type": kind,
-            "addresses": addresses,
-            "createdAt": self.rt.timestamp(),
-        }
-        if kind == "CUSTOMER":
-            # Profiles are resolved only for customers (spec); the id is made up.
-            config = self.configs.get(account, conversation["configurationId"]) or {}
-            doc["profileId"] = self.rt.ids.new("mem_profile")
-            doc["memoryStoreId"] = config.get("memoryStoreId", "")
-        self.rt.store.put(_PARTICIPANT, account, f"{conversation['id']}/{participant_id}", doc)
-        return doc
-
     # -- communications --------------------------------------------------------------------
-
-    def communications(self, account: str, conversation_id: str) -> list[dict[str, Any]]:
-        return self._children(_COMMUNICATION, account, conversation_id)
-
-    def fetch_communication(
-        self, account: str, conversation_id: str, communication_id: str
-    ) -> dict[str, Any]:
-        return self._child(
-            _COMMUNICATION, "Communication", account, conversation_id, communication_id
-        )
 
     def add_communication(
         self, account: str, conversation_id: str, body: dict[str, Any]
     ) -> dict[str, Any]:
+        """Store a communication and bring its conversation back to life (INACTIVE -> ACTIVE)."""
         conversation = self.fetch(account, conversation_id)
         if conversation["status"] == "CLOSED":
             raise Conflict(f"Conversation {conversation_id} is CLOSED")
-        c = Checker()
-        author = c.object(c.get(body, "author", "", required=True) or {}, "author") or {}
-        channel = c.get(author, "channel", "author", required=True)
-        if channel is not None:
-            c.string(channel, "author.channel", enum=CHANNELS)
-        address = c.get(author, "address", "author", required=True)
-        if address is not None:
-            c.string(address, "author.address")
-        content = c.object(c.get(body, "content", "", required=True) or {}, "content") or {}
-        kind = c.get(content, "type", "content", required=True)
-        if kind is not None:
-            c.string(kind, "content.type", enum=("TEXT", "TRANSCRIPTION"))
-        text = content.get("text")
-        if text is not None:
-            c.string(text, "content.text")
-        recipients = c.get(body, "recipients", "", required=True)
-        if recipients is not None:
-            c.array(recipients, "recipients", min_items=1)
-        channel_id = body.get("channelId")
-        if channel_id is not None:
-            c.string(channel_id, "channelId")
-        c.raise_if_failed()
-        participant = self._author(
-            account, conversation, str(channel), str(address), author.get("participantId")
-        )
-        communication_id = self.rt.ids.new("conv_communication")
-        doc = {
-            "id": communication_id,
-            "conversationId": conversation_id,
-            "author": {"address": address, "channel": channel, "participantId": participant["id"]},
-            "content": {"type": kind, "text": text or ""},
-            "recipients": recipients,
-            "createdAt": self.rt.timestamp(),
-        }
-        if channel_id is not None:
-            doc["channelId"] = channel_id
-        self.rt.store.put(_COMMUNICATION, account, f"{conversation_id}/{communication_id}", doc)
+        doc = self.communications.add(account, conversation, body)
+        channel, channel_id = doc["author"]["channel"], doc.get("channelId")
         internal = conversation["internal"]
         internal["lastActivity"] = self.rt.now()
         internal["channel"] = channel
@@ -300,28 +176,6 @@ class ConversationService:
         self._fire(account, conversation, "COMMUNICATION")
         self._save(account, conversation)
         return doc
-
-    def _author(
-        self,
-        account: str,
-        conversation: dict[str, Any],
-        channel: str,
-        address: str,
-        participant_id: Any,
-    ) -> dict[str, Any]:
-        if isinstance(participant_id, str):
-            return self.fetch_participant(account, conversation["id"], participant_id)
-        for participant in self.participants(account, conversation["id"]):
-            if any(a["address"] == address for a in participant["addresses"]):
-                return participant
-        # gotchas A26: the configured (Twilio) address is the agent, anyone else the customer.
-        config = self.configs.get(account, conversation["configurationId"]) or {}
-        rules = config.get("channelSettings", {}).get(channel, {}).get("captureRules", [])
-        ours = {r.get(k) for r in rules for k in ("from", "to")} - {"*", None}
-        kind = "HUMAN_AGENT" if address in ours else "CUSTOMER"
-        return self._new_participant(
-            account, conversation, [{"channel": channel, "address": address}], kind, None
-        )
 
     # -- time and triggers -----------------------------------------------------------------
 
@@ -364,8 +218,8 @@ class ConversationService:
                 conversation=doc,
                 trigger=event,
                 config_ids=self.linked_configurations(account, doc),
-                communications=self.communications(account, doc["id"]),
-                participants=self.participants(account, doc["id"]),
+                communications=self.communications.list(account, doc["id"]),
+                participants=self.participants.list(account, doc["id"]),
             ),
         )
         doc["internal"]["operatorResultIds"].extend(created)

@@ -22,6 +22,7 @@ from ..defaults import (
 from ..store import DocumentStore
 from .accounts import AccountCredentials, Accounts
 from .clock import Clock
+from .communications import CommunicationService
 from .conversation_configs import ConversationConfigService
 from .conversations import ConversationService
 from .errors import NotFound
@@ -31,7 +32,9 @@ from .intelligence_configs import ConfigurationService
 from .intelligence_runtime import IntelligenceRuntime
 from .memory_stores import MemoryStoreService
 from .operations import Operations
+from .operator_results import OperatorResults
 from .operators import OperatorService
+from .participants import ParticipantService
 from .runtime import Runtime
 from .settings import Settings, Traps
 
@@ -64,8 +67,15 @@ class Emulator:
         self.conversation_configs = ConversationConfigService(self.rt, self.operations)
         self.memory_stores = MemoryStoreService(self.rt, self.operations)
         self.intelligence = IntelligenceRuntime(self.rt, self.configurations, self.operators)
+        self.operator_results = OperatorResults(self.rt)
+        self.participants = ParticipantService(self.rt, self.conversation_configs)
+        self.communications = CommunicationService(self.rt, self.participants)
         self.conversations = ConversationService(
-            self.rt, self.conversation_configs, self.intelligence
+            self.rt,
+            self.conversation_configs,
+            self.intelligence,
+            self.participants,
+            self.communications,
         )
         # What the clock wakes up, by document kind (see DocumentStore.due).
         self._due_handlers: dict[str, Callable[[str, dict[str, Any]], None]] = {

@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from .checks import Checker, join, join_index
-from .errors import NotFound
+from .collection import Collection
 from .operators import OperatorService, check_parameter_value
-from .pagination import Page, paginate
 from .runtime import Runtime
 
 __all__ = ["CONFIGURATION_PREFIX", "RULE_PREFIX", "ConfigurationService", "render_configuration"]
@@ -28,24 +27,14 @@ def render_configuration(doc: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in doc.items() if key != "internal"}
 
 
-class ConfigurationService:
+class ConfigurationService(Collection):
+    kind = _KIND
+    noun = "Intelligence Configuration"
+    list_name = "configurations"
+
     def __init__(self, rt: Runtime, operators: OperatorService) -> None:
-        self.rt = rt
+        super().__init__(rt)
         self.operators = operators
-
-    def get(self, account: str, config_id: str) -> dict[str, Any] | None:
-        return self.rt.store.get(_KIND, account, config_id)
-
-    def fetch(self, account: str, config_id: str) -> dict[str, Any]:
-        doc = self.get(account, config_id)
-        if doc is None:
-            raise NotFound(f"Intelligence Configuration {config_id} not found")
-        return doc
-
-    def page(self, account: str, size: int, token: str | None) -> Page:
-        return paginate(
-            self.rt.store, _KIND, account, list_name="configurations", size=size, token=token
-        )
 
     def create(self, account: str, body: dict[str, Any]) -> dict[str, Any]:
         fields = self._validate(account, body, existing_rules=None)

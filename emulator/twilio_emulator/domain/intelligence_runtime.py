@@ -13,24 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import NotFound, ValidationFailed
-from .executor import Turn, execute
-from .ids import is_ttid
+from .executor import Execution, Turn, execute
 from .intelligence_configs import ConfigurationService
+from .operator_results import RESULT_KIND
 from .operators import OperatorService
-from .pagination import Page, paginate
 from .runtime import Runtime
 
 __all__ = ["RESULT_PREFIX", "WEBHOOK_KIND", "Event", "IntelligenceRuntime"]
 
 RESULT_PREFIX = "intelligence_operatorresult"
-_RESULT_KIND = "operator_result"
 WEBHOOK_KIND = "webhook"
-_FILTERS = {
-    "conversationId": "conv_conversation",
-    "intelligenceConfigurationId": "intelligence_configuration",
-    "operatorId": "intelligence_operator",
-}
 
 
 @dataclass
@@ -88,23 +80,23 @@ class IntelligenceRuntime:
         rule: dict[str, Any],
         ref: dict[str, Any],
     ) -> dict[str, Any] | None:
+        """Run one operator of a rule; stores (and returns) its OperatorResult."""
         operator = self._resolve(account, ref)
         if operator is None:
             return None
-        communications, participants = event.communications, event.participants
         params = {
             name: spec["default"]
             for name, spec in operator.get("parameters", {}).items()
             if "default" in spec
         }
         params.update(ref.get("parameters", {}))
-        roles = {p["id"]: p.get("type") or "UNKNOWN" for p in participants}
+        roles = {p["id"]: p.get("type") or "UNKNOWN" for p in event.participants}
         conversation = [
             Turn(
                 text=str(c["content"].get("text", "")),
                 role=roles.get(c["author"].get("participantId"), "UNKNOWN"),
             )
-            for c in communications
+            for c in event.communications
         ]
         run = execute(
             operator,
@@ -112,8 +104,32 @@ class IntelligenceRuntime:
             params,
             lowercase_sentiment=self.rt.traps.sentiment_labels_lowercase,
         )
+        doc = self._result(
+            account=account,
+            event=event,
+            config=config,
+            rule=rule,
+            operator=operator,
+            params=params,
+            run=run,
+        )
+        self.rt.store.put(RESULT_KIND, account, doc["id"], doc)
+        self._queue_webhooks(account, rule, doc["id"])
+        return doc
+
+    def _result(
+        self,
+        *,
+        account: str,
+        event: Event,
+        config: dict[str, Any],
+        rule: dict[str, Any],
+        operator: dict[str, Any],
+        params: dict[str, Any],
+        run: Execution,
+    ) -> dict[str, Any]:
         now = self.rt.timestamp()
-        result_id = self.rt.ids.new(RESULT_PREFIX)
+        communications, participants = event.communications, event.participants
         details: dict[str, Any] = {
             "trigger": {"on": event.trigger, "timestamp": now},
             "communications": {"first": communications[0]["id"], "last": communications[-1]["id"]},
@@ -123,8 +139,8 @@ class IntelligenceRuntime:
         context = self._resolved_context(rule, operator, participants)
         if context:
             details["resolvedContext"] = context
-        doc: dict[str, Any] = {
-            "id": result_id,
+        return {
+            "id": self.rt.ids.new(RESULT_PREFIX),
             "accountId": account,
             "outputFormat": run.output_format,
             "intelligenceConfiguration": {
@@ -152,7 +168,9 @@ class IntelligenceRuntime:
             },
             "result": run.result,
         }
-        self.rt.store.put(_RESULT_KIND, account, result_id, doc)
+
+    def _queue_webhooks(self, account: str, rule: dict[str, Any], result_id: str) -> None:
+        """One delivery per WEBHOOK action, due now (sent by the web layer)."""
         for index, action in enumerate(rule.get("actions", [])):
             if action.get("type") == "WEBHOOK":
                 hook_id = f"{result_id}/{index}"
@@ -164,7 +182,6 @@ class IntelligenceRuntime:
                     "state": "PENDING",
                 }
                 self.rt.store.put(WEBHOOK_KIND, account, hook_id, hook, due=self.rt.now())
-        return doc
 
     def _resolve(self, account: str, ref: dict[str, Any]) -> dict[str, Any] | None:
         """The operator version to run: the pinned one, else the latest ACTIVE one."""
@@ -194,53 +211,6 @@ class IntelligenceRuntime:
                 "memoryStoreId": customer["memoryStoreId"],
             }
         return out
-
-    # -- reads -----------------------------------------------------------------------------
-
-    def fetch_result(self, account: str, result_id: str) -> dict[str, Any]:
-        doc = self.rt.store.get(_RESULT_KIND, account, result_id)
-        if doc is None:
-            raise NotFound(f"OperatorResult {result_id} not found")
-        return doc
-
-    def delete_result(self, account: str, result_id: str) -> None:
-        self.fetch_result(account, result_id)
-        self.rt.store.delete(_RESULT_KIND, account, result_id)
-
-    def results(self, account: str, size: int, token: str | None, filters: dict[str, str]) -> Page:
-        for name, value in filters.items():
-            if not is_ttid(value, _FILTERS[name]):
-                raise ValidationFailed(
-                    f'{name}: must match "^{_FILTERS[name]}_[0-7][0-9a-z]{{25}}$"'
-                )
-
-        def keep(doc: dict[str, Any]) -> bool:
-            return bool(
-                filters.get("conversationId", doc["conversationId"]) == doc["conversationId"]
-                and filters.get("operatorId", doc["operator"]["id"]) == doc["operator"]["id"]
-                and filters.get(
-                    "intelligenceConfigurationId", doc["intelligenceConfiguration"]["id"]
-                )
-                == doc["intelligenceConfiguration"]["id"]
-            )
-
-        list_name = "results:" + ",".join(f"{k}={v}" for k, v in sorted(filters.items()))
-        return paginate(
-            self.rt.store,
-            _RESULT_KIND,
-            account,
-            list_name=list_name,
-            size=size,
-            token=token,
-            keep=keep,
-        )
-
-    def result_ids_for(self, account: str, conversation_id: str) -> list[str]:
-        return [
-            doc["id"]
-            for _, doc in self.rt.store.rows(_RESULT_KIND, account)
-            if doc["conversationId"] == conversation_id
-        ]
 
 
 def _participant_ref(participant: dict[str, Any]) -> dict[str, Any]:

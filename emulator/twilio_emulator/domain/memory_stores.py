@@ -14,10 +14,11 @@ import re
 from typing import Any
 
 from .checks import Checker
-from .errors import NotFound, PreconditionFailed, ValidationFailed
+from .collection import Collection
+from .errors import PreconditionFailed, ValidationFailed
 from .operations import Operations
 from .operators import if_match_matches
-from .pagination import Page, paginate
+from .pagination import Page
 from .runtime import Runtime
 
 __all__ = ["MAX_STORES", "STORE_ID", "MemoryStoreService", "store_etag"]
@@ -35,9 +36,13 @@ def store_etag(doc: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-class MemoryStoreService:
+class MemoryStoreService(Collection):
+    kind = _KIND
+    noun = "Memory Store"
+    list_name = "stores:DESC"
+
     def __init__(self, rt: Runtime, operations: Operations) -> None:
-        self.rt = rt
+        super().__init__(rt)
         self.operations = operations
         operations.register("store-create", self._apply_create)
         operations.register("store-update", self._apply_update)
@@ -47,10 +52,7 @@ class MemoryStoreService:
     def fetch(self, account: str, store_id: str) -> dict[str, Any]:
         if STORE_ID.fullmatch(store_id) is None:
             raise ValidationFailed(f'storeId: must match "^{STORE_ID.pattern}$"')
-        doc = self.rt.store.get(_KIND, account, store_id)
-        if doc is None:
-            raise NotFound(f"Memory Store {store_id} not found")
-        return doc
+        return super().fetch(account, store_id)
 
     def render(self, doc: dict[str, Any]) -> dict[str, Any]:
         status = self._status(doc)
@@ -62,15 +64,9 @@ class MemoryStoreService:
         out["version"] = doc["version"]
         return out
 
-    def page(self, account: str, size: int, token: str | None, order: str) -> Page:
-        return paginate(
-            self.rt.store,
-            _KIND,
-            account,
-            list_name=f"stores:{order}",
-            size=size,
-            token=token,
-            descending=order == "DESC",
+    def page(self, account: str, size: int, token: str | None, order: str = "DESC") -> Page:
+        return self._page(
+            account, size, token, list_name=f"stores:{order}", descending=order == "DESC"
         )
 
     # -- writes ----------------------------------------------------------------------
@@ -84,14 +80,7 @@ class MemoryStoreService:
         fields = self._fields(c, body, create=True)
         c.raise_if_failed()
         store_id = self.rt.ids.new("mem_store")
-        return self.operations.start(
-            account,
-            api="memory",
-            op_type="store-create",
-            target=store_id,
-            payload=fields,
-            force_failure=fail,
-        )
+        return self._start(account, "store-create", store_id, fields, fail)
 
     def update(
         self,
@@ -108,10 +97,15 @@ class MemoryStoreService:
         c = Checker()
         fields = self._fields(c, body, create=False)
         c.raise_if_failed()
+        return self._start(account, "store-update", store_id, fields, fail)
+
+    def _start(
+        self, account: str, op_type: str, store_id: str, fields: dict[str, Any], fail: bool
+    ) -> dict[str, Any]:
         return self.operations.start(
             account,
             api="memory",
-            op_type="store-update",
+            op_type=op_type,
             target=store_id,
             payload=fields,
             force_failure=fail,
@@ -136,9 +130,7 @@ class MemoryStoreService:
         self.rt.store.put(_KIND, account, op["target"], doc)
 
     def _apply_update(self, account: str, op: dict[str, Any]) -> None:
-        doc = self.rt.store.get(_KIND, account, op["target"])
-        if doc is None:
-            raise NotFound(f"Memory Store {op['target']} not found")
+        doc = self.fetch(account, op["target"])
         fields = op["payload"]
         if "displayName" in fields:
             existing = [other for _, other in self.rt.store.rows(_KIND, account)]

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from .checks import Checker, join, join_index
+from .collection import Collection
 from .errors import Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from .ids import is_ttid
 from .output_schema import generated_schema, rewrite_output_schema
 from .pagination import Page, paginate
-from .runtime import Runtime
 from .settings import Traps
 from .twilio_operators import TWILIO_OPERATORS
 
@@ -73,19 +73,8 @@ def if_match_matches(header: str | None, current: str) -> bool:
     return False
 
 
-_RESPONSE_ORDER = (
-    "id",
-    "displayName",
-    "description",
-    "version",
-    "author",
-    "prompt",
-    "outputFormat",
-    "outputSchema",
-    "trainingExamples",
-    "context",
-    "parameters",
-)
+# The response puts id first and version and author after the description.
+_RESPONSE_ORDER = ("id", *_DEFINITION_FIELDS[:2], "version", "author", *_DEFINITION_FIELDS[2:])
 
 
 def render_operator(doc: dict[str, Any], traps: Traps) -> dict[str, Any]:
@@ -111,9 +100,10 @@ def version_summary(doc: dict[str, Any]) -> dict[str, Any]:
     return {key: doc[key] for key in keys if key in doc}
 
 
-class OperatorService:
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
+class OperatorService(Collection):
+    kind = _KIND
+    noun = "Operator"
+    list_name = "operators"
 
     # -- seeding ----------------------------------------------------------------
 
@@ -126,20 +116,6 @@ class OperatorService:
             self._put_version(account, doc, 1, "ACTIVE", created)
 
     # -- reads --------------------------------------------------------------------
-
-    def get(self, account: str, operator_id: str) -> dict[str, Any] | None:
-        return self.rt.store.get(_KIND, account, operator_id)
-
-    def fetch(self, account: str, operator_id: str) -> dict[str, Any]:
-        doc = self.get(account, operator_id)
-        if doc is None:
-            raise NotFound(f"Operator {operator_id} not found")
-        return doc
-
-    def page(self, account: str, size: int, token: str | None) -> Page:
-        return paginate(
-            self.rt.store, _KIND, account, list_name="operators", size=size, token=token
-        )
 
     def get_version(self, account: str, operator_id: str, version: int) -> dict[str, Any] | None:
         return self.rt.store.get(_VERSION_KIND, account, _version_key(operator_id, version))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -49,13 +50,34 @@ def create_app(emulator: Emulator | None = None) -> EmulatorApp:
 
 
 def _build_fastapi(owner: EmulatorApp) -> FastAPI:
+    app = FastAPI(
+        title="Twilio emulator",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_lifespan(owner.emulator),
+    )
+    app.router.redirect_slashes = False
+    app.state.emulator = owner.emulator
+    app.state.faults = owner.faults
+    app.state.request_log = owner.request_log
+    for module in (intelligence, conversations, memory, dataplane, control):
+        app.include_router(module.router)
+    app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]  # starlette types handlers as taking Exception
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
+    return app
+
+
+def _lifespan(emulator: Emulator) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Time-driven changes (operations completing) also happen while no
         # request arrives, e.g. for webhooks; requests tick on their own too.
         tasks = [
-            asyncio.create_task(_ticker(owner.emulator)),
-            asyncio.create_task(webhook_worker(owner.emulator)),
+            asyncio.create_task(_ticker(emulator)),
+            asyncio.create_task(webhook_worker(emulator)),
         ]
         try:
             yield
@@ -66,52 +88,41 @@ def _build_fastapi(owner: EmulatorApp) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    app = FastAPI(
-        title="Twilio emulator",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-        lifespan=lifespan,
+    return lifespan
+
+
+# -- errors, each in the error shape of the API the path belongs to -------------------
+
+
+async def _domain_error(request: Request, exc: DomainError) -> Response:
+    return error_response(
+        api_for_path(request.url.path), exc.status, exc.code, exc.message, exc.headers
     )
-    app.router.redirect_slashes = False
-    app.state.emulator = owner.emulator
-    app.state.faults = owner.faults
-    app.state.request_log = owner.request_log
-    for module in (intelligence, conversations, memory, dataplane, control):
-        app.include_router(module.router)
 
-    @app.exception_handler(DomainError)
-    async def domain_error(request: Request, exc: DomainError) -> Response:
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    api = api_for_path(request.url.path)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 404:
         return error_response(
-            api_for_path(request.url.path), exc.status, exc.code, exc.message, exc.headers
+            api, 404, message=f"The requested resource {request.url.path} was not found"
         )
+    if exc.status_code == 405:
+        return error_response(
+            api,
+            405,
+            message=f"Method {request.method} not allowed on {request.url.path}",
+            headers=headers,
+        )
+    return error_response(api, exc.status_code, message=str(exc.detail), headers=headers)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        api = api_for_path(request.url.path)
-        headers = dict(exc.headers or {})
-        if exc.status_code == 404:
-            return error_response(
-                api, 404, message=f"The requested resource {request.url.path} was not found"
-            )
-        if exc.status_code == 405:
-            return error_response(
-                api,
-                405,
-                message=f"Method {request.method} not allowed on {request.url.path}",
-                headers=headers,
-            )
-        return error_response(api, exc.status_code, message=str(exc.detail), headers=headers)
 
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        return error_response(api_for_path(request.url.path), 400, message=str(exc)[:500])
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    return error_response(api_for_path(request.url.path), 400, message=str(exc)[:500])
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        return error_response(api_for_path(request.url.path), 500)
 
-    return app
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    return error_response(api_for_path(request.url.path), 500)
 
 
 async def _ticker(emulator: Emulator) -> None:

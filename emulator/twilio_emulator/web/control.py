@@ -7,7 +7,9 @@ emulator/README.md.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter
@@ -113,16 +115,33 @@ def _clock(em: Emulator) -> dict[str, Any]:
     return {"now": em.rt.timestamp(now), "epoch": now, "offsetSeconds": em.clock.offset}
 
 
-async def _guard(request: Request, handler: Any) -> Response:
-    try:
-        result: Response = await handler()
-    except _BadControlRequest as exc:
-        return _error(400, str(exc))
-    except DomainError as exc:
-        return _error(exc.status, exc.message)
-    except ValueError as exc:
-        return _error(400, str(exc))
-    return result
+_Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _guarded(handler: _Handler) -> _Handler:
+    """Bad control requests answer ``{status, message}``, not a Twilio error shape."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except _BadControlRequest as exc:
+            return _error(400, str(exc))
+        except DomainError as exc:
+            return _error(exc.status, exc.message)
+        except ValueError as exc:
+            return _error(400, str(exc))
+
+    return endpoint
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    """A free-form JSON object body (switches), ``{}`` when empty."""
+    raw = await read_body(request, 64 * 1024)
+    data = parse_json(raw) if raw.strip() else {}
+    if not isinstance(data, dict):
+        raise _BadControlRequest("body must be a JSON object")
+    return data
 
 
 @router.get("/health")
@@ -139,18 +158,16 @@ async def health(request: Request) -> Response:
 
 
 @router.post("/reset")
+@_guarded
 async def reset(request: Request) -> Response:
-    async def run() -> Response:
-        body = await _parse(request, ResetBody)
-        em = emulator_of(request)
-        em.reset(body.account_sid)
-        if body.account_sid is None:
-            _faults(request).clear()
-            _log(request).clear()
-            _log(request).resize(em.settings.request_log_limit)
-        return Response(status_code=204)
-
-    return await _guard(request, run)
+    body = await _parse(request, ResetBody)
+    em = emulator_of(request)
+    em.reset(body.account_sid)
+    if body.account_sid is None:
+        _faults(request).clear()
+        _log(request).clear()
+        _log(request).resize(em.settings.request_log_limit)
+    return Response(status_code=204)
 
 
 @router.get("/accounts")
@@ -163,58 +180,52 @@ async def list_accounts(request: Request) -> Response:
 
 
 @router.post("/accounts")
+@_guarded
 async def create_account(request: Request) -> Response:
-    async def run() -> Response:
-        body = await _parse(request, AccountBody)
-        creds = emulator_of(request).create_account(
-            sid=body.account_sid,
-            auth_token=body.auth_token,
-            api_key_sid=body.api_key_sid,
-            api_key_secret=body.api_key_secret,
-        )
-        return JSONResponse(creds.as_dict(), status_code=201)
-
-    return await _guard(request, run)
+    body = await _parse(request, AccountBody)
+    creds = emulator_of(request).create_account(
+        sid=body.account_sid,
+        auth_token=body.auth_token,
+        api_key_sid=body.api_key_sid,
+        api_key_secret=body.api_key_secret,
+    )
+    return JSONResponse(creds.as_dict(), status_code=201)
 
 
 @router.post("/accounts/{account_sid}/keys")
+@_guarded
 async def create_key(request: Request) -> Response:
-    async def run() -> Response:
-        body = await _parse(request, KeyBody)
-        em = emulator_of(request)
-        account = request.path_params["account_sid"]
-        if not em.accounts.exists(account):
-            return _error(404, f"Account {account} not found")
-        with em.transaction():
-            sid, secret = em.accounts.add_key(account, body.api_key_sid, body.api_key_secret)
-        return JSONResponse({"apiKeySid": sid, "apiKeySecret": secret}, status_code=201)
-
-    return await _guard(request, run)
+    body = await _parse(request, KeyBody)
+    em = emulator_of(request)
+    account = request.path_params["account_sid"]
+    if not em.accounts.exists(account):
+        return _error(404, f"Account {account} not found")
+    with em.transaction():
+        sid, secret = em.accounts.add_key(account, body.api_key_sid, body.api_key_secret)
+    return JSONResponse({"apiKeySid": sid, "apiKeySecret": secret}, status_code=201)
 
 
 @router.patch("/accounts/{account_sid}/operators/{operator_id}/versions/{version}")
+@_guarded
 async def set_operator_version_status(request: Request) -> Response:
-    async def run() -> Response:
-        body = await _parse(request, VersionStatusBody)
-        em = emulator_of(request)
-        raw = request.path_params["version"]
-        if not re.fullmatch(r"[0-9]{1,9}", raw):
-            return _error(400, "version: must be an integer")
-        with em.transaction():
-            doc = em.operators.set_version_status(
-                request.path_params["account_sid"],
-                request.path_params["operator_id"],
-                int(raw),
-                body.status,
-                {
-                    "dateDeprecated": body.date_deprecated,
-                    "retirementDate": body.retirement_date,
-                    "dateRetired": body.date_retired,
-                },
-            )
-        return JSONResponse(version_summary(doc))
-
-    return await _guard(request, run)
+    body = await _parse(request, VersionStatusBody)
+    em = emulator_of(request)
+    raw = request.path_params["version"]
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        return _error(400, "version: must be an integer")
+    with em.transaction():
+        doc = em.operators.set_version_status(
+            request.path_params["account_sid"],
+            request.path_params["operator_id"],
+            int(raw),
+            body.status,
+            {
+                "dateDeprecated": body.date_deprecated,
+                "retirementDate": body.retirement_date,
+                "dateRetired": body.date_retired,
+            },
+        )
+    return JSONResponse(version_summary(doc))
 
 
 @router.get("/webhooks")
@@ -230,27 +241,25 @@ async def list_webhooks(request: Request) -> Response:
 
 
 @router.get("/requests")
+@_guarded
 async def list_requests(request: Request) -> Response:
-    async def run() -> Response:
-        q = request.query_params
-        status = q.get("status")
-        since = q.get("since")
-        try:
-            flt = LogFilter(
-                method=q.get("method"),
-                path_prefix=q.get("path_prefix"),
-                path_regex=q.get("path_regex"),
-                account=q.get("account"),
-                status=None if status is None else int(status),
-                since=None if since is None else int(since),
-                api=q.get("api"),
-            )
-        except re.error as exc:
-            return _error(400, f"path_regex: {exc}")
-        log = _log(request)
-        return JSONResponse({"requests": log.query(flt), "lastSeq": log.last_seq})
-
-    return await _guard(request, run)
+    q = request.query_params
+    status = q.get("status")
+    since = q.get("since")
+    try:
+        flt = LogFilter(
+            method=q.get("method"),
+            path_prefix=q.get("path_prefix"),
+            path_regex=q.get("path_regex"),
+            account=q.get("account"),
+            status=None if status is None else int(status),
+            since=None if since is None else int(since),
+            api=q.get("api"),
+        )
+    except re.error as exc:
+        return _error(400, f"path_regex: {exc}")
+    log = _log(request)
+    return JSONResponse({"requests": log.query(flt), "lastSeq": log.last_seq})
 
 
 @router.delete("/requests")
@@ -265,32 +274,30 @@ async def list_faults(request: Request) -> Response:
 
 
 @router.post("/faults")
+@_guarded
 async def add_fault(request: Request) -> Response:
-    async def run() -> Response:
-        body = await _parse(request, FaultBody)
-        status = body.status
-        if body.kind == "rate_limit":
-            status = 429
-        try:
-            fault = Fault(
-                kind=body.kind,
-                method=body.method.upper(),
-                path=body.path,
-                account=body.account,
-                rate=body.rate,
-                count=body.count,
-                status=status,
-                latency_ms=body.latency_ms,
-                retry_after=body.retry_after,
-                seed=body.seed,
-                skip=body.skip,
-            )
-        except re.error as exc:
-            return _error(400, f"path: {exc}")
-        _faults(request).add(fault)
-        return JSONResponse(fault.as_dict(), status_code=201)
-
-    return await _guard(request, run)
+    body = await _parse(request, FaultBody)
+    status = body.status
+    if body.kind == "rate_limit":
+        status = 429
+    try:
+        fault = Fault(
+            kind=body.kind,
+            method=body.method.upper(),
+            path=body.path,
+            account=body.account,
+            rate=body.rate,
+            count=body.count,
+            status=status,
+            latency_ms=body.latency_ms,
+            retry_after=body.retry_after,
+            seed=body.seed,
+            skip=body.skip,
+        )
+    except re.error as exc:
+        return _error(400, f"path: {exc}")
+    _faults(request).add(fault)
+    return JSONResponse(fault.as_dict(), status_code=201)
 
 
 @router.delete("/faults")
@@ -312,14 +319,12 @@ async def get_clock(request: Request) -> Response:
 
 
 @router.post("/clock/advance")
+@_guarded
 async def advance_clock(request: Request) -> Response:
-    async def run() -> Response:
-        body = await _parse(request, AdvanceBody)
-        em = emulator_of(request)
-        em.advance_clock(body.seconds)
-        return JSONResponse(_clock(em))
-
-    return await _guard(request, run)
+    body = await _parse(request, AdvanceBody)
+    em = emulator_of(request)
+    em.advance_clock(body.seconds)
+    return JSONResponse(_clock(em))
 
 
 @router.get("/traps")
@@ -328,15 +333,9 @@ async def get_traps(request: Request) -> Response:
 
 
 @router.patch("/traps")
+@_guarded
 async def set_traps(request: Request) -> Response:
-    async def run() -> Response:
-        raw = await read_body(request, 64 * 1024)
-        data = parse_json(raw) if raw.strip() else {}
-        if not isinstance(data, dict):
-            return _error(400, "body must be a JSON object")
-        return JSONResponse(emulator_of(request).set_traps(data))
-
-    return await _guard(request, run)
+    return JSONResponse(emulator_of(request).set_traps(await _json_object(request)))
 
 
 @router.get("/settings")
@@ -345,15 +344,9 @@ async def get_settings(request: Request) -> Response:
 
 
 @router.patch("/settings")
+@_guarded
 async def set_settings(request: Request) -> Response:
-    async def run() -> Response:
-        raw = await read_body(request, 64 * 1024)
-        data = parse_json(raw) if raw.strip() else {}
-        if not isinstance(data, dict):
-            return _error(400, "body must be a JSON object")
-        em = emulator_of(request)
-        result = em.set_settings(data)
-        _log(request).resize(em.settings.request_log_limit)
-        return JSONResponse(result)
-
-    return await _guard(request, run)
+    em = emulator_of(request)
+    result = em.set_settings(await _json_object(request))
+    _log(request).resize(em.settings.request_log_limit)
+    return JSONResponse(result)

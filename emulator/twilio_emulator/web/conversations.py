@@ -7,7 +7,7 @@ else is looked at, so a retried write never creates a second operation.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -16,9 +16,16 @@ from starlette.responses import Response
 
 from ..domain import Emulator
 from ..domain.idempotency import check_idempotency_key
-from ..domain.pagination import page_size
-from .bodies import read_json_object
-from .common import account_of, base_url, emulator_of, fail_requested, json_response, page_body
+from .common import (
+    Account,
+    Backend,
+    FailRequested,
+    Paging,
+    base_url,
+    json_body,
+    json_response,
+    page_body,
+)
 from .errors import MESSAGES
 
 __all__ = ["router"]
@@ -27,32 +34,40 @@ router = APIRouter()
 _CONFIGS = "/v2/ControlPlane/Configurations"
 _OPERATIONS = "/v2/ControlPlane/Operations"
 
+# Starts the operation, in the write transaction, from the body (or {}).
+_Start = Callable[[dict[str, Any]], dict[str, Any]]
+
 
 def _status_url(request: Request, op_id: str) -> str:
     return f"{base_url(request)}{_OPERATIONS}/{op_id}"
 
 
-# Reads the body (and runs checks that must precede it), then starts the operation.
-_Prepare = Callable[[Emulator, str], Awaitable[dict[str, Any]]]
-_Start = Callable[[Emulator, str, dict[str, Any]], dict[str, Any]]
+async def _accepted(
+    request: Request,
+    em: Emulator,
+    account: str,
+    start: _Start,
+    *,
+    existing: str | None = None,
+    with_body: bool = True,
+) -> Response:
+    """Run an async write, honouring Idempotency-Key, and answer 202.
 
-
-async def _no_body(em: Emulator, account: str) -> dict[str, Any]:
-    return {}
-
-
-async def _accepted(request: Request, prepare: _Prepare, start: _Start) -> Response:
-    """Run an async write, honouring Idempotency-Key, and answer 202."""
-    em = emulator_of(request)
-    account = account_of(request)
+    The order is the API's: a replay before anything else is looked at; then,
+    for the ``existing`` configuration, 409 (an operation pending on it) and
+    404; only then the body. So the body is read here, not by a dependency.
+    """
     key = check_idempotency_key(request.headers.get("idempotency-key"))
     if key is not None:
         recalled = em.idempotency.recall(account, key)
         if recalled is not None:
             return json_response(recalled["body"], recalled["status"], recalled["headers"])
-    payload = await prepare(em, account)
+    if existing is not None:
+        em.operations.ensure_unlocked(account, existing)
+        em.conversation_configs.fetch(account, existing)
+    payload = await json_body(request) if with_body else {}
     with em.transaction():
-        op = start(em, account, payload)
+        op = start(payload)
         url = _status_url(request, op["id"])
         body = {"statusUrl": url, "related": op["related"]}
         headers = {
@@ -66,76 +81,62 @@ async def _accepted(request: Request, prepare: _Prepare, start: _Start) -> Respo
 
 
 @router.get(_CONFIGS)
-async def list_configurations(request: Request) -> Response:
-    em = emulator_of(request)
-    size = page_size(request.query_params.get("pageSize"))
-    page = em.conversation_configs.page(
-        account_of(request),
-        size,
-        request.query_params.get("pageToken"),
-        request.query_params.get("memoryStoreId"),
-    )
+async def list_configurations(
+    request: Request, em: Backend, account: Account, paging: Paging
+) -> Response:
+    memory_store_id = request.query_params.get("memoryStoreId")
+    page = em.conversation_configs.page(account, paging.size, paging.token, memory_store_id)
     return json_response(page_body("configurations", page.items, page))
 
 
 @router.post(_CONFIGS)
-async def create_configuration(request: Request) -> Response:
-    fail = fail_requested(request)
-
-    async def prepare(em: Emulator, account: str) -> dict[str, Any]:
-        return await read_json_object(request, em.settings.max_body_bytes)
-
+async def create_configuration(
+    request: Request, em: Backend, account: Account, fail: FailRequested
+) -> Response:
+    configs = em.conversation_configs
     return await _accepted(
-        request,
-        prepare,
-        lambda em, account, body: em.conversation_configs.create(account, body, fail=fail),
+        request, em, account, lambda body: configs.create(account, body, fail=fail)
     )
 
 
 @router.get(_CONFIGS + "/{config_id}")
-async def fetch_configuration(request: Request) -> Response:
-    em = emulator_of(request)
-    doc = em.conversation_configs.fetch(account_of(request), request.path_params["config_id"])
-    return json_response(doc)
+async def fetch_configuration(em: Backend, account: Account, config_id: str) -> Response:
+    return json_response(em.conversation_configs.fetch(account, config_id))
 
 
 @router.put(_CONFIGS + "/{config_id}")
-async def update_configuration(request: Request) -> Response:
-    config_id = request.path_params["config_id"]
-    fail = fail_requested(request)
-
-    async def prepare(em: Emulator, account: str) -> dict[str, Any]:
-        # 409 and 404 come before any complaint about the body.
-        em.operations.ensure_unlocked(account, config_id)
-        em.conversation_configs.fetch(account, config_id)
-        return await read_json_object(request, em.settings.max_body_bytes)
-
+async def update_configuration(
+    request: Request, em: Backend, account: Account, config_id: str, fail: FailRequested
+) -> Response:
+    configs = em.conversation_configs
     return await _accepted(
         request,
-        prepare,
-        lambda em, account, body: em.conversation_configs.update(
-            account, config_id, body, fail=fail
-        ),
+        em,
+        account,
+        lambda body: configs.update(account, config_id, body, fail=fail),
+        existing=config_id,
     )
 
 
 @router.delete(_CONFIGS + "/{config_id}")
-async def delete_configuration(request: Request) -> Response:
-    config_id = request.path_params["config_id"]
-    fail = fail_requested(request)
+async def delete_configuration(
+    request: Request, em: Backend, account: Account, config_id: str, fail: FailRequested
+) -> Response:
+    configs = em.conversation_configs
     return await _accepted(
         request,
-        _no_body,
-        lambda em, account, _: em.conversation_configs.delete(account, config_id, fail=fail),
+        em,
+        account,
+        lambda _: configs.delete(account, config_id, fail=fail),
+        with_body=False,
     )
 
 
 @router.get(_OPERATIONS + "/{operation_id}")
-async def fetch_operation(request: Request) -> Response:
-    em = emulator_of(request)
-    op = em.operations.fetch(
-        account_of(request), "conversations", request.path_params["operation_id"]
-    )
+async def fetch_operation(
+    request: Request, em: Backend, account: Account, operation_id: str
+) -> Response:
+    op = em.operations.fetch(account, "conversations", operation_id)
     status = em.operations.status(op)
     error = None
     if op["error"] is not None:

@@ -3,16 +3,23 @@ communications; Intelligence v3 OperatorResults and Conversations."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..domain import ValidationFailed
-from ..domain.pagination import page_size
-from .bodies import read_json_object
-from .common import account_of, emulator_of, json_response, no_content, page_body
+from ..domain import Emulator, ValidationFailed, parse_timestamp
+from .common import (
+    Account,
+    Backend,
+    JsonBody,
+    Paging,
+    json_response,
+    no_content,
+    page_body,
+    write_action,
+)
 
 __all__ = ["router"]
 
@@ -20,155 +27,134 @@ router = APIRouter()
 _CONV = "/v2/Conversations"
 
 
-def _simple_page(key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {key: items, "meta": {"key": key, "pageSize": len(items)}}
+# Declared before the body, so that an unknown conversation answers 404 first.
+async def _conversation(em: Backend, account: Account, cid: str) -> dict[str, Any]:
+    return em.conversations.fetch(account, cid)
+
+
+ExistingConversation = Annotated[dict[str, Any], Depends(_conversation)]
 
 
 # -- Conversations v2 --------------------------------------------------------------
 
 
 @router.post(_CONV)
-async def create_conversation(request: Request) -> Response:
-    em = emulator_of(request)
-    body = await read_json_object(request, em.settings.max_body_bytes)
-    with em.transaction():
-        doc = em.conversations.create(account_of(request), body)
-    return json_response(em.conversations.render(doc), 201)
+@write_action
+def create_conversation(em: Backend, account: Account, body: JsonBody) -> Response:
+    return json_response(em.conversations.render(em.conversations.create(account, body)), 201)
 
 
 @router.get(_CONV)
-async def list_conversations(request: Request) -> Response:
-    em = emulator_of(request)
+async def list_conversations(
+    request: Request, em: Backend, account: Account, paging: Paging
+) -> Response:
     q = request.query_params
     page = em.conversations.page(
-        account_of(request),
-        page_size(q.get("pageSize")),
-        q.get("pageToken"),
-        q.getlist("status"),
-        q.get("channelId"),
+        account, paging.size, paging.token, q.getlist("status"), q.get("channelId")
     )
     items = [em.conversations.render(doc) for doc in page.items]
     return json_response(page_body("conversations", items, page))
 
 
 @router.get(_CONV + "/{cid}")
-async def fetch_conversation(request: Request) -> Response:
-    em = emulator_of(request)
-    return json_response(
-        em.conversations.render(
-            em.conversations.fetch(account_of(request), request.path_params["cid"])
-        )
-    )
+async def fetch_conversation(em: Backend, doc: ExistingConversation) -> Response:
+    return json_response(em.conversations.render(doc))
 
 
 @router.put(_CONV + "/{cid}")
 @router.patch(_CONV + "/{cid}")
-async def update_conversation(request: Request) -> Response:
-    em = emulator_of(request)
-    account, cid = account_of(request), request.path_params["cid"]
-    em.conversations.fetch(account, cid)
-    body = await read_json_object(request, em.settings.max_body_bytes)
-    with em.transaction():
-        doc = em.conversations.set_status(account, cid, body, partial=request.method == "PATCH")
-    return json_response(em.conversations.render(doc))
+@write_action
+def update_conversation(
+    request: Request,
+    em: Backend,
+    account: Account,
+    cid: str,
+    _: ExistingConversation,
+    body: JsonBody,
+) -> Response:
+    partial = request.method == "PATCH"
+    return json_response(
+        em.conversations.render(em.conversations.set_status(account, cid, body, partial=partial))
+    )
 
 
 @router.get(_CONV + "/{cid}/Participants")
-async def list_participants(request: Request) -> Response:
-    em = emulator_of(request)
-    account, cid = account_of(request), request.path_params["cid"]
-    em.conversations.fetch(account, cid)
-    return json_response(_simple_page("participants", em.conversations.participants(account, cid)))
+async def list_participants(
+    em: Backend, account: Account, cid: str, _: ExistingConversation
+) -> Response:
+    return json_response(page_body("participants", em.participants.list(account, cid)))
 
 
 @router.post(_CONV + "/{cid}/Participants")
-async def create_participant(request: Request) -> Response:
-    em = emulator_of(request)
-    account, cid = account_of(request), request.path_params["cid"]
-    em.conversations.fetch(account, cid)
-    body = await read_json_object(request, em.settings.max_body_bytes)
-    with em.transaction():
-        doc = em.conversations.add_participant(account, cid, body)
-    return json_response(doc, 201)
+@write_action
+def create_participant(
+    em: Backend, account: Account, conversation: ExistingConversation, body: JsonBody
+) -> Response:
+    return json_response(em.participants.add(account, conversation, body), 201)
 
 
 @router.get(_CONV + "/{cid}/Participants/{pid}")
-async def fetch_participant(request: Request) -> Response:
-    em = emulator_of(request)
-    p = request.path_params
-    return json_response(
-        em.conversations.fetch_participant(account_of(request), p["cid"], p["pid"])
-    )
+async def fetch_participant(
+    em: Backend, account: Account, cid: str, _: ExistingConversation, pid: str
+) -> Response:
+    return json_response(em.participants.fetch(account, cid, pid))
 
 
 @router.get(_CONV + "/{cid}/Communications")
-async def list_communications(request: Request) -> Response:
-    em = emulator_of(request)
-    account, cid = account_of(request), request.path_params["cid"]
-    em.conversations.fetch(account, cid)
-    items = em.conversations.communications(account, cid)
+async def list_communications(
+    request: Request, em: Backend, account: Account, cid: str, _: ExistingConversation
+) -> Response:
+    items = em.communications.list(account, cid)
     channel_id = request.query_params.get("channelId")
     if channel_id is not None:
         items = [item for item in items if item.get("channelId") == channel_id]
-    return json_response(_simple_page("communications", items))
+    return json_response(page_body("communications", items))
 
 
 @router.post(_CONV + "/{cid}/Communications")
-async def create_communication(request: Request) -> Response:
-    em = emulator_of(request)
-    account, cid = account_of(request), request.path_params["cid"]
-    em.conversations.fetch(account, cid)
-    body = await read_json_object(request, em.settings.max_body_bytes)
-    with em.transaction():
-        doc = em.conversations.add_communication(account, cid, body)
-    return json_response(doc, 201)
+@write_action
+def create_communication(
+    em: Backend, account: Account, cid: str, _: ExistingConversation, body: JsonBody
+) -> Response:
+    return json_response(em.conversations.add_communication(account, cid, body), 201)
 
 
 @router.get(_CONV + "/{cid}/Communications/{mid}")
-async def fetch_communication(request: Request) -> Response:
-    em = emulator_of(request)
-    p = request.path_params
-    return json_response(
-        em.conversations.fetch_communication(account_of(request), p["cid"], p["mid"])
-    )
+async def fetch_communication(
+    em: Backend, account: Account, cid: str, _: ExistingConversation, mid: str
+) -> Response:
+    return json_response(em.communications.fetch(account, cid, mid))
 
 
 # -- Intelligence v3 results and conversations ----------------------------------------
 
 
 @router.get("/v3/OperatorResults")
-async def list_results(request: Request) -> Response:
-    em = emulator_of(request)
+async def list_results(request: Request, em: Backend, account: Account, paging: Paging) -> Response:
     q = request.query_params
     filters = {
         k: q[k] for k in ("conversationId", "intelligenceConfigurationId", "operatorId") if k in q
     }
-    page = em.intelligence.results(
-        account_of(request), page_size(q.get("pageSize")), q.get("pageToken"), filters
-    )
+    page = em.operator_results.page(account, paging.size, paging.token, filters)
     return json_response(page_body("items", page.items, page))
 
 
 @router.get("/v3/OperatorResults/{rid}")
-async def fetch_result(request: Request) -> Response:
-    em = emulator_of(request)
-    return json_response(
-        em.intelligence.fetch_result(account_of(request), request.path_params["rid"])
-    )
+async def fetch_result(em: Backend, account: Account, rid: str) -> Response:
+    return json_response(em.operator_results.fetch(account, rid))
 
 
 @router.delete("/v3/OperatorResults/{rid}")
-async def delete_result(request: Request) -> Response:
-    em = emulator_of(request)
-    with em.transaction():
-        em.intelligence.delete_result(account_of(request), request.path_params["rid"])
+@write_action
+def delete_result(em: Backend, account: Account, rid: str) -> Response:
+    em.operator_results.delete(account, rid)
     return no_content()
 
 
-def _v3_conversation(request: Request, doc: dict[str, Any], *, full: bool) -> dict[str, Any]:
-    em = emulator_of(request)
-    account = account_of(request)
-    participants = em.conversations.participants(account, doc["id"])
+def _v3_conversation(
+    em: Emulator, account: str, doc: dict[str, Any], *, full: bool
+) -> dict[str, Any]:
+    participants = em.participants.list(account, doc["id"])
     out: dict[str, Any] = {
         "id": doc["id"],
         "accountId": account,
@@ -201,18 +187,17 @@ def _v3_conversation(request: Request, doc: dict[str, Any], *, full: bool) -> di
                 "content": {"text": c["content"]["text"]},
                 "createdAt": c["createdAt"],
             }
-            for c in em.conversations.communications(account, doc["id"])
+            for c in em.communications.list(account, doc["id"])
         ]
     return out
 
 
 @router.get("/v3/Conversations")
-async def list_v3_conversations(request: Request) -> Response:
-    em = emulator_of(request)
+async def list_v3_conversations(
+    request: Request, em: Backend, account: Account, paging: Paging
+) -> Response:
     q = request.query_params
-    account = account_of(request)
     status = q.get("status")
-    statuses = [] if status is None else [status]
     channels, configs, operators = (
         q.getlist("channels"),
         q.getlist("intelligenceConfigurationIds"),
@@ -222,47 +207,43 @@ async def list_v3_conversations(request: Request) -> Response:
 
     def matches(doc: dict[str, Any]) -> bool:
         # Filters run before paging: a filtered page is full and its token goes on from it.
-        item = _v3_conversation(request, doc, full=False)
+        item = _v3_conversation(em, account, doc, full=False)
         if not item["intelligenceConfigurationIds"]:
             return False  # only conversations an Intelligence Configuration processes
         if channels and not set(channels) & set(item["channels"]):
             return False
         if configs and not set(configs) & set(item["intelligenceConfigurationIds"]):
             return False
-        if operators:
-            ran = {
-                em.intelligence.fetch_result(account, r)["operator"]["id"]
-                for r in item["operatorResultIds"]
-                if _exists(request, r)
-            }
-            if not set(operators) & ran:
-                return False
-        return _in_window(em, doc, after, before)
+        if operators and not set(operators) & _operators_run(em, account, item):
+            return False
+        return _in_window(doc, after, before)
 
     key = "|".join(
         [",".join(channels), ",".join(configs), ",".join(operators), after or "", before or ""]
     )
     page = em.conversations.page(
         account,
-        page_size(q.get("pageSize")),
-        q.get("pageToken"),
-        statuses,
+        paging.size,
+        paging.token,
+        [] if status is None else [status],
         q.get("channelId"),
         also=matches,
         also_key=key,
     )
-    items = [_v3_conversation(request, doc, full=False) for doc in page.items]
+    items = [_v3_conversation(em, account, doc, full=False) for doc in page.items]
     return json_response(page_body("items", items, page))
 
 
-def _exists(request: Request, result_id: str) -> bool:
-    em = emulator_of(request)
-    return em.store.get("operator_result", account_of(request), result_id) is not None
+def _operators_run(em: Emulator, account: str, item: dict[str, Any]) -> set[str]:
+    """Ids of the operators behind a conversation's (still existing) results."""
+    return {
+        result["operator"]["id"]
+        for result in (em.operator_results.get(account, r) for r in item["operatorResultIds"])
+        if result is not None
+    }
 
 
-def _in_window(em: Any, doc: dict[str, Any], after: str | None, before: str | None) -> bool:
-    from ..domain import parse_timestamp  # noqa: PLC0415 - local to this rarely used filter
-
+def _in_window(doc: dict[str, Any], after: str | None, before: str | None) -> bool:
     created = parse_timestamp(doc["createdAt"])
     try:
         if after is not None and created <= parse_timestamp(after):
@@ -277,7 +258,7 @@ def _in_window(em: Any, doc: dict[str, Any], after: str | None, before: str | No
 
 
 @router.get("/v3/Conversations/{cid}")
-async def fetch_v3_conversation(request: Request) -> Response:
-    em = emulator_of(request)
-    doc = em.conversations.fetch(account_of(request), request.path_params["cid"])
-    return json_response(_v3_conversation(request, doc, full=True))
+async def fetch_v3_conversation(
+    em: Backend, account: Account, doc: ExistingConversation
+) -> Response:
+    return json_response(_v3_conversation(em, account, doc, full=True))

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain import NotFound, ValidationFailed
 from ..domain.intelligence_configs import render_configuration
 from ..domain.operators import render_operator, render_version, version_summary
-from ..domain.pagination import page_size
-from .bodies import read_json_object
-from .common import account_of, emulator_of, json_response, no_content, page_body
+from .common import (
+    Account,
+    Backend,
+    JsonBody,
+    Paging,
+    json_response,
+    no_content,
+    page_body,
+    write_action,
+)
 
 __all__ = ["router"]
 
@@ -20,49 +29,55 @@ _CONFIGS = "/v3/ControlPlane/Configurations"
 _OPERATORS = "/v3/ControlPlane/Operators"
 
 
+# Declared before the body, so that an unknown id answers 404 before body errors.
+async def _configuration(em: Backend, account: Account, config_id: str) -> dict[str, Any]:
+    return em.configurations.fetch(account, config_id)
+
+
+async def _operator(em: Backend, account: Account, operator_id: str) -> dict[str, Any]:
+    return em.operators.fetch(account, operator_id)
+
+
+ExistingConfiguration = Annotated[dict[str, Any], Depends(_configuration)]
+ExistingOperator = Annotated[dict[str, Any], Depends(_operator)]
+
+
+def _operator_response(em: Backend, doc: dict[str, Any], status: int = 200) -> Response:
+    return json_response(render_operator(doc, em.traps), status, {"ETag": str(doc["version"])})
+
+
 # -- Configurations ---------------------------------------------------------------
 
 
 @router.post(_CONFIGS)
-async def create_configuration(request: Request) -> Response:
-    em = emulator_of(request)
-    body = await read_json_object(request, em.settings.max_body_bytes)
-    with em.transaction():
-        doc = em.configurations.create(account_of(request), body)
-    return json_response(render_configuration(doc), 201)
+@write_action
+def create_configuration(em: Backend, account: Account, body: JsonBody) -> Response:
+    return json_response(render_configuration(em.configurations.create(account, body)), 201)
 
 
 @router.get(_CONFIGS)
-async def list_configurations(request: Request) -> Response:
-    em = emulator_of(request)
-    size = page_size(request.query_params.get("pageSize"))
-    page = em.configurations.page(account_of(request), size, request.query_params.get("pageToken"))
+async def list_configurations(em: Backend, account: Account, paging: Paging) -> Response:
+    page = em.configurations.page(account, paging.size, paging.token)
     return json_response(page_body("items", [render_configuration(d) for d in page.items], page))
 
 
 @router.get(_CONFIGS + "/{config_id}")
-async def fetch_configuration(request: Request) -> Response:
-    em = emulator_of(request)
-    doc = em.configurations.fetch(account_of(request), request.path_params["config_id"])
+async def fetch_configuration(doc: ExistingConfiguration) -> Response:
     return json_response(render_configuration(doc))
 
 
 @router.put(_CONFIGS + "/{config_id}")
-async def update_configuration(request: Request) -> Response:
-    em = emulator_of(request)
-    account, config_id = account_of(request), request.path_params["config_id"]
-    em.configurations.fetch(account, config_id)  # 404 before body errors
-    body = await read_json_object(request, em.settings.max_body_bytes)
-    with em.transaction():
-        doc = em.configurations.update(account, config_id, body)
-    return json_response(render_configuration(doc))
+@write_action
+def update_configuration(
+    em: Backend, account: Account, config_id: str, _: ExistingConfiguration, body: JsonBody
+) -> Response:
+    return json_response(render_configuration(em.configurations.update(account, config_id, body)))
 
 
 @router.delete(_CONFIGS + "/{config_id}")
-async def delete_configuration(request: Request) -> Response:
-    em = emulator_of(request)
-    with em.transaction():
-        em.configurations.delete(account_of(request), request.path_params["config_id"])
+@write_action
+def delete_configuration(em: Backend, account: Account, config_id: str) -> Response:
+    em.configurations.delete(account, config_id)
     return no_content()
 
 
@@ -70,72 +85,60 @@ async def delete_configuration(request: Request) -> Response:
 
 
 @router.get(_OPERATORS)
-async def list_operators(request: Request) -> Response:
-    em = emulator_of(request)
-    size = page_size(request.query_params.get("pageSize"))
-    page = em.operators.page(account_of(request), size, request.query_params.get("pageToken"))
+async def list_operators(em: Backend, account: Account, paging: Paging) -> Response:
+    page = em.operators.page(account, paging.size, paging.token)
     items = [render_operator(doc, em.traps) for doc in page.items]
     return json_response(page_body("items", items, page))
 
 
 @router.post(_OPERATORS)
-async def create_operator(request: Request) -> Response:
-    em = emulator_of(request)
-    body = await read_json_object(request, em.settings.max_body_bytes)
-    with em.transaction():
-        doc = em.operators.create(account_of(request), body)
-    return json_response(render_operator(doc, em.traps), 201, {"ETag": str(doc["version"])})
+@write_action
+def create_operator(em: Backend, account: Account, body: JsonBody) -> Response:
+    return _operator_response(em, em.operators.create(account, body), 201)
 
 
 @router.get(_OPERATORS + "/{operator_id}")
-async def fetch_operator(request: Request) -> Response:
-    em = emulator_of(request)
-    doc = em.operators.fetch(account_of(request), request.path_params["operator_id"])
-    return json_response(render_operator(doc, em.traps), headers={"ETag": str(doc["version"])})
+async def fetch_operator(em: Backend, doc: ExistingOperator) -> Response:
+    return _operator_response(em, doc)
 
 
 @router.put(_OPERATORS + "/{operator_id}")
-async def update_operator(request: Request) -> Response:
-    em = emulator_of(request)
-    account, operator_id = account_of(request), request.path_params["operator_id"]
-    em.operators.fetch(account, operator_id)
-    body = await read_json_object(request, em.settings.max_body_bytes)
-    with em.transaction():
-        doc = em.operators.update(account, operator_id, body, request.headers.get("if-match"))
-    return json_response(render_operator(doc, em.traps), headers={"ETag": str(doc["version"])})
+@write_action
+def update_operator(
+    request: Request,
+    em: Backend,
+    account: Account,
+    operator_id: str,
+    _: ExistingOperator,
+    body: JsonBody,
+) -> Response:
+    if_match = request.headers.get("if-match")
+    return _operator_response(em, em.operators.update(account, operator_id, body, if_match))
 
 
 @router.delete(_OPERATORS + "/{operator_id}")
-async def delete_operator(request: Request) -> Response:
-    em = emulator_of(request)
-    with em.transaction():
-        em.operators.delete(account_of(request), request.path_params["operator_id"])
+@write_action
+def delete_operator(em: Backend, account: Account, operator_id: str) -> Response:
+    em.operators.delete(account, operator_id)
     return no_content()
 
 
 @router.get(_OPERATORS + "/{operator_id}/Versions")
-async def list_operator_versions(request: Request) -> Response:
-    em = emulator_of(request)
-    size = page_size(request.query_params.get("pageSize"))
-    page = em.operators.list_versions(
-        account_of(request),
-        request.path_params["operator_id"],
-        size,
-        request.query_params.get("pageToken"),
-    )
+async def list_operator_versions(
+    em: Backend, account: Account, operator_id: str, paging: Paging
+) -> Response:
+    page = em.operators.list_versions(account, operator_id, paging.size, paging.token)
     return json_response(page_body("items", [version_summary(d) for d in page.items], page))
 
 
 @router.get(_OPERATORS + "/{operator_id}/Versions/{version}")
-async def fetch_operator_version(request: Request) -> Response:
-    em = emulator_of(request)
-    raw = request.path_params["version"]
-    if not raw.isdigit() or not raw.isascii():
-        em.operators.fetch(account_of(request), request.path_params["operator_id"])
+async def fetch_operator_version(
+    em: Backend, account: Account, operator_id: str, version: str
+) -> Response:
+    if not version.isdigit() or not version.isascii():
+        em.operators.fetch(account, operator_id)
         raise ValidationFailed("version: must be an integer")
-    if len(raw) > 9:
-        raise NotFound(f"Version {raw} not found")
-    doc = em.operators.fetch_version(
-        account_of(request), request.path_params["operator_id"], int(raw)
-    )
+    if len(version) > 9:
+        raise NotFound(f"Version {version} not found")
+    doc = em.operators.fetch_version(account, operator_id, int(version))
     return json_response(render_version(doc, em.traps))

@@ -6,17 +6,26 @@ router answers 405 Method Not Allowed, in the Memory error shape.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..domain import ValidationFailed
+from ..domain import Emulator, ValidationFailed
 from ..domain.memory_stores import store_etag
 from ..domain.pagination import page_size
-from .bodies import read_json_object
-from .common import account_of, base_url, emulator_of, fail_requested, json_response, page_body
+from .common import (
+    Account,
+    Backend,
+    FailRequested,
+    JsonBody,
+    OptionalJsonBody,
+    base_url,
+    json_response,
+    page_body,
+    write_action,
+)
 from .errors import MESSAGES
 
 __all__ = ["router"]
@@ -26,8 +35,7 @@ _STORES = "/v1/ControlPlane/Stores"
 _OPERATIONS = "/v1/ControlPlane/Operations"
 
 
-def _accepted(request: Request, op: dict[str, Any], message: str) -> Response:
-    em = emulator_of(request)
+def _accepted(request: Request, em: Emulator, op: dict[str, Any], message: str) -> Response:
     url = f"{base_url(request)}{_OPERATIONS}/{op['id']}"
     headers = {
         "Operation-Id": op["id"],
@@ -37,53 +45,65 @@ def _accepted(request: Request, op: dict[str, Any], message: str) -> Response:
     return json_response({"message": message, "statusUrl": url}, 202, headers)
 
 
+# Declared before the body, so that an unknown store answers 400/404 first.
+async def _store(em: Backend, account: Account, store_id: str) -> dict[str, Any]:
+    return em.memory_stores.fetch(account, store_id)
+
+
+ExistingStore = Annotated[dict[str, Any], Depends(_store)]
+
+
 @router.get(_STORES)
-async def list_stores(request: Request) -> Response:
-    em = emulator_of(request)
-    size = page_size(request.query_params.get("pageSize"), maximum=100)
-    order = request.query_params.get("orderBy", "DESC")
+async def list_stores(request: Request, em: Backend, account: Account) -> Response:
+    # Memory pages are capped at 100, and its orderBy is checked before the token.
+    q = request.query_params
+    size = page_size(q.get("pageSize"), maximum=100)
+    order = q.get("orderBy", "DESC")
     if order not in ("ASC", "DESC"):
         raise ValidationFailed("orderBy: must be one of [ASC, DESC]")
-    token = request.query_params.get("pageToken")
+    token = q.get("pageToken")
     if token is not None and len(token) > 500:
         raise ValidationFailed("pageToken: size must be between 0 and 500")
-    page = em.memory_stores.page(account_of(request), size, token, order)
+    page = em.memory_stores.page(account, size, token, order)
     return json_response(page_body("stores", [doc["id"] for doc in page.items], page))
 
 
 @router.post(_STORES)
-async def create_store(request: Request) -> Response:
-    em = emulator_of(request)
-    body = await read_json_object(request, em.settings.max_body_bytes)
-    with em.transaction():
-        op = em.memory_stores.create(account_of(request), body, fail=fail_requested(request))
-    return _accepted(request, op, "Memory Store creation accepted for processing.")
+@write_action
+def create_store(
+    request: Request, em: Backend, account: Account, fail: FailRequested, body: JsonBody
+) -> Response:
+    op = em.memory_stores.create(account, body, fail=fail)
+    return _accepted(request, em, op, "Memory Store creation accepted for processing.")
 
 
 @router.get(_STORES + "/{store_id}")
-async def fetch_store(request: Request) -> Response:
-    em = emulator_of(request)
-    doc = em.memory_stores.fetch(account_of(request), request.path_params["store_id"])
+async def fetch_store(em: Backend, doc: ExistingStore) -> Response:
     return json_response(em.memory_stores.render(doc), headers={"ETag": store_etag(doc)})
 
 
 @router.patch(_STORES + "/{store_id}")
-async def patch_store(request: Request) -> Response:
-    em = emulator_of(request)
-    account, store_id = account_of(request), request.path_params["store_id"]
-    em.memory_stores.fetch(account, store_id)
-    body = await read_json_object(request, em.settings.max_body_bytes, optional=True)
-    with em.transaction():
-        op = em.memory_stores.update(
-            account, store_id, body, request.headers.get("if-match"), fail=fail_requested(request)
-        )
-    return _accepted(request, op, "Memory Store update request accepted for processing.")
+@write_action
+def patch_store(  # FastAPI passes everything by name
+    *,
+    request: Request,
+    em: Backend,
+    account: Account,
+    store_id: str,
+    fail: FailRequested,
+    _: ExistingStore,
+    body: OptionalJsonBody,
+) -> Response:
+    if_match = request.headers.get("if-match")
+    op = em.memory_stores.update(account, store_id, body, if_match, fail=fail)
+    return _accepted(request, em, op, "Memory Store update request accepted for processing.")
 
 
 @router.get(_OPERATIONS + "/{operation_id}")
-async def fetch_operation(request: Request) -> Response:
-    em = emulator_of(request)
-    op = em.operations.fetch(account_of(request), "memory", request.path_params["operation_id"])
+async def fetch_operation(
+    request: Request, em: Backend, account: Account, operation_id: str
+) -> Response:
+    op = em.operations.fetch(account, "memory", operation_id)
     status = em.operations.status(op)
     url = f"{base_url(request)}{_OPERATIONS}/{op['id']}"
     body: dict[str, Any] = {

@@ -84,11 +84,7 @@ class EmulatorMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["path"].startswith(CONTROL_PREFIX):
-
-            async def dated_send(message: Message) -> None:
-                await send(self._dated(message))
-
-            await self.app(scope, receive, dated_send)
+            await self._control(scope, receive, send)
             return
         started = time.perf_counter()
         method: str = scope["method"]
@@ -140,6 +136,14 @@ class EmulatorMiddleware:
                 body=bytes(body),
                 started=started,
             )
+
+    async def _control(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The control API: no auth, no faults, not logged; dated like the rest."""
+
+        async def dated_send(message: Message) -> None:
+            await send(self._dated(message))
+
+        await self.app(scope, receive, dated_send)
 
     async def _run(self, scope: Scope, receive: Receive, send: Send) -> None:
         sent = False

@@ -29,7 +29,7 @@ async def deliver_due_webhooks(emulator: Emulator, client: httpx.AsyncClient) ->
     if emulator.store.nothing_due(WEBHOOK_KIND, now):
         return 0
     for account, hook_id, hook in emulator.store.due(WEBHOOK_KIND, now):
-        result = emulator.store.get("operator_result", account, hook["resultId"])
+        result = emulator.operator_results.get(account, hook["resultId"])
         hook["attempts"] += 1
         due_at: float | None = None
         if result is None:
