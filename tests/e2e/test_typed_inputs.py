@@ -59,5 +59,9 @@ def test_a_typo_in_a_nested_key_is_reported_by_resource_path_and_key(
     assert "property rules" not in output
     assert "Traceback" not in output
     # The other resource is fine, and nothing reached Twilio.
-    assert "MemoryStore support-memory" not in output
+    # The engine may show the store's planned create before the error stops the preview (how
+    # far it got depends on timing); no error is about it.
+    assert not [
+        line for line in output.splitlines() if "support-memory" in line and "error" in line
+    ]
     assert d.writes(mark) == []

@@ -164,13 +164,21 @@ def test_conversation_lifecycle_produces_results(
         == conv_config
     )
 
-    deadline = time.monotonic() + 60  # a bound for a busy machine, not a wait
-    while len(handler.received) < 2 and time.monotonic() < deadline:
+    def webhooks() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = emulator.admin.get("/webhooks").json()["webhooks"]
+        return found
+
+    # The receiver may see the retried delivery before the emulator has recorded its answer:
+    # wait for both (a bound for a busy machine, not a wait).
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (
+        len(handler.received) < 2 or any(d["state"] != "DELIVERED" for d in webhooks())
+    ):
         emulator.advance_clock(2)  # the failed delivery is retried on the emulator clock
         time.sleep(0.05)
     # The first attempt failed, so the retried "positive" arrives after "mixed".
     assert sorted(p["result"]["label"] for p in handler.received) == ["mixed", "positive"]
-    deliveries = emulator.admin.get("/webhooks").json()["webhooks"]
+    deliveries = webhooks()
     assert {d["state"] for d in deliveries} == {"DELIVERED"}
     assert max(d["attempts"] for d in deliveries) == 2
 
