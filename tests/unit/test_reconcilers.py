@@ -76,22 +76,32 @@ def header(entry: dict[str, Any], name: str) -> str | None:
     return None if value is None else str(value)
 
 
+def assert_deleted_and_deleting_again_is_fine(
+    rec: Any, object_id: str, server: dict[str, Any], desired: Any
+) -> None:
+    rec.delete(object_id, server)
+    assert rec.observe(object_id, desired.wire()).exists is False
+    rec.delete(object_id, server)  # already gone: fine
+
+
 # --- Operators ------------------------------------------------------------------------------------
 def operator(**changes: Any) -> OperatorModel:
-    body: dict[str, Any] = {
-        "displayName": "churn-risk-a1b2c3",
-        "description": "How likely the customer is to leave",
-        "prompt": "Rate churn risk from 0 to {{parameters.scale}}.",
-        "outputFormat": "JSON",
-        "outputSchema": {
-            "type": "object",
-            "properties": {"risk": {"type": "integer"}, "reason": {"type": ["string", "null"]}},
+    return OperatorModel.validate_desired(
+        {
+            "displayName": "churn-risk-a1b2c3",
+            "description": "How likely the customer is to leave",
+            "prompt": "Rate churn risk from 0 to {{parameters.scale}}.",
+            "outputFormat": "JSON",
+            "outputSchema": {
+                "type": "object",
+                "properties": {"risk": {"type": "integer"}, "reason": {"type": ["string", "null"]}},
+            },
+            "parameters": {"scale": {"type": "integer", "default": 10}},
+            "trainingExamples": [{"input": "I'm leaving", "output": '{"risk": 9, "reason": "x"}'}],
+            **changes,
         },
-        "parameters": {"scale": {"type": "integer", "default": 10}},
-        "trainingExamples": [{"input": "I'm leaving", "output": '{"risk": 9, "reason": "x"}'}],
-    }
-    body.update(changes)
-    return OperatorModel.validate_desired(body, "Operator churn-risk")
+        "Operator churn-risk",
+    )
 
 
 def test_operator_create_observe_update_delete(api: TwilioApi, emulator: EmulatorHandle) -> None:
@@ -116,9 +126,7 @@ def test_operator_create_observe_update_delete(api: TwilioApi, emulator: Emulato
     assert emulator.requests(method="PUT")[-1]["path"] == f"{OPERATORS}/{created.id}"
     assert header(emulator.requests(method="PUT")[-1], "If-Match") == "1"
 
-    rec.delete(created.id, server)
-    assert rec.observe(created.id, changed.wire()).exists is False
-    rec.delete(created.id, server)  # already gone: fine
+    assert_deleted_and_deleting_again_is_fine(rec, created.id, server, changed)
 
 
 def test_operator_create_after_a_lost_response_adopts_without_a_duplicate(
@@ -177,20 +185,6 @@ def test_operator_in_place_update_that_makes_a_preview_version_fails_clearly(
     assert isinstance(caught.value, TwilioIntelligenceError)
 
 
-def test_operator_update_after_a_lost_response_is_recognised_as_done(
-    api: TwilioApi, emulator: EmulatorHandle
-) -> None:
-    rec = OperatorReconciler(api)
-    created = rec.create(operator())
-    emulator.inject_fault("drop_response", method="PUT", path=f"^{OPERATORS}/", count=1)
-    changed = operator(description="changed")
-    # The PUT lands, its answer is lost, the retry fails If-Match: the live object matches.
-    server = rec.update(created.id, changed, created.server)
-    assert server["version"] == 2
-    assert [r["status"] for r in emulator.requests(method="PUT")] == [None, 412]  # None: dropped
-    assert rec.observe(created.id, changed.wire()).up_to_date
-
-
 def test_operator_update_over_someone_elses_change_is_refused(
     api: TwilioApi, emulator: EmulatorHandle
 ) -> None:
@@ -206,15 +200,17 @@ def test_operator_update_over_someone_elses_change_is_refused(
 def _as_pulumi_state(value: Any) -> Any:
     """What the engine hands a provider for recorded properties: Pulumi's protobuf Struct has one
     number type, so every int comes back as a float."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return float(value)
-    if isinstance(value, dict):
-        return {k: _as_pulumi_state(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_pulumi_state(v) for v in value]
-    return value
+    match value:
+        case bool():
+            return value
+        case int():
+            return float(value)
+        case dict():
+            return {k: _as_pulumi_state(v) for k, v in value.items()}
+        case list():
+            return [_as_pulumi_state(v) for v in value]
+        case _:
+            return value
 
 
 def test_in_place_update_through_the_provider_sends_an_integer_if_match(
@@ -243,24 +239,26 @@ def test_in_place_update_through_the_provider_sends_an_integer_if_match(
 
 # --- Intelligence Configurations ------------------------------------------------------------------
 def configuration(**changes: Any) -> IntelligenceConfigurationModel:
-    body: dict[str, Any] = {
-        "displayName": "support-analytics-d4e5f6",
-        "description": "Sentiment in real time, summary at the end",
-        "rules": [
-            {
-                "operators": [{"id": SENTIMENT}],
-                "triggers": [{"on": "COMMUNICATION", "parameters": {"count": 2}}],
-                "actions": [{"url": "https://hooks.example.com/realtime"}],
-            },
-            {
-                "operators": [{"id": SUMMARY, "version": 1}],
-                "triggers": [{"on": "CONVERSATION_END"}],
-                "actions": [],
-            },
-        ],
-    }
-    body.update(changes)
-    return IntelligenceConfigurationModel.validate_desired(body, "IntelligenceConfiguration x")
+    return IntelligenceConfigurationModel.validate_desired(
+        {
+            "displayName": "support-analytics-d4e5f6",
+            "description": "Sentiment in real time, summary at the end",
+            "rules": [
+                {
+                    "operators": [{"id": SENTIMENT}],
+                    "triggers": [{"on": "COMMUNICATION", "parameters": {"count": 2}}],
+                    "actions": [{"url": "https://hooks.example.com/realtime"}],
+                },
+                {
+                    "operators": [{"id": SUMMARY, "version": 1}],
+                    "triggers": [{"on": "CONVERSATION_END"}],
+                    "actions": [],
+                },
+            ],
+            **changes,
+        },
+        "IntelligenceConfiguration x",
+    )
 
 
 def test_configuration_create_observe_delete(api: TwilioApi, emulator: EmulatorHandle) -> None:
@@ -283,9 +281,7 @@ def test_configuration_create_observe_delete(api: TwilioApi, emulator: EmulatorH
         rec.update(created.id, other, created.server)
     assert writes(emulator) == [("POST", CONFIGURATIONS)]
 
-    rec.delete(created.id, created.server)
-    assert rec.observe(created.id, desired.wire()).exists is False
-    rec.delete(created.id, created.server)
+    assert_deleted_and_deleting_again_is_fine(rec, created.id, created.server, desired)
 
 
 def test_a_put_out_of_band_shows_the_inactive_finding(
@@ -359,22 +355,24 @@ STORE_ID = "mem_store_01aaaaaaaaaaaaaaaaaaaaaaaaa"
 
 
 def conversation(**changes: Any) -> ConversationConfigurationModel:
-    body: dict[str, Any] = {
-        "displayName": "support-1a2b3c",
-        "description": "Support line",
-        "conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES",
-        "memoryStoreId": STORE_ID,
-        "channelSettings": {
-            "SMS": {
-                "statusTimeouts": {"inactive": 5, "closed": 10},
-                "captureRules": [{"from": "*", "to": "+15005550006"}],
-            }
+    return ConversationConfigurationModel.validate_desired(
+        {
+            "displayName": "support-1a2b3c",
+            "description": "Support line",
+            "conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES",
+            "memoryStoreId": STORE_ID,
+            "channelSettings": {
+                "SMS": {
+                    "statusTimeouts": {"inactive": 5, "closed": 10},
+                    "captureRules": [{"from": "*", "to": "+15005550006"}],
+                }
+            },
+            "statusCallbacks": [{"url": "https://hooks.example.com/status"}],
+            "intelligenceConfigurationIds": [],
+            **changes,
         },
-        "statusCallbacks": [{"url": "https://hooks.example.com/status"}],
-        "intelligenceConfigurationIds": [],
-    }
-    body.update(changes)
-    return ConversationConfigurationModel.validate_desired(body, "ConversationConfiguration x")
+        "ConversationConfiguration x",
+    )
 
 
 def test_conversation_create_observe_update_delete(
@@ -393,9 +391,7 @@ def test_conversation_create_observe_update_delete(
     put = emulator.requests(method="PUT")[-1]
     assert put["body"] == changed.wire()  # PUT replaces the whole object: everything is sent
 
-    rec.delete(created.id, server)
-    assert rec.observe(created.id, changed.wire()).exists is False
-    rec.delete(created.id, server)  # already gone: fine
+    assert_deleted_and_deleting_again_is_fine(rec, created.id, server, changed)
     assert all(header(r, "Idempotency-Key") for r in emulator.requests() if r["method"] != "GET")
 
 
@@ -484,8 +480,7 @@ def test_a_conversation_operation_failing_twice_is_an_error_and_the_next_run_is_
 
 # --- Memory Stores --------------------------------------------------------------------------------
 def store(**changes: Any) -> MemoryStoreModel:
-    body: dict[str, Any] = {"displayName": "support-memory-7f8e9d", "description": "Memory"}
-    body.update(changes)
+    body = {"displayName": "support-memory-7f8e9d", "description": "Memory", **changes}
     return MemoryStoreModel.validate_desired(body, "MemoryStore support-memory")
 
 
@@ -560,17 +555,36 @@ def test_memory_store_provisioning_failure_is_an_error(
         MemoryStoreReconciler(api).create(store())
 
 
-def test_memory_store_update_after_a_lost_response(
-    api: TwilioApi, emulator: EmulatorHandle
+# (reconciler, desired, the change, write method, collection, the server's answer, write statuses)
+LOST_UPDATE_CASES = {
+    # The PUT lands, its answer is lost, the retry fails If-Match: the live object matches.
+    "operator": (OperatorReconciler, operator, "changed", "PUT", OPERATORS, ("version", 2), 412),
+    "memory store": (
+        MemoryStoreReconciler,
+        store,
+        "Customer memory",
+        "PATCH",
+        STORES,
+        ("status", "ACTIVE"),
+        202,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", LOST_UPDATE_CASES.values(), ids=LOST_UPDATE_CASES.keys())
+def test_update_after_a_lost_response_is_recognised_as_done(
+    api: TwilioApi, emulator: EmulatorHandle, case: tuple[Any, ...]
 ) -> None:
-    rec = MemoryStoreReconciler(api)
-    created = rec.create(store())
-    emulator.inject_fault("drop_response", method="PATCH", path=f"^{STORES}/", count=1)
-    renamed = store(description="Customer memory")
-    server = rec.update(created.id, renamed, created.server)
-    assert server["status"] == "ACTIVE"
-    assert rec.observe(created.id, renamed.wire()).up_to_date
-    assert [r["status"] for r in emulator.requests(method="PATCH")] == [None, 202]
+    reconciler, desired, description, method, collection, (field, value), retry_status = case
+    rec = reconciler(api)
+    created = rec.create(desired())
+    emulator.inject_fault("drop_response", method=method, path=f"^{collection}/", count=1)
+    changed = desired(description=description)
+    server = rec.update(created.id, changed, created.server)
+    assert server[field] == value
+    assert rec.observe(created.id, changed.wire()).up_to_date
+    statuses = [r["status"] for r in emulator.requests(method=method)]
+    assert statuses == [None, retry_status]  # None: dropped
 
 
 def test_memory_store_update_with_no_answer_twice_raises_the_public_error(
