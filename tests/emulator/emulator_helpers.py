@@ -51,7 +51,7 @@ KB_VALUE = "know_knowledgebase_01k6fc25s7epm9qtk8rszbv3q5:know_knowledge_01k6fc2
 
 
 def operator_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
+    return {
         "displayName": "Script Adherence",
         "description": "Measuring whether the agent stuck to the script",
         "prompt": "Rate the interaction from 0-{{parameters.scale}}.",
@@ -63,29 +63,25 @@ def operator_body(**overrides: Any) -> dict[str, Any]:
         "trainingExamples": [{"input": "hello", "output": '{"score": 5, "explanation": "ok"}'}],
         "context": {"memory": {"enabled": True}, "knowledge": {"enabled": True}},
         "parameters": {"scale": {"type": "INTEGER", "default": 5, "description": "Max score"}},
+        **overrides,
     }
-    body.update(overrides)
-    return body
 
 
 def rule(operator_id: str = SENTIMENT, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
+    return {
         "operators": [{"id": operator_id}],
         "triggers": [{"on": "COMMUNICATION"}],
         "actions": [{"type": "WEBHOOK", "method": "POST", "url": "https://example.com/hook"}],
+        **overrides,
     }
-    body.update(overrides)
-    return body
 
 
 def config_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"displayName": "cfg", "description": "d", "rules": [rule()]}
-    body.update(overrides)
-    return body
+    return {"displayName": "cfg", "description": "d", "rules": [rule()], **overrides}
 
 
 def conv_config_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
+    return {
         "displayName": "Support Config",
         "description": "Support configuration",
         "conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES",
@@ -96,23 +92,23 @@ def conv_config_body(**overrides: Any) -> dict[str, Any]:
                 "captureRules": [{"from": "*", "to": "+18005550100", "metadata": {}}],
             }
         },
+        **overrides,
     }
-    body.update(overrides)
-    return body
+
+
+def _created(api: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = api.post(path, json=body)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
 
 
 def create_operator(api: httpx.Client, **overrides: Any) -> dict[str, Any]:
-    response = api.post("/v3/ControlPlane/Operators", json=operator_body(**overrides))
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    return _created(api, "/v3/ControlPlane/Operators", operator_body(**overrides))
 
 
 def create_config(api: httpx.Client, **overrides: Any) -> dict[str, Any]:
-    response = api.post("/v3/ControlPlane/Configurations", json=config_body(**overrides))
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    return _created(api, "/v3/ControlPlane/Configurations", config_body(**overrides))
 
 
 def wait_operation(api: httpx.Client, url: str, timeout: float = 60.0) -> dict[str, Any]:

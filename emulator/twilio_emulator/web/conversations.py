@@ -122,14 +122,11 @@ async def update_configuration(
 async def delete_configuration(
     request: Request, em: Backend, account: Account, config_id: str, fail: FailRequested
 ) -> Response:
-    configs = em.conversation_configs
-    return await _accepted(
-        request,
-        em,
-        account,
-        lambda _: configs.delete(account, config_id, fail=fail),
-        with_body=False,
-    )
+
+    def start_delete(_: dict[str, Any]) -> dict[str, Any]:  # a DELETE has no body
+        return em.conversation_configs.delete(account, config_id, fail=fail)
+
+    return await _accepted(request, em, account, start_delete, with_body=False)
 
 
 @router.get(_OPERATIONS + "/{operation_id}")
