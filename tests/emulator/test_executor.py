@@ -29,6 +29,8 @@ from twilio_emulator.domain.twilio_operators import (
     TWILIO_OPERATORS,
 )
 
+from tests.unit.strategies import draw_root_object
+
 TWILIO = {operator["id"]: operator for operator in TWILIO_OPERATORS}
 CONTACT_REASON: dict[str, Any] = {
     "id": "intelligence_operator_01aaaaaaaaaaaaaaaaaaaaaaaa",
@@ -349,15 +351,7 @@ def extend(children: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dic
 
 @st.composite
 def json_schemas(draw: st.DrawFn) -> dict[str, Any]:
-    subschemas = st.recursive(leaves(), extend, max_leaves=10)
-    props = draw(st.dictionaries(NAMES, subschemas, min_size=1, max_size=5))
-    schema: dict[str, Any] = {"type": "object", "properties": props}
-    if draw(st.booleans()):
-        defs = draw(st.dictionaries(NAMES, subschemas, min_size=1, max_size=2))
-        schema["$defs"] = defs
-        for name in defs:
-            props[f"ref_{name}"] = {"$ref": f"#/$defs/{name}"}
-    return schema
+    return draw_root_object(draw, NAMES, st.recursive(leaves(), extend, max_leaves=10))
 
 
 def strings_in(value: Any) -> Iterator[str]:

@@ -96,17 +96,24 @@ def property_count(node: Any) -> int:
     return total + property_count(node.get("items"))
 
 
-@st.composite
-def output_schemas(draw: st.DrawFn) -> dict[str, Any]:
-    """A root object schema within every limit, sometimes with $defs referenced by $ref."""
-    props = draw(st.dictionaries(NAME, SUBSCHEMAS, min_size=1, max_size=5))
+def draw_root_object(
+    draw: st.DrawFn, names: st.SearchStrategy[str], subschemas: st.SearchStrategy[dict[str, Any]]
+) -> dict[str, Any]:
+    """A root object of 1-5 ``subschemas``, sometimes with $defs, each referenced by a $ref."""
+    props = draw(st.dictionaries(names, subschemas, min_size=1, max_size=5))
     schema: dict[str, Any] = {"type": "object", "properties": props}
     if draw(st.booleans()):
-        defs = draw(st.dictionaries(NAME, SUBSCHEMAS, min_size=1, max_size=2))
+        defs = draw(st.dictionaries(names, subschemas, min_size=1, max_size=2))
         schema["$defs"] = defs
         for name in defs:
             props[f"ref_{name}"] = {"$ref": f"#/$defs/{name}"}
-    return _with_user_closure(draw, schema)
+    return schema
+
+
+@st.composite
+def output_schemas(draw: st.DrawFn) -> dict[str, Any]:
+    """A root object schema within every limit, sometimes with $defs referenced by $ref."""
+    return _with_user_closure(draw, draw_root_object(draw, NAME, SUBSCHEMAS))
 
 
 VALID_OUTPUT_SCHEMAS = output_schemas().filter(
