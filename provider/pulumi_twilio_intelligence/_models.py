@@ -11,9 +11,7 @@ from urllib.parse import urlparse
 from pydantic import Field, StringConstraints, field_validator
 
 from . import _outputschema
-from ._spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Rewrite, Wire
-from ._wire import UNKNOWN
-from .inputs import (
+from ._core.enums import (
     Channel,
     ConversationGroupingType,
     OutputFormat,
@@ -21,6 +19,8 @@ from .inputs import (
     StatusCallbackMethod,
     TriggerOn,
 )
+from ._spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Rewrite, Wire
+from ._wire import UNKNOWN
 
 __all__ = [
     "ConversationConfigurationModel",
@@ -32,7 +32,6 @@ __all__ = [
 PARAMETER_REF = re.compile(r"\{\{\s*parameters\.([A-Za-z0-9_]+)\s*\}\}")
 KB_VALUE = re.compile(r"^know_knowledgebase_[0-7][0-9a-z]{25}:know_knowledge_[0-7][0-9a-z]{25}$")
 TTID_SUFFIX = r"[0-7][0-9a-z]{25}"
-OPERATOR_ID = re.compile(rf"^intelligence_operator_{TTID_SUFFIX}$")
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
 

@@ -24,7 +24,7 @@ from pulumi.output import Unknown
 
 from . import _naming
 from ._wire import UNKNOWN
-from .errors import NotFoundError, ValidationError, Violation
+from .errors import ObjectMissingError, ValidationError, Violation
 
 if TYPE_CHECKING:
     from ._api import TwilioApi
@@ -170,7 +170,7 @@ class _Adapter(ResourceProvider):
         if not observation.exists and not recorded:
             # The dynamic provider always answers with properties, so an empty id would pass for
             # an object read by Resource.get: say it does not exist.
-            raise NotFoundError("GET", id_, 404, None, f"{self.model.KIND} {id_} does not exist")
+            raise ObjectMissingError(f"{self.model.KIND} {id_} does not exist")
         if not observation.exists:
             return ReadResult(id_="", outs={})  # deleted outside Pulumi: refresh drops it
         return self.read_result(id_, props, observation, recorded=bool(recorded))
@@ -249,7 +249,7 @@ class _Adapter(ResourceProvider):
     ) -> tuple[str, dict[str, Any]]:
         observation = reconciler.observe(object_id, desired.wire())
         if not observation.exists:
-            raise NotFoundError("GET", object_id, 404, None, f"adoptId {object_id} does not exist")
+            raise ObjectMissingError(f"adoptId {object_id} does not exist")
         if not observation.changes:
             return object_id, observation.server
         if self.replace_on_drift and not self._in_place(book):

@@ -171,7 +171,8 @@ _CHECK_SOURCES = (
     "_spec.py",
     "_outputschema.py",
     "resources.py",
-    "inputs.py",  # the enumerations the models check against
+    "_core/__init__.py",
+    "_core/enums.py",  # the enumerations the models check against
     "errors.py",  # the wording of the unknown-field rule
     "_wire.py",
 )

@@ -17,7 +17,7 @@ from typing import Any
 
 from .._models import ConversationConfigurationModel
 from .._spec import ResourceModel
-from ..errors import ConflictError, NotFoundError, OperationFailedError
+from ..errors import ConflictError, NotFoundError, ObjectMissingError, OperationFailedError
 from .base import Created, Reconciler, log
 
 _KEYS = uuid.UUID("6f1c9a52-2f4e-4d0e-9a51-6d1f3c1b7e20")  # namespace of our idempotency keys
@@ -57,12 +57,8 @@ class ConversationConfigurationReconciler(Reconciler):
             # The key replayed an earlier create whose object has since been deleted (destroy
             # then up within Twilio's 24 h): start a genuinely new operation.
             log.info("idempotent create replayed a deleted configuration; creating anew")
-        raise NotFoundError(
-            "POST",
-            "/v2/ControlPlane/Configurations",
-            404,
-            None,
-            "the created configuration could not be found",
+        raise ObjectMissingError(
+            f"the configuration created as {body['displayName']!r} could not be found"
         )
 
     def _write(
@@ -95,20 +91,18 @@ class ConversationConfigurationReconciler(Reconciler):
         self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
     ) -> dict[str, Any]:
         body = desired.wire()  # PUT replaces the whole object: always send everything
+        conflict: ConflictError
         for attempt in range(1, CONFLICT_RETRIES + 1):
             live = self.fetch(object_id)
             if live is None:
-                raise NotFoundError(
-                    "PUT",
-                    f"/v2/ControlPlane/Configurations/{object_id}",
-                    404,
-                    None,
-                    "the configuration was deleted outside Pulumi; refresh and up",
+                raise ObjectMissingError(
+                    f"configuration {object_id} was deleted outside Pulumi; refresh and up"
                 )
             key = idempotency_key("update", object_id, live.get("version"), body)
             try:
                 self._write("PUT", f"/{object_id}", body, key)
-            except ConflictError:
+            except ConflictError as exc:
+                conflict = exc
                 log.warning(
                     "configuration %s: another write is in flight (409), re-reading and "
                     "retrying (%d/%d)",
@@ -120,12 +114,13 @@ class ConversationConfigurationReconciler(Reconciler):
                 continue
             updated = self.fetch(object_id) or {}
             return self.server_fields(updated)
+        # The last 409 Twilio really answered, with how often it was tried.
         raise ConflictError(
-            "PUT",
-            f"/v2/ControlPlane/Configurations/{object_id}",
-            409,
-            None,
-            f"still conflicting after {CONFLICT_RETRIES} attempts",
+            conflict.method,
+            conflict.path,
+            conflict.status,
+            conflict.code,
+            f"{conflict.message} (still conflicting after {CONFLICT_RETRIES} attempts)",
         )
 
     def delete(self, object_id: str, recorded: dict[str, Any]) -> None:

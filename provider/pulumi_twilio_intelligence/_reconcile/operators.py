@@ -12,12 +12,8 @@ from typing import Any
 
 from .._models import OperatorModel
 from .._spec import ResourceModel
-from ..errors import NotFoundError, PreconditionFailedError, TwilioIntelligenceError
+from ..errors import NotFoundError, OperatorVersionNotActiveError, PreconditionFailedError
 from .base import Created, Reconciler, log
-
-
-class OperatorVersionNotActiveError(TwilioIntelligenceError):
-    """An in-place update produced a version that is not ACTIVE."""
 
 
 class OperatorReconciler(Reconciler):

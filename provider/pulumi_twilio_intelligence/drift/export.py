@@ -29,12 +29,12 @@ from .._models import (
     MemoryStoreModel,
     OperatorModel,
 )
-from ..errors import TwilioIntelligenceError
+from ..errors import ExportError
 from ..resources import TWILIO_OPERATOR_IDS
 from .live import LiveAccount, RequestStats, connect
 from .project import PulumiCli, engine_env, find_project, stack_credentials_config
 
-__all__ = ["export_account", "run_export"]
+__all__ = ["ExportError", "export_account", "run_export"]
 
 log = logging.getLogger("pulumi_twilio_intelligence.export")
 
@@ -44,10 +44,6 @@ _TRIGGER_NAMES = {
     "CONVERSATION_END": "wrap-up",
     "CONVERSATION_INACTIVE": "inactive",
 }
-
-
-class ExportError(TwilioIntelligenceError):
-    """The live account holds something a desired-state file cannot express."""
 
 
 class _Names:

@@ -20,9 +20,16 @@ import httpx
 
 from .._api import TwilioApi
 from .._http import Api, Credentials, HttpClient, base_urls
-from ..errors import NotFoundError
+from ..errors import NotFoundError, WriteRefusedError
 
-__all__ = ["COLLECTIONS", "LiveAccount", "ReadOnlyTransport", "RequestStats", "connect"]
+__all__ = [
+    "COLLECTIONS",
+    "LiveAccount",
+    "ReadOnlyTransport",
+    "RequestStats",
+    "WriteRefusedError",
+    "connect",
+]
 
 WORKERS = 16  # the HTTP client pools 16 connections
 
@@ -42,10 +49,6 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("conversations", re.compile(r"^/v3/Conversations$"), True),
 )
 COLLECTIONS = tuple(dict.fromkeys(name for name, _, _ in _ROUTES))
-
-
-class WriteRefusedError(RuntimeError):
-    """Internal: a read-only command tried to send a write (a bug; never retried)."""
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import subprocess
 from collections.abc import Mapping
@@ -21,17 +20,13 @@ from typing import Any
 
 import yaml
 
-from ..errors import TwilioIntelligenceError
+from ..errors import DriftError
 
 __all__ = ["DriftError", "Project", "PulumiCli", "find_project"]
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the source checkout, when installed editable
 DESIRED_STATE_KEY = "desiredState"
 NO_STACK = re.compile(r"no stack named '[^']*' found")
-
-
-class DriftError(TwilioIntelligenceError):
-    """The drift or export command could not do its job (exit code 1)."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +163,3 @@ def stack_credentials_config(project: Project, cli: PulumiCli, stack: str) -> di
     if any(isinstance(v, dict) for v in plain.values()):
         return {k: v for k, v in cli.config(stack).items() if k.startswith("twilio:")}
     return plain
-
-
-def process_env() -> dict[str, str]:
-    return dict(os.environ)
