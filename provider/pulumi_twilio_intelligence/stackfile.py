@@ -17,47 +17,54 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._core import kinds as _kinds
+from ._core import refs as _refs
+from ._core.kinds import STORE_ID, TWILIO_OPERATOR_IDS, Kind, twilio_operator_id
+from ._core.refs import Ref
 from ._stackyaml import read as _read
 from .errors import ValidationError, Violation, unknown_fields
-from .resources import TWILIO_OPERATOR_IDS
 
 if TYPE_CHECKING:
     from ._spec import ResourceModel
 
 __all__ = ["DesiredState", "load"]
 
-SECTIONS = ("operators", "intelligenceConfigurations", "memoryStores", "conversationConfigurations")
-_KINDS = {
-    "operators": "Operator",
-    "intelligenceConfigurations": "IntelligenceConfiguration",
-    "memoryStores": "MemoryStore",
-    "conversationConfigurations": "ConversationConfiguration",
-}
-# Per account: Memory v1 allows 15 stores; Twilio's guidance gives 10 Conversation
-# configurations (the docs say "as many as you need": the careful reading is the smaller one).
-MAX_MEMORY_STORES = 15
-MAX_CONVERSATION_CONFIGURATIONS = 10
-STORE_ID = re.compile(r"^mem_(store|service)_[0-7][0-9a-z]{25}$")
 BOOKKEEPING_KEYS = {"adoptId", "updateStrategy", "existingId"}
-OPERATOR_ID = re.compile(r"^intelligence_operator_[0-7][0-9a-z]{25}$")
 # Stands in for ids that exist only after deployment, so that field rules can be checked now.
 PLACEHOLDER_ID = "intelligence_operator_0000000000000000000000000"
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 
 
+def sections() -> tuple[str, ...]:
+    """The sections a desired-state file may have, as its messages list them."""
+    return tuple(kind.section for kind in _kinds.in_file_order())
+
+
+Bodies = dict[str, dict[str, Any]]  # logical name -> API-shaped body
+
+
 @dataclass
 class DesiredState:
-    """A merged, checked desired state. Bodies are API-shaped, with references still by name."""
+    """A merged, checked desired state: per kind (by section), API-shaped bodies by logical name,
+    references to other objects as ``_core.refs.Ref``. ``state.operators`` and the like (each
+    kind's ``attribute``) read one kind's bodies."""
 
     files: list[Path]
-    operators: dict[str, dict[str, Any]] = field(default_factory=dict)
-    intelligence_configurations: dict[str, dict[str, Any]] = field(default_factory=dict)
-    memory_stores: dict[str, dict[str, Any]] = field(default_factory=dict)
-    conversation_configurations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bodies: dict[str, Bodies] = field(default_factory=dict)  # by section
+
+    def of(self, kind: Kind) -> Bodies:
+        return self.bodies.setdefault(kind.section, {})
+
+    def __getattr__(self, name: str) -> Bodies:
+        for kind in _kinds.KINDS:
+            if kind.attribute == name:
+                return self.of(kind)
+        raise AttributeError(name)
 
 
 def _merge(base: Any, overlay: Any, path: str, replaced: list[str]) -> Any:
@@ -172,6 +179,8 @@ _CHECK_SOURCES = (
     "_outputschema.py",
     "resources.py",
     "_core/__init__.py",
+    "_core/kinds.py",  # the sections, limits and id patterns
+    "_core/refs.py",
     "_core/enums.py",  # the enumerations the models check against
     "errors.py",  # the wording of the unknown-field rule
     "_wire.py",
@@ -189,25 +198,12 @@ def _cache_path(cache_dir: Path, files: list[Path]) -> Path:
 
 
 def _to_json(state: DesiredState) -> str:
-    return json.dumps(
-        {
-            "operators": state.operators,
-            "intelligenceConfigurations": state.intelligence_configurations,
-            "memoryStores": state.memory_stores,
-            "conversationConfigurations": state.conversation_configurations,
-        }
-    )
+    return json.dumps(_refs.dump({kind.section: state.of(kind) for kind in _kinds.KINDS}))
 
 
 def _from_json(text: str, files: list[Path]) -> DesiredState:
-    data = json.loads(text)
-    return DesiredState(
-        files=files,
-        operators=data["operators"],
-        intelligence_configurations=data["intelligenceConfigurations"],
-        memory_stores=data["memoryStores"],
-        conversation_configurations=data["conversationConfigurations"],
-    )
+    data = _refs.load(json.loads(text))
+    return DesiredState(files=files, bodies={k.section: data[k.section] for k in _kinds.KINDS})
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -243,74 +239,81 @@ class _Checker:
         self.violations.append(Violation(resource, field_path, rule, self.where(file_path)))
 
     def build(self, data: dict[str, Any], files: list[Path]) -> DesiredState:
+        known = sections()
         for key in data:
-            if key not in SECTIONS:
+            if key not in known:
                 self.fail(
                     "stack file",
                     str(key),
                     str(key),
-                    f"unknown section; expected one of {', '.join(SECTIONS)}",
+                    f"unknown section; expected one of {', '.join(known)}",
                 )
         state = DesiredState(files=files)
-        sections = {s: self._section(data, s) for s in SECTIONS}
-        state.operators = {n: self._operator(n, b) for n, b in sections["operators"].items()}
-        state.memory_stores = {n: self._store(n, b) for n, b in sections["memoryStores"].items()}
-        state.intelligence_configurations = {
-            n: self._configuration(n, b, state)
-            for n, b in sections["intelligenceConfigurations"].items()
-        }
-        state.conversation_configurations = {
-            n: self._conversation(n, b, state)
-            for n, b in sections["conversationConfigurations"].items()
-        }
-        self._account_limits(sections)
+        found = {kind.section: self._section(data, kind.section) for kind in _kinds.in_file_order()}
+        for kind in _kinds.KINDS:  # dependency order: what a kind refers to is checked first
+            check = self._checks.get(kind.name, self._plain)
+            state.bodies[kind.section] = {
+                name: check(kind, name, body, state) for name, body in found[kind.section].items()
+            }
+        self._account_limits(found)
         return state
 
+    @property
+    def _checks(self) -> dict[str, Callable[[Kind, str, dict[str, Any], DesiredState], Any]]:
+        """Kinds whose bodies need more than their model's field rules (the rest: ``_plain``)."""
+        return {
+            "Operator": self._operator,
+            "MemoryStore": self._store,
+            "IntelligenceConfiguration": self._configuration,
+            "ConversationConfiguration": self._conversation,
+        }
+
+    def _plain(self, kind: Kind, name: str, body: dict[str, Any], _: DesiredState) -> Any:
+        resource = f"{kind.name} {name}"
+        self._adopt_id(resource, f"{kind.section}.{name}", body)
+        self._validate(kind.load("model"), resource, f"{kind.section}.{name}", body)
+        return body
+
     # account-wide rules ---------------------------------------------------------------------
-    def _account_limits(self, sections: dict[str, dict[str, dict[str, Any]]]) -> None:
+    def _account_limits(self, found: dict[str, dict[str, dict[str, Any]]]) -> None:
         """Limits of one Twilio account, which every stack file describes a part of: counts of
         objects, and display names that are unique within a kind."""
-        # A store named by existingId exists in the account too: it takes a place (once).
-        seen_ids: set[str] = set()
-        stores = []
-        for name, body in sections["memoryStores"].items():
-            existing = body.get("existingId")
-            if not isinstance(existing, str) or existing not in seen_ids:
-                stores.append(name)
-            if isinstance(existing, str):
-                seen_ids.add(existing)
-        for section, names, limit, what in (
-            ("memoryStores", stores, MAX_MEMORY_STORES, "memory stores"),
-            (
-                "conversationConfigurations",
-                list(sections["conversationConfigurations"]),
-                MAX_CONVERSATION_CONFIGURATIONS,
-                "conversation configurations",
-            ),
-        ):
+        for kind in _kinds.KINDS:
+            if kind.account_limit is None:
+                continue
+            # An object named by existingId exists in the account too: it takes a place (once).
+            seen_ids: set[str] = set()
+            names = []
+            for name, body in found[kind.section].items():
+                existing = body.get("existingId")
+                if not isinstance(existing, str) or existing not in seen_ids:
+                    names.append(name)
+                if isinstance(existing, str):
+                    seen_ids.add(existing)
+            limit = kind.account_limit
             if len(names) > limit:
                 self.fail(
                     "stack file",
-                    f"{section}.{names[limit]}",
-                    section,
-                    f"at most {limit} {what} per account; this file has {len(names)}",
+                    f"{kind.section}.{names[limit]}",
+                    kind.section,
+                    f"at most {limit} {kind.label} per account; this file has {len(names)}",
                 )
-        for section, kind in _KINDS.items():
+        for kind in _kinds.in_file_order():
             first: dict[str, str] = {}
-            for name, body in sections[section].items():
+            for name, body in found[kind.section].items():
                 display = body.get("displayName")
                 if not isinstance(display, str):
                     continue  # derived names are unique by construction
                 if display in first:
                     self.fail(
-                        f"{kind} {name}",
-                        f"{section}.{name}.displayName",
+                        f"{kind.name} {name}",
+                        f"{kind.section}.{name}.displayName",
                         "displayName",
                         f"same displayName as {first[display]} ({display!r}); "
                         "display names are unique within an account",
                     )
                 else:
-                    first[display] = f"{kind} {name}"
+                    first[display] = f"{kind.name} {name}"
 
     def _section(self, data: dict[str, Any], section: str) -> dict[str, dict[str, Any]]:
         value = data.get(section) or {}
@@ -361,8 +364,10 @@ class _Checker:
         if adopt is not None and not (isinstance(adopt, str) and adopt.strip()):
             self.fail(resource, f"{base}.adoptId", "adoptId", "must be the id of an object")
 
-    def _operator(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
-        resource = f"Operator {name}"
+    def _operator(
+        self, kind: Kind, name: str, body: dict[str, Any], _: DesiredState
+    ) -> dict[str, Any]:
+        resource = f"{kind.name} {name}"
         self._adopt_id(resource, f"operators.{name}", body)
         strategy = body.get("updateStrategy", "replace")
         if strategy not in ("replace", "in-place"):
@@ -372,11 +377,13 @@ class _Checker:
                 "updateStrategy",
                 "must be 'replace' or 'in-place'",
             )
-        self._validate(_models().OperatorModel, resource, f"operators.{name}", body)
+        self._validate(kind.load("model"), resource, f"{kind.section}.{name}", body)
         return body
 
-    def _store(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
-        resource = f"MemoryStore {name}"
+    def _store(
+        self, kind: Kind, name: str, body: dict[str, Any], _: DesiredState
+    ) -> dict[str, Any]:
+        resource = f"{kind.name} {name}"
         self._adopt_id(resource, f"memoryStores.{name}", body)
         if "existingId" in body:
             existing = body["existingId"]
@@ -404,15 +411,15 @@ class _Checker:
                     f"a reference to an existing store takes no other fields ({', '.join(extra)})",
                 )
             return body
-        self._validate(_models().MemoryStoreModel, resource, f"memoryStores.{name}", body)
+        self._validate(kind.load("model"), resource, f"{kind.section}.{name}", body)
         return body
 
     # intelligence configurations ------------------------------------------------------------
     def _configuration(
-        self, name: str, body: dict[str, Any], state: DesiredState
+        self, kind: Kind, name: str, body: dict[str, Any], state: DesiredState
     ) -> dict[str, Any]:
-        resource = f"IntelligenceConfiguration {name}"
-        base = f"intelligenceConfigurations.{name}"
+        resource = f"{kind.name} {name}"
+        base = f"{kind.section}.{name}"
         self._adopt_id(resource, base, body)
         rules_in = body.get("rules") or {}
         if not isinstance(rules_in, dict):
@@ -433,13 +440,7 @@ class _Checker:
                 )
             )
         api_body = {**{k: v for k, v in body.items() if k != "rules"}, "rules": api_rules}
-        self._validate(
-            _models().IntelligenceConfigurationModel,
-            resource,
-            base,
-            _placeholders(api_body),
-            translate,
-        )
+        self._validate(kind.load("model"), resource, base, _placeholders(api_body), translate)
         return api_body
 
     def _rule(
@@ -527,10 +528,8 @@ class _Checker:
             declared = state.operators[ref].get("parameters") or {}
             if not isinstance(declared, dict):
                 declared = None  # the operator's own check reports its parameters
-        elif (
-            ref.lower() not in TWILIO_OPERATOR_IDS
-            and not OPERATOR_ID.match(ref)
-            and not self.defined("operators", ref, state.operators)
+        elif twilio_operator_id(ref) is None and not self.defined(
+            "operators", ref, state.operators
         ):
             known = sorted([*state.operators, *TWILIO_OPERATOR_IDS])
             self.fail(
@@ -543,7 +542,7 @@ class _Checker:
         supplied = options.get("parameters") or {}
         if declared is not None and isinstance(supplied, dict):
             self._parameters(resource, path, ref, declared, supplied)
-        return {"ref": ref, **options}
+        return {"ref": Ref("Operator", ref, bare=True), **options}
 
     def _parameters(
         self, resource: str, path: str, ref: str, declared: dict[str, Any], supplied: dict[str, Any]
@@ -592,9 +591,11 @@ class _Checker:
                 )
 
     # conversation configurations ------------------------------------------------------------
-    def _conversation(self, name: str, body: dict[str, Any], state: DesiredState) -> dict[str, Any]:
-        resource = f"ConversationConfiguration {name}"
-        base = f"conversationConfigurations.{name}"
+    def _conversation(
+        self, kind: Kind, name: str, body: dict[str, Any], state: DesiredState
+    ) -> dict[str, Any]:
+        resource = f"{kind.name} {name}"
+        base = f"{kind.section}.{name}"
         self._adopt_id(resource, base, body)
         api_body = {
             k: v for k, v in body.items() if k not in ("memoryStore", "intelligenceConfigurations")
@@ -607,7 +608,7 @@ class _Checker:
                 "memoryStore",
                 "must be the name of a store under memoryStores",
             )
-            api_body["memoryStoreId"] = "@"  # reported above; keep the field check quiet
+            api_body["memoryStoreId"] = Ref("MemoryStore", "")  # reported above
         elif store is not None:
             if not self.defined("memoryStores", store, state.memory_stores):
                 self.fail(
@@ -616,7 +617,7 @@ class _Checker:
                     "memoryStore",
                     f"unknown memory store {store!r}; define it under memoryStores",
                 )
-            api_body["memoryStoreId"] = f"@{store}"
+            api_body["memoryStoreId"] = Ref("MemoryStore", store)
         elif "memoryStoreId" not in body:
             self.fail(
                 resource,
@@ -624,7 +625,7 @@ class _Checker:
                 "memoryStore",
                 "required: name a store under memoryStores, or give memoryStoreId",
             )
-            api_body["memoryStoreId"] = "@"  # reported above; keep the field check quiet
+            api_body["memoryStoreId"] = Ref("MemoryStore", "")  # reported above
         links = body.get("intelligenceConfigurations") or []
         if not isinstance(links, list):
             self.fail(
@@ -652,18 +653,21 @@ class _Checker:
                     f"unknown intelligence configuration {link!r}",
                 )
         api_body["intelligenceConfigurationIds"] = [
-            f"@{link}" for link in links if isinstance(link, str)
+            Ref("IntelligenceConfiguration", link) for link in links if isinstance(link, str)
         ]
         api_body.setdefault("description", "Managed by pulumi-twilio-intelligence")
         translate = {
             "intelligenceConfigurationIds": "intelligenceConfigurations",
             "memoryStoreId": "memoryStore" if store is not None else "memoryStoreId",
         }
-        model = _models().ConversationConfigurationModel
-        self._validate(model, resource, base, api_body, translate)
+        model = kind.load("model")
+        self._validate(model, resource, base, _placeholders(api_body), translate)
         # Deprecated spellings (channelSettings.*.status_timeouts, ...) become the API's keys, so
-        # the policy checks and the drift command read one spelling.
+        # the policy checks and the drift command read one spelling; the references stay typed.
         canonical: dict[str, Any] = model.canonical(api_body)
+        for ref_field in kind.references:
+            if ref_field.api_key in api_body:
+                canonical[ref_field.api_key] = api_body[ref_field.api_key]
         return canonical
 
 
@@ -692,16 +696,16 @@ def _in_resource(file_path: str) -> str:
     return file_path.split(".", 2)[-1]
 
 
+def _placeholder(ref: Ref) -> str:
+    """What a reference stands for while field rules are checked: a well-formed operator id (the
+    model checks ids' shape); the reference's own text for the rest (only its presence counts)."""
+    return PLACEHOLDER_ID if ref.kind == "Operator" else str.__str__(ref)
+
+
 def _placeholders(body: dict[str, Any]) -> dict[str, Any]:
-    """The API body with operator references replaced by a well-formed id, for field checks."""
-    rules = []
-    for rule in body.get("rules", []):
-        ops = [
-            {**{k: v for k, v in op.items() if k != "ref"}, "id": PLACEHOLDER_ID}
-            for op in rule["operators"]
-        ]
-        rules.append({**rule, "operators": ops})
-    return {**body, "rules": rules}
+    """The API body with references replaced by placeholders, for field checks."""
+    checked: dict[str, Any] = _refs.resolve(body, _placeholder)
+    return checked
 
 
 def _translate(api_path: str, table: dict[str, str]) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from .._api import TwilioApi
+from .._core import kinds as _kinds
 from .._http import Api, Credentials, HttpClient, base_urls
 from ..errors import NotFoundError, WriteRefusedError
 
@@ -130,12 +131,8 @@ class LiveAccount:
     memory_stores: dict[str, dict[str, Any]]
 
     def by_kind(self, kind: str) -> dict[str, dict[str, Any]]:
-        return {
-            "Operator": self.operators,
-            "IntelligenceConfiguration": self.intelligence_configurations,
-            "ConversationConfiguration": self.conversation_configurations,
-            "MemoryStore": self.memory_stores,
-        }[kind]
+        objects: dict[str, dict[str, Any]] = getattr(self, _kinds.by_name(kind).attribute)
+        return objects
 
     @classmethod
     def read(cls, api: TwilioApi) -> LiveAccount:

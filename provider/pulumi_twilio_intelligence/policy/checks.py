@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, urlsplit
 
+from .._core.kinds import TYPE_PREFIX
+
 __all__ = [
     "DEFAULT_DEV_STACKS",
     "DEFAULT_PRODUCTION_STACKS",
@@ -41,7 +43,6 @@ __all__ = [
 ]
 
 Level = Literal["mandatory", "advisory"]
-TYPE_PREFIX = "pulumi-python:dynamic/twilio-intelligence:"
 DEFAULT_DEV_STACKS: Final = ("dev",)
 DEFAULT_PRODUCTION_STACKS: Final = ("prod", "production")
 
