@@ -76,6 +76,52 @@ def _load(project: Project, cli: PulumiCli, name: str, env: Mapping[str, str]) -
     return loaded
 
 
+def _check_account(  # noqa: PLR0917 - one account's share of run_drift's state
+    report: Report,
+    on_account: list[_Loaded],
+    selected: list[str],
+    loaded: Mapping[str, _Loaded],
+    stats: RequestStats,
+    silence_hours: float,
+    env: Mapping[str, str],
+) -> None:
+    """Read one account once and compare every selected stack that targets it; find the objects
+    no stack on it manages. A failure is the error of each of its stacks not compared yet."""
+    mine = [s for s in on_account if s.name in selected]
+    config = mine[0].config or {}
+    api = connect(config, env, stats)
+    try:
+        live = LiveAccount.read(api)
+        by_kind = reconcilers(api)
+        ours = [s.input for s in mine if s.input is not None and s.error is None]
+        config_ids = [
+            r.id
+            for s in ours
+            if s.recorded is not None
+            for r in s.recorded.of_kind("IntelligenceConfiguration")
+            if r.id in live.intelligence_configurations
+        ]
+        prefetch_pins(by_kind, live, config_ids)
+        health = check_silence(api, config_ids, silence_hours) if silence_hours > 0 else None
+        for stack in ours:
+            try:
+                report.stacks.append(compare_stack(stack, live, by_kind, health))
+            except Exception as exc:  # that stack's error, not the run's
+                loaded[stack.name].error = f"comparing failed: {_reason(exc)}"
+        report.unmanaged += find_unmanaged(
+            live, managed_ids(s.input for s in on_account if s.input is not None)
+        )
+    except Exception as exc:  # the error of every stack on this account not yet compared
+        compared = {s.name for s in report.stacks}
+        for stack_loaded in mine:
+            if stack_loaded.name not in compared:
+                stack_loaded.error = (
+                    stack_loaded.error or f"reading the account failed: {_reason(exc)}"
+                )
+    finally:
+        api.http.close()
+
+
 def run_drift(
     project: Project,
     stacks: list[str] | None,
@@ -100,39 +146,7 @@ def run_drift(
     stats = RequestStats()
     for account in dict.fromkeys(loaded[n].account for n in selected if loaded[n].account):
         on_account = [s for s in loaded.values() if s.account == account]
-        mine = [s for s in on_account if s.name in selected]
-        config = mine[0].config or {}
-        api = connect(config, env, stats)
-        try:
-            live = LiveAccount.read(api)
-            by_kind = reconcilers(api)
-            ours = [s.input for s in mine if s.input is not None and s.error is None]
-            config_ids = [
-                r.id
-                for s in ours
-                if s.recorded is not None
-                for r in s.recorded.of_kind("IntelligenceConfiguration")
-                if r.id in live.intelligence_configurations
-            ]
-            prefetch_pins(by_kind, live, config_ids)
-            health = check_silence(api, config_ids, silence_hours) if silence_hours > 0 else None
-            for stack in ours:
-                try:
-                    report.stacks.append(compare_stack(stack, live, by_kind, health))
-                except Exception as exc:  # that stack's error, not the run's
-                    loaded[stack.name].error = f"comparing failed: {_reason(exc)}"
-            report.unmanaged += find_unmanaged(
-                live, managed_ids(s.input for s in on_account if s.input is not None)
-            )
-        except Exception as exc:  # the error of every stack on this account not yet compared
-            compared = {s.name for s in report.stacks}
-            for stack_loaded in mine:
-                if stack_loaded.name not in compared:
-                    stack_loaded.error = (
-                        stack_loaded.error or f"reading the account failed: {_reason(exc)}"
-                    )
-        finally:
-            api.http.close()
+        _check_account(report, on_account, selected, loaded, stats, silence_hours, env)
     for name in selected:
         failed = loaded[name]
         if failed.error:
