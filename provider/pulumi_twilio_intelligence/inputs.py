@@ -10,7 +10,7 @@ after the object plus ``ArgsDict``, as in Pulumi's generated SDKs (``RuleArgsDic
 checker name a mistyped key (inside a union with ``Output`` it could only say "incompatible").
 
 The single description of every field (limits, defaults, which change replaces) is the pydantic
-models in ``_models.py``; these TypedDicts mirror them key for key, and
+models in ``_core/models.py``; these TypedDicts mirror them key for key, and
 ``tests/unit/test_typed_inputs.py`` fails if the two ever disagree. The ``Literal`` aliases below
 are used by the models themselves.
 

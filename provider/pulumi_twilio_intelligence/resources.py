@@ -16,12 +16,13 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, ResourceProvider
 
 from ._core.kinds import MODULE, TWILIO_OPERATOR_IDS, twilio_operator_id
-from ._providers import (
+from ._pulumi.providers import (
     ConversationConfigurationProvider,
     IntelligenceConfigurationProvider,
     MemoryStoreProvider,
     OperatorProvider,
 )
+from ._pulumi.state import PLUGIN
 from .errors import NotFoundError, TwilioIntelligenceError
 from .inputs import (
     ChannelSettingsArgsDict,
@@ -283,15 +284,11 @@ class _TwilioOperatorProvider(ResourceProvider):
     """Read-only: verifies a Twilio-authored operator exists and reports its version."""
 
     def configure(self, req: Any) -> None:
-        from . import _runtime  # noqa: PLC0415 - HTTP stack only in the plugin process
-
-        _runtime.set_stack_config(req.config._props)  # the SDK exposes no getter
+        PLUGIN.configure(req.config._props)  # the SDK exposes no getter
 
     def _read(self, operator_id: str, props: dict[str, Any]) -> dict[str, Any]:
-        from . import _runtime  # noqa: PLC0415 - HTTP stack only in the plugin process
-
         return self.outputs(
-            operator_id, props.get("ref"), _runtime.api().get_operator(operator_id).body
+            operator_id, props.get("ref"), PLUGIN.api().get_operator(operator_id).body
         )
 
     @staticmethod

@@ -12,7 +12,7 @@ import pytest
 from pulumi_twilio_intelligence import stackfile
 from pulumi_twilio_intelligence._core import kinds
 from pulumi_twilio_intelligence._core.refs import Ref
-from pulumi_twilio_intelligence._spec import REPLACE, ResourceModel
+from pulumi_twilio_intelligence._core.spec import REPLACE, ResourceModel
 from pulumi_twilio_intelligence.drift.desired import resolve
 from pulumi_twilio_intelligence.drift.state import RecordedState
 from pulumi_twilio_intelligence.errors import ValidationError

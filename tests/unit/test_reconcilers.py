@@ -11,16 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
-from pulumi_twilio_intelligence import _runtime
-from pulumi_twilio_intelligence._api import PollPolicy, TwilioApi
-from pulumi_twilio_intelligence._http import Credentials, HttpClient, RetryPolicy, base_urls
-from pulumi_twilio_intelligence._models import (
+from pulumi_twilio_intelligence._core.models import (
     ConversationConfigurationModel,
     IntelligenceConfigurationModel,
     MemoryStoreModel,
     OperatorModel,
 )
-from pulumi_twilio_intelligence._providers import OperatorProvider
+from pulumi_twilio_intelligence._pulumi.providers import OperatorProvider
+from pulumi_twilio_intelligence._pulumi.state import PLUGIN
 from pulumi_twilio_intelligence._reconcile import (
     ConversationConfigurationReconciler,
     IntelligenceConfigurationReconciler,
@@ -29,6 +27,8 @@ from pulumi_twilio_intelligence._reconcile import (
     OperatorVersionNotActiveError,
     idempotency_key,
 )
+from pulumi_twilio_intelligence._twilio.api import PollPolicy, TwilioApi
+from pulumi_twilio_intelligence._twilio.http import Credentials, HttpClient, RetryPolicy, base_urls
 from pulumi_twilio_intelligence.errors import (
     AmbiguousWriteError,
     NameTakenError,
@@ -223,7 +223,7 @@ def test_in_place_update_through_the_provider_sends_an_integer_if_match(
     monkeypatch.setenv("TWILIO_BASE_URL", emulator.url)
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", emulator.account_sid)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", emulator.auth_token)
-    _runtime.set_stack_config({})
+    PLUGIN.configure({})
     provider = OperatorProvider()
     book = {"resourceName": "churn-risk", "updateStrategy": "in-place"}
     created = provider.create({**book, **operator().wire()})

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from pulumi_twilio_intelligence import stackfile
-from pulumi_twilio_intelligence._stackyaml import MAX_VALUES, read
+from pulumi_twilio_intelligence._stackfile.reader import MAX_VALUES, read
 from pulumi_twilio_intelligence.errors import ValidationError
 
 BASE = (Path(__file__).parent / "bad_inputs" / "_base.yaml").resolve()

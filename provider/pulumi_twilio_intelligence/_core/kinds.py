@@ -7,8 +7,11 @@ collection and how a delete goes (or that there is none), which of its fields re
 kinds, and what a delete would destroy. Validation, the Pulumi program, drift, export and the
 policy checks iterate over ``KINDS`` instead of naming kinds.
 
-Adding a kind: its model (``_models``), its reconciler (``_reconcile``), its provider and
-resource (``_providers``, ``resources``), its API calls (``_api``), and one ``Kind`` here.
+Adding a kind touches: its model (``_core/models.py``), its reconciler (a module in
+``_reconcile/``, exported by its ``__init__``), its API calls (``_twilio/api.py``), its provider and
+resource (``_pulumi/providers.py``, ``resources.py``, and its argument builder in ``program.py``),
+the list of the live account (``drift/live.py``) and one ``Kind`` here: validation, the cache,
+drift, export's sections, the import file and the policy subjects follow from the entry.
 
 The other facts several layers share live here too: the Twilio-authored operators, the id
 patterns, the Pulumi type prefix and the commands' exit codes.
@@ -132,9 +135,9 @@ _BUILTIN = (
         section="memoryStores",
         file_order=2,
         attribute="memory_stores",
-        model=f"{_P}._models:MemoryStoreModel",
+        model=f"{_P}._core.models:MemoryStoreModel",
         reconciler=f"{_P}._reconcile:MemoryStoreReconciler",
-        provider=f"{_P}._providers:MemoryStoreProvider",
+        provider=f"{_P}._pulumi.providers:MemoryStoreProvider",
         resource=f"{_P}.resources:MemoryStore",
         collection="/v1/ControlPlane/Stores",
         delete=None,
@@ -147,9 +150,9 @@ _BUILTIN = (
         section="operators",
         file_order=0,
         attribute="operators",
-        model=f"{_P}._models:OperatorModel",
+        model=f"{_P}._core.models:OperatorModel",
         reconciler=f"{_P}._reconcile:OperatorReconciler",
-        provider=f"{_P}._providers:OperatorProvider",
+        provider=f"{_P}._pulumi.providers:OperatorProvider",
         resource=f"{_P}.resources:Operator",
         collection="/v3/ControlPlane/Operators",
         delete="DELETE /v3/ControlPlane/Operators/{id}",
@@ -161,9 +164,9 @@ _BUILTIN = (
         section="intelligenceConfigurations",
         file_order=1,
         attribute="intelligence_configurations",
-        model=f"{_P}._models:IntelligenceConfigurationModel",
+        model=f"{_P}._core.models:IntelligenceConfigurationModel",
         reconciler=f"{_P}._reconcile:IntelligenceConfigurationReconciler",
-        provider=f"{_P}._providers:IntelligenceConfigurationProvider",
+        provider=f"{_P}._pulumi.providers:IntelligenceConfigurationProvider",
         resource=f"{_P}.resources:IntelligenceConfiguration",
         collection="/v3/ControlPlane/Configurations",
         delete="DELETE /v3/ControlPlane/Configurations/{id}",
@@ -175,9 +178,9 @@ _BUILTIN = (
         section="conversationConfigurations",
         file_order=3,
         attribute="conversation_configurations",
-        model=f"{_P}._models:ConversationConfigurationModel",
+        model=f"{_P}._core.models:ConversationConfigurationModel",
         reconciler=f"{_P}._reconcile:ConversationConfigurationReconciler",
-        provider=f"{_P}._providers:ConversationConfigurationProvider",
+        provider=f"{_P}._pulumi.providers:ConversationConfigurationProvider",
         resource=f"{_P}.resources:ConversationConfiguration",
         collection="/v2/ControlPlane/Configurations",
         delete="DELETE /v2/ControlPlane/Configurations/{id} (asynchronous)",

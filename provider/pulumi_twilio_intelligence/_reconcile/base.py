@@ -13,9 +13,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from .._api import TwilioApi
-from .._http import AmbiguousWrite
-from .._spec import FieldChange, ResourceModel
+from .._core.spec import FieldChange, ResourceModel
+from .._twilio.api import TwilioApi
+from .._twilio.http import AmbiguousWrite
 from ..errors import AmbiguousWriteError, NameTakenError, NotFoundError
 
 log = logging.getLogger("pulumi_twilio_intelligence.reconcile")

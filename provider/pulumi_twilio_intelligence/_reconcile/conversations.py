@@ -15,8 +15,8 @@ import uuid
 from collections.abc import Callable, Collection
 from typing import Any
 
-from .._models import ConversationConfigurationModel
-from .._spec import ResourceModel
+from .._core.models import ConversationConfigurationModel
+from .._core.spec import ResourceModel
 from ..errors import ConflictError, NotFoundError, ObjectMissingError, OperationFailedError
 from .base import Created, Reconciler, log
 

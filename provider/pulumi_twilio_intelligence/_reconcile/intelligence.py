@@ -15,9 +15,9 @@ import contextlib
 from collections.abc import Collection
 from typing import Any
 
-from .._api import TwilioApi
-from .._models import IntelligenceConfigurationModel
-from .._spec import ResourceModel
+from .._core.models import IntelligenceConfigurationModel
+from .._core.spec import ResourceModel
+from .._twilio.api import TwilioApi
 from ..errors import NotFoundError, TwilioIntelligenceError
 from .base import Created, Finding, Reconciler
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from .._http import AmbiguousWrite
-from .._models import MemoryStoreModel
-from .._spec import ResourceModel
+from .._core.models import MemoryStoreModel
+from .._core.spec import ResourceModel
+from .._twilio.http import AmbiguousWrite
 from ..errors import AmbiguousWriteError, OperationFailedError
 from .base import Created, Reconciler, log
 

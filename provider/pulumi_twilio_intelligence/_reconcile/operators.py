@@ -10,8 +10,8 @@ import contextlib
 from collections.abc import Collection
 from typing import Any
 
-from .._models import OperatorModel
-from .._spec import ResourceModel
+from .._core.models import OperatorModel
+from .._core.spec import ResourceModel
 from ..errors import NotFoundError, OperatorVersionNotActiveError, PreconditionFailedError
 from .base import Created, Reconciler, log
 

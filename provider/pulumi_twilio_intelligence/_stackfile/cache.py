@@ -20,17 +20,16 @@ CHECK_SOURCES = (
     "_stackfile/checks.py",
     "_stackfile/layers.py",
     "_stackfile/state.py",
-    "_stackyaml.py",
-    "_models.py",
-    "_spec.py",
-    "_outputschema.py",
-    "resources.py",
+    "_stackfile/reader.py",
+    "_core/models.py",
+    "_core/spec.py",
+    "_core/outputschema.py",
     "_core/__init__.py",
     "_core/kinds.py",  # the sections, limits and id patterns
     "_core/refs.py",
     "_core/enums.py",  # the enumerations the models check against
     "errors.py",  # the wording of the unknown-field rule
-    "_wire.py",
+    "_core/wire.py",
 )
 
 

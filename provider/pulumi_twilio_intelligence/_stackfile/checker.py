@@ -13,7 +13,7 @@ from ..errors import ValidationError, Violation
 from .state import BOOKKEEPING_KEYS, NAME, DesiredState, sections
 
 if TYPE_CHECKING:
-    from .._spec import ResourceModel
+    from .._core.spec import ResourceModel
 
 KindCheck = Callable[[Kind, str, dict[str, Any], DesiredState], Any]
 

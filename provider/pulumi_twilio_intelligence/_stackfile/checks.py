@@ -345,7 +345,7 @@ class Checker(BaseChecker):
 
 
 def _models() -> Any:
-    from .. import _models as models  # noqa: PLC0415 - pydantic only when a file is checked
+    from .._core import models  # noqa: PLC0415 - pydantic only when a file is checked
 
     return models
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .._stackyaml import read as _read
 from ..errors import ValidationError, Violation
+from .reader import read as _read
 
 
 def merge(base: Any, overlay: Any, path: str, replaced: list[str]) -> Any:

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .. import stackfile
+from .._twilio.connector import Target
 from ..errors import TwilioIntelligenceError
 from .compare import (
     StackInput,
@@ -23,7 +24,7 @@ from .compare import (
 )
 from .desired import resolve
 from .health import check_silence
-from .live import WORKERS, LiveAccount, RequestStats, account_key, connect
+from .live import WORKERS, LiveAccount, RequestStats, connect
 from .project import DriftError, Project, PulumiCli, engine_env, stack_credentials_config
 from .report import Report, StackReport
 from .state import RecordedState
@@ -35,7 +36,7 @@ __all__ = ["run_drift"]
 class _Loaded:
     name: str
     account: tuple[str, ...] | None = None
-    config: dict[str, object] | None = None
+    target: Target | None = None  # credentials and URLs, resolved once
     input: StackInput | None = None
     error: str | None = None
     deployed: bool = False
@@ -54,8 +55,8 @@ def _load(project: Project, cli: PulumiCli, name: str, env: Mapping[str, str]) -
     error: the other stacks are still checked."""
     loaded = _Loaded(name)
     try:
-        loaded.config = stack_credentials_config(project, cli, name)
-        loaded.account = account_key(loaded.config, env)
+        loaded.target = Target.resolve(stack_credentials_config(project, cli, name), env)
+        loaded.account = loaded.target.account
         exported = cli.export(name)
         recorded = RecordedState.from_export(exported) if exported is not None else None
         loaded.deployed = recorded is not None
@@ -83,13 +84,14 @@ def _check_account(  # noqa: PLR0917 - one account's share of run_drift's state
     loaded: Mapping[str, _Loaded],
     stats: RequestStats,
     silence_hours: float,
-    env: Mapping[str, str],
 ) -> None:
     """Read one account once and compare every selected stack that targets it; find the objects
     no stack on it manages. A failure is the error of each of its stacks not compared yet."""
     mine = [s for s in on_account if s.name in selected]
-    config = mine[0].config or {}
-    api = connect(config, env, stats)
+    target = mine[0].target
+    if target is None:  # every stack of an account has one (the account is its key)
+        return
+    api = connect(target, stats)
     try:
         live = LiveAccount.read(api)
         by_kind = reconcilers(api)
@@ -146,7 +148,7 @@ def run_drift(
     stats = RequestStats()
     for account in dict.fromkeys(loaded[n].account for n in selected if loaded[n].account):
         on_account = [s for s in loaded.values() if s.account == account]
-        _check_account(report, on_account, selected, loaded, stats, silence_hours, env)
+        _check_account(report, on_account, selected, loaded, stats, silence_hours)
     for name in selected:
         failed = loaded[name]
         if failed.error:

@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .._api import TwilioApi
 from .._core import kinds as _kinds
 from .._reconcile import IntelligenceConfigurationReconciler, Reconciler
+from .._twilio.api import TwilioApi
 from .desired import DesiredObject
 from .live import WORKERS, LiveAccount
 from .mask import mask

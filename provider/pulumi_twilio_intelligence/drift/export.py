@@ -25,12 +25,13 @@ import yaml
 
 from .._core import kinds as _kinds
 from .._core.kinds import TWILIO_OPERATOR_NAMES
-from .._models import (
+from .._core.models import (
     ConversationConfigurationModel,
     IntelligenceConfigurationModel,
     MemoryStoreModel,
     OperatorModel,
 )
+from .._twilio.connector import Target
 from ..errors import ExportError
 from .live import LiveAccount, RequestStats, connect
 from .project import PulumiCli, engine_env, find_project, stack_credentials_config
@@ -239,7 +240,7 @@ def run_export(
         config = stack_credentials_config(project, cli, stack)
     if import_file_path is not None and (project is None or stack is None):
         raise ExportError("--import-file needs --stack: the import is made for one stack")
-    api = connect(config, env, RequestStats())
+    api = connect(Target.resolve(config, env), RequestStats())
     try:
         live = LiveAccount.read(api)
         doc, warnings = export_account(live)

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .._api import CONVERSATIONS_V3, OPERATOR_RESULTS_V3, Peek, TwilioApi
+from .._twilio.api import CONVERSATIONS_V3, OPERATOR_RESULTS_V3, Peek, TwilioApi
 from ..errors import TwilioIntelligenceError
 from .live import WORKERS
 from .report import Health

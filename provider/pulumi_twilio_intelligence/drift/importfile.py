@@ -18,10 +18,10 @@ from typing import Any
 
 from pulumi.dynamic.dynamic import serialize_provider
 
-from .._api import TwilioApi
 from .._core import kinds as _kinds
 from .._core.kinds import twilio_operator_id
-from .._providers import PROVIDER_KEY
+from .._pulumi.providers import PROVIDER_KEY
+from .._twilio.api import TwilioApi
 from ..resources import TwilioOperator, _TwilioOperatorProvider
 from .live import LiveAccount
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from .._api import TwilioApi
 from .._core import kinds as _kinds
-from .._http import Api, Credentials, HttpClient, base_urls
+from .._twilio.api import TwilioApi
+from .._twilio.connector import Connector, Target
 from ..errors import NotFoundError, WriteRefusedError
 
 __all__ = [
@@ -102,23 +102,11 @@ class ReadOnlyTransport(httpx.BaseTransport):
 
 
 def connect(
-    config: Mapping[str, Any],
-    env: Mapping[str, str],
-    stats: RequestStats,
-    transport: httpx.BaseTransport | None = None,
+    target: Target, stats: RequestStats, transport: httpx.BaseTransport | None = None
 ) -> TwilioApi:
-    """A read-only client for the account that stack config (or the environment) names."""
-    credentials = Credentials.resolve(config, env)
-    urls = base_urls(config, env)
-    return TwilioApi(HttpClient(credentials, urls, transport=ReadOnlyTransport(stats, transport)))
-
-
-def account_key(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[str, ...]:
-    """Which account a stack targets: stacks with the same key share one live read."""
-    credentials = Credentials.resolve(config, env)
-    urls = base_urls(config, env)
-    api_names: tuple[Api, ...] = ("intelligence", "conversations", "memory")
-    return (credentials.username, *(urls[a] for a in api_names))
+    """A read-only client of its own for ``target`` (resolved once, by the caller, with
+    ``Target.resolve``); the caller closes it."""
+    return Connector.private(target, ReadOnlyTransport(stats, transport))
 
 
 @dataclass

@@ -10,8 +10,8 @@ from urllib.parse import urlparse
 
 from pydantic import Field, StringConstraints, field_validator
 
-from . import _outputschema
-from ._core.enums import (
+from . import outputschema as _outputschema
+from .enums import (
     Channel,
     ConversationGroupingType,
     OutputFormat,
@@ -19,8 +19,8 @@ from ._core.enums import (
     StatusCallbackMethod,
     TriggerOn,
 )
-from ._spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Rewrite, Wire
-from ._wire import UNKNOWN
+from .spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Rewrite, Wire
+from .wire import UNKNOWN
 
 __all__ = [
     "ConversationConfigurationModel",

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ._http import HttpClient
-from .errors import OperationFailedError, OperationTimeoutError
+from ..errors import OperationFailedError, OperationTimeoutError
+from .http import HttpClient
 
 CONFIGURATIONS_V3 = "/v3/ControlPlane/Configurations"
 OPERATORS_V3 = "/v3/ControlPlane/Operators"
