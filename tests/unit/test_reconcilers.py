@@ -110,7 +110,7 @@ def test_operator_create_observe_update_delete(api: TwilioApi, emulator: Emulato
 
     changed = operator(prompt="Rate churn risk from 0 to {{parameters.scale}}, briefly.")
     assert [c.path for c in rec.observe(created.id, changed.wire()).changes] == ["prompt"]
-    server = rec.update(created.id, changed, created.server)
+    server = rec.update(created.id, changed, created.server).server
     assert server == {"version": 2, "author": "SELF"}
     assert rec.observe(created.id, changed.wire()).up_to_date
     assert emulator.requests(method="PUT")[-1]["path"] == f"{OPERATORS}/{created.id}"
@@ -185,7 +185,7 @@ def test_operator_update_after_a_lost_response_is_recognised_as_done(
     emulator.inject_fault("drop_response", method="PUT", path=f"^{OPERATORS}/", count=1)
     changed = operator(description="changed")
     # The PUT lands, its answer is lost, the retry fails If-Match: the live object matches.
-    server = rec.update(created.id, changed, created.server)
+    server = rec.update(created.id, changed, created.server).server
     assert server["version"] == 2
     assert [r["status"] for r in emulator.requests(method="PUT")] == [None, 412]  # None: dropped
     assert rec.observe(created.id, changed.wire()).up_to_date
@@ -387,7 +387,7 @@ def test_conversation_create_observe_update_delete(
     assert rec.observe(created.id, desired.wire()).up_to_date
 
     changed = conversation(description="Support line, SMS only")
-    server = rec.update(created.id, changed, created.server)
+    server = rec.update(created.id, changed, created.server).server
     assert server["version"] == 2
     assert rec.observe(created.id, changed.wire()).up_to_date
     put = emulator.requests(method="PUT")[-1]
@@ -434,7 +434,7 @@ def test_conversation_update_conflict_is_retried_after_re_reading(
     mark = emulator.mark()
     ours = conversation(description="ours")
     with caplog.at_level(logging.WARNING):
-        server = rec.update(created.id, ours, created.server)
+        server = rec.update(created.id, ours, created.server).server
     assert server["version"] == 3
     assert rec.observe(created.id, ours.wire()).up_to_date
     log = [(r["method"], r["status"]) for r in emulator.requests(since=mark)]
@@ -450,7 +450,7 @@ def test_an_injected_409_is_retried_too(api: TwilioApi, emulator: EmulatorHandle
     rec = ConversationConfigurationReconciler(api)
     created = rec.create(conversation())
     emulator.inject_fault("error", method="PUT", path=f"^{CONVERSATIONS}/", status=409, count=1)
-    server = rec.update(created.id, conversation(description="x"), created.server)
+    server = rec.update(created.id, conversation(description="x"), created.server).server
     assert server["version"] == 2
     assert [r["status"] for r in emulator.requests(method="PUT")] == [409, 202]
 
@@ -497,7 +497,7 @@ def test_memory_store_create_observe_update(api: TwilioApi, emulator: EmulatorHa
     assert rec.observe(created.id, store().wire()).up_to_date
 
     renamed = store(displayName="support-memory-renamed", description="Customer memory")
-    server = rec.update(created.id, renamed, created.server)
+    server = rec.update(created.id, renamed, created.server).server
     assert server["status"] == "ACTIVE"
     assert rec.observe(created.id, renamed.wire()).up_to_date
     patch = emulator.requests(method="PATCH")[-1]
@@ -567,7 +567,7 @@ def test_memory_store_update_after_a_lost_response(
     created = rec.create(store())
     emulator.inject_fault("drop_response", method="PATCH", path=f"^{STORES}/", count=1)
     renamed = store(description="Customer memory")
-    server = rec.update(created.id, renamed, created.server)
+    server = rec.update(created.id, renamed, created.server).server
     assert server["status"] == "ACTIVE"
     assert rec.observe(created.id, renamed.wire()).up_to_date
     assert [r["status"] for r in emulator.requests(method="PATCH")] == [None, 202]

@@ -202,7 +202,7 @@ class _Adapter(ResourceProvider):
         book, desired_props = _split(_news)
         desired = self.model.validate_desired(desired_props, self._label(book))
         olds = _from_state(_olds)
-        server = self.reconciler().update(_id, desired, olds)
+        server = self.reconciler().update(_id, desired, olds).server
         kept: dict[str, Any] = {
             k: olds[k] for k in ("createdVersion", "predecessorIds") if k in olds
         }
@@ -260,7 +260,7 @@ class _Adapter(ResourceProvider):
                     )
                 ]
             )
-        return object_id, reconciler.update(object_id, desired, observation.server)
+        return object_id, reconciler.update(object_id, desired, observation.server).server
 
 
 def _models_module() -> Any:

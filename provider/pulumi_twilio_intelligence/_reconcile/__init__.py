@@ -1,7 +1,7 @@
 """The reconciling core: observe / create / update / delete per resource, independent of Pulumi."""
 
 from ..errors import OperatorVersionNotActiveError
-from .base import Created, Finding, Observation, Reconciler
+from .base import Created, Finding, Observation, Reconciler, Updated
 from .conversations import ConversationConfigurationReconciler, idempotency_key
 from .intelligence import IntelligenceConfigurationReconciler
 from .memory import MemoryStoreReconciler
@@ -17,5 +17,6 @@ __all__ = [
     "OperatorReconciler",
     "OperatorVersionNotActiveError",
     "Reconciler",
+    "Updated",
     "idempotency_key",
 ]

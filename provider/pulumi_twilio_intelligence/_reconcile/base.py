@@ -51,9 +51,19 @@ class Observation:
 
 @dataclass(frozen=True)
 class Created:
+    """What ``create`` made (after crossplane-runtime's ExternalCreation)."""
+
     id: str
     server: dict[str, Any]
     adopted: bool = False  # found an existing object instead of posting a new one
+
+
+@dataclass(frozen=True)
+class Updated:
+    """What ``update`` changed in place (after crossplane-runtime's ExternalUpdate): the new
+    server-assigned values."""
+
+    server: dict[str, Any]
 
 
 class Reconciler(ABC):
@@ -103,10 +113,8 @@ class Reconciler(ABC):
         the same name but must never be adopted, since the engine deletes them next."""
 
     @abstractmethod
-    def update(
-        self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
-    ) -> dict[str, Any]:
-        """Change the object in place; returns the new server fields."""
+    def update(self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]) -> Updated:
+        """Change the object in place."""
 
     @abstractmethod
     def delete(self, object_id: str, recorded: dict[str, Any]) -> None: ...

@@ -18,7 +18,7 @@ from typing import Any
 from .._core.models import ConversationConfigurationModel
 from .._core.spec import ResourceModel
 from ..errors import ConflictError, NotFoundError, ObjectMissingError, OperationFailedError
-from .base import Created, Reconciler, log
+from .base import Created, Reconciler, Updated, log
 
 _KEYS = uuid.UUID("6f1c9a52-2f4e-4d0e-9a51-6d1f3c1b7e20")  # namespace of our idempotency keys
 CONFLICT_RETRIES = 5
@@ -87,9 +87,7 @@ class ConversationConfigurationReconciler(Reconciler):
                 return str(config["id"])
         return None
 
-    def update(
-        self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
-    ) -> dict[str, Any]:
+    def update(self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]) -> Updated:
         body = desired.wire()  # PUT replaces the whole object: always send everything
         conflict: ConflictError
         for attempt in range(1, CONFLICT_RETRIES + 1):
@@ -113,7 +111,7 @@ class ConversationConfigurationReconciler(Reconciler):
                 time.sleep(min(0.2 * 2**attempt, 5.0))
                 continue
             updated = self.fetch(object_id) or {}
-            return self.server_fields(updated)
+            return Updated(self.server_fields(updated))
         # The last 409 Twilio really answered, with how often it was tried.
         raise ConflictError(
             conflict.method,

@@ -19,7 +19,7 @@ from .._core.models import IntelligenceConfigurationModel
 from .._core.spec import ResourceModel
 from .._twilio.api import TwilioApi
 from ..errors import NotFoundError, TwilioIntelligenceError
-from .base import Created, Finding, Reconciler
+from .base import Created, Finding, Reconciler, Updated
 
 CREATED_VERSION = 1  # a POST creates version 1; anything higher was made by a PUT
 
@@ -115,9 +115,7 @@ class IntelligenceConfigurationReconciler(Reconciler):
         created.server["createdVersion"] = created.server.get("version") or CREATED_VERSION
         return created
 
-    def update(
-        self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
-    ) -> dict[str, Any]:
+    def update(self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]) -> Updated:
         raise TwilioIntelligenceError(
             "Intelligence Configurations are never updated in place (a PUT deactivates them); "
             "every change must be planned as a replacement"

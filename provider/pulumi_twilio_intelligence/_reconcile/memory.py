@@ -13,7 +13,7 @@ from .._core.models import MemoryStoreModel
 from .._core.spec import ResourceModel
 from .._twilio.http import AmbiguousWrite
 from ..errors import AmbiguousWriteError, OperationFailedError
-from .base import Created, Reconciler, log
+from .base import Created, Reconciler, Updated, log
 
 
 class MemoryStoreReconciler(Reconciler):
@@ -56,9 +56,7 @@ class MemoryStoreReconciler(Reconciler):
                 return {}
             raise
 
-    def update(
-        self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
-    ) -> dict[str, Any]:
+    def update(self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]) -> Updated:
         for attempt in (1, 2):
             current = self.api.get_store(object_id)
             try:
@@ -70,7 +68,7 @@ class MemoryStoreReconciler(Reconciler):
                 if attempt == 2:
                     raise AmbiguousWriteError(f"{exc}, twice") from None
                 log.warning("%s; re-reading store %s and patching again", exc, object_id)
-        return self.server_fields(self.api.wait_store_active(object_id).body)
+        return Updated(self.server_fields(self.api.wait_store_active(object_id).body))
 
     def delete(self, object_id: str, recorded: dict[str, Any]) -> None:
         log.warning(

@@ -13,7 +13,7 @@ from typing import Any
 from .._core.models import OperatorModel
 from .._core.spec import ResourceModel
 from ..errors import NotFoundError, OperatorVersionNotActiveError, PreconditionFailedError
-from .base import Created, Reconciler, log
+from .base import Created, Reconciler, Updated, log
 
 
 class OperatorReconciler(Reconciler):
@@ -40,9 +40,7 @@ class OperatorReconciler(Reconciler):
             ],
         )
 
-    def update(
-        self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
-    ) -> dict[str, Any]:
+    def update(self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]) -> Updated:
         version = recorded.get("version")
         try:
             tagged = self.api.update_operator(
@@ -68,7 +66,7 @@ class OperatorReconciler(Reconciler):
                     f"running the previous ACTIVE version. Use updateStrategy 'replace' or "
                     f"activate it in Twilio."
                 )
-        return self.server_fields(tagged_body)
+        return Updated(self.server_fields(tagged_body))
 
     def delete(self, object_id: str, recorded: dict[str, Any]) -> None:
         with contextlib.suppress(NotFoundError):  # already gone: that is what we wanted

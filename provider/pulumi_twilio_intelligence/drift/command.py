@@ -12,8 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .. import stackfile
+from .._project import Project, PulumiCli, engine_env, stack_credentials_config
 from .._twilio.connector import Target
-from ..errors import TwilioIntelligenceError
+from ..errors import DriftError, TwilioIntelligenceError
 from .compare import (
     StackInput,
     compare_stack,
@@ -25,7 +26,6 @@ from .compare import (
 from .desired import resolve
 from .health import check_silence
 from .live import WORKERS, LiveAccount, RequestStats, connect
-from .project import DriftError, Project, PulumiCli, engine_env, stack_credentials_config
 from .report import Report, StackReport
 from .state import RecordedState
 
@@ -141,7 +141,7 @@ def run_drift(
             f"no stack {', '.join(unknown)} in {project.relative(project.stack_config_dir)} "
             f"(stacks: {', '.join(every) or 'none'})"
         )
-    cli = PulumiCli(project, engine_env(project, env))
+    cli = PulumiCli(project, engine_env(env))
     with ThreadPoolExecutor(WORKERS) as pool:
         loaded = {s.name: s for s in pool.map(lambda n: _load(project, cli, n, env), every)}
 

@@ -31,10 +31,10 @@ from .._core.models import (
     MemoryStoreModel,
     OperatorModel,
 )
+from .._project import PulumiCli, engine_env, find_project, stack_credentials_config
 from .._twilio.connector import Target
 from ..errors import ExportError
 from .live import LiveAccount, RequestStats, connect
-from .project import PulumiCli, engine_env, find_project, stack_credentials_config
 
 __all__ = ["ExportError", "export_account", "run_export"]
 
@@ -236,7 +236,7 @@ def run_export(
     project = None
     if stack:
         project = find_project(project_dir or Path.cwd())
-        cli = PulumiCli(project, engine_env(project, env))
+        cli = PulumiCli(project, engine_env(env))
         config = stack_credentials_config(project, cli, stack)
     if import_file_path is not None and (project is None or stack is None):
         raise ExportError("--import-file needs --stack: the import is made for one stack")

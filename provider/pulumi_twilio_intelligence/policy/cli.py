@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .._core.kinds import EXIT_ERROR, EXIT_OK, EXIT_VIOLATION, KINDS
-from ..drift.project import find_project
+from .._project import find_project
 from ..errors import TwilioIntelligenceError
 from ..stackfile import DesiredState, load
 from .checks import (
