@@ -98,18 +98,19 @@ class Kind:
     name: str  # "Operator": the model's KIND, the resource's Pulumi type name
     section: str  # "operators": the desired-state file's section (and export's)
     attribute: str  # "operators": the attribute on DesiredState and LiveAccount
-    model: str  # "module:Class" of the pydantic model
-    reconciler: str  # "module:Class" of the reconciler
-    provider: str  # "module:Class" of the Pulumi dynamic provider
-    resource: str  # "module:Class" of the Pulumi resource
     collection: str  # the API collection's path
     file_order: int  # where the section is listed in a desired-state file's messages
     delete: str | None  # how a delete goes, shown to users; None: no delete API (retained)
     export_name: str  # the fallback logical name export gives an unnamed object
     references: tuple[RefField, ...] = ()
     account_limit: int | None = None  # objects per account, checked by the loader
-    holds_data: str | None = None  # what deleting one destroys, for the policy checks
-    replaced_on_change: bool = False  # a change makes a new object (and a new name)
+    holds_data: str | None = None  # what deleting one would destroy (a description)
+    # "module:Class" of the pydantic model, the reconciler, the Pulumi dynamic provider and the
+    # Pulumi resource; empty: this package's conventional place (``_DEFAULT_PATHS``).
+    model: str = ""
+    reconciler: str = ""
+    provider: str = ""
+    resource: str = ""
 
     @property
     def label(self) -> str:
@@ -118,7 +119,8 @@ class Kind:
 
     def load(self, which: str) -> Any:
         """The class ``which`` ("model", "reconciler", "provider", "resource") names."""
-        module, _, attr = str(getattr(self, which)).partition(":")
+        path = str(getattr(self, which)) or _DEFAULT_PATHS[which].format(name=self.name)
+        module, _, attr = path.partition(":")
         return getattr(importlib.import_module(module, __package__), attr)
 
     @property
@@ -127,6 +129,12 @@ class Kind:
 
 
 _P = "pulumi_twilio_intelligence"
+_DEFAULT_PATHS = {
+    "model": f"{_P}._core.models:{{name}}Model",
+    "reconciler": f"{_P}._reconcile:{{name}}Reconciler",
+    "provider": f"{_P}._pulumi.providers:{{name}}Provider",
+    "resource": f"{_P}.resources:{{name}}",
+}
 
 # In dependency order: what a kind refers to comes before it (reports list in this order too).
 _BUILTIN = (
@@ -135,10 +143,6 @@ _BUILTIN = (
         section="memoryStores",
         file_order=2,
         attribute="memory_stores",
-        model=f"{_P}._core.models:MemoryStoreModel",
-        reconciler=f"{_P}._reconcile:MemoryStoreReconciler",
-        provider=f"{_P}._pulumi.providers:MemoryStoreProvider",
-        resource=f"{_P}.resources:MemoryStore",
         collection="/v1/ControlPlane/Stores",
         delete=None,
         export_name="store",
@@ -150,38 +154,24 @@ _BUILTIN = (
         section="operators",
         file_order=0,
         attribute="operators",
-        model=f"{_P}._core.models:OperatorModel",
-        reconciler=f"{_P}._reconcile:OperatorReconciler",
-        provider=f"{_P}._pulumi.providers:OperatorProvider",
-        resource=f"{_P}.resources:Operator",
         collection="/v3/ControlPlane/Operators",
         delete="DELETE /v3/ControlPlane/Operators/{id}",
         export_name="operator",
-        replaced_on_change=True,
     ),
     Kind(
         name="IntelligenceConfiguration",
         section="intelligenceConfigurations",
         file_order=1,
         attribute="intelligence_configurations",
-        model=f"{_P}._core.models:IntelligenceConfigurationModel",
-        reconciler=f"{_P}._reconcile:IntelligenceConfigurationReconciler",
-        provider=f"{_P}._pulumi.providers:IntelligenceConfigurationProvider",
-        resource=f"{_P}.resources:IntelligenceConfiguration",
         collection="/v3/ControlPlane/Configurations",
         delete="DELETE /v3/ControlPlane/Configurations/{id}",
         export_name="configuration",
-        replaced_on_change=True,
     ),
     Kind(
         name="ConversationConfiguration",
         section="conversationConfigurations",
         file_order=3,
         attribute="conversation_configurations",
-        model=f"{_P}._core.models:ConversationConfigurationModel",
-        reconciler=f"{_P}._reconcile:ConversationConfigurationReconciler",
-        provider=f"{_P}._pulumi.providers:ConversationConfigurationProvider",
-        resource=f"{_P}.resources:ConversationConfiguration",
         collection="/v2/ControlPlane/Configurations",
         delete="DELETE /v2/ControlPlane/Configurations/{id} (asynchronous)",
         export_name="conversation",

@@ -34,18 +34,19 @@ __all__ = [
 
 WORKERS = 16  # the HTTP client pools 16 connections
 
-# (collection, path pattern, is a list call)
+# (collection, path pattern, is a list call): each kind's collection (by its section's name)
+# and its objects, and the collections the findings and the health check read.
 _ROUTES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("operatorVersions", re.compile(r"^/v3/ControlPlane/Operators/[^/]+/Versions$"), True),
     ("operatorVersions", re.compile(r"^/v3/ControlPlane/Operators/[^/]+/Versions/[^/]+$"), False),
-    ("operators", re.compile(r"^/v3/ControlPlane/Operators$"), True),
-    ("operators", re.compile(r"^/v3/ControlPlane/Operators/[^/]+$"), False),
-    ("intelligenceConfigurations", re.compile(r"^/v3/ControlPlane/Configurations$"), True),
-    ("intelligenceConfigurations", re.compile(r"^/v3/ControlPlane/Configurations/[^/]+$"), False),
-    ("conversationConfigurations", re.compile(r"^/v2/ControlPlane/Configurations$"), True),
-    ("conversationConfigurations", re.compile(r"^/v2/ControlPlane/Configurations/[^/]+$"), False),
-    ("memoryStores", re.compile(r"^/v1/ControlPlane/Stores$"), True),
-    ("memoryStores", re.compile(r"^/v1/ControlPlane/Stores/[^/]+$"), False),
+    *(
+        route
+        for kind in _kinds.in_file_order()
+        for route in (
+            (kind.section, re.compile(rf"^{re.escape(kind.collection)}$"), True),
+            (kind.section, re.compile(rf"^{re.escape(kind.collection)}/[^/]+$"), False),
+        )
+    ),
     ("operatorResults", re.compile(r"^/v3/OperatorResults$"), True),
     ("conversations", re.compile(r"^/v3/Conversations$"), True),
 )
