@@ -27,6 +27,7 @@ from ..errors import ObjectMissingError, ValidationError, Violation
 from .state import PLUGIN
 
 if TYPE_CHECKING:
+    from .._core.bodies import ServerFields
     from .._core.spec import ResourceModel
     from .._reconcile import Observation, Reconciler
     from .._twilio.api import TwilioApi
@@ -241,7 +242,7 @@ class _Adapter(ResourceProvider):
 
     def _adopt(
         self, reconciler: Reconciler, object_id: str, desired: ResourceModel, book: dict[str, Any]
-    ) -> tuple[str, dict[str, Any]]:
+    ) -> tuple[str, ServerFields]:
         observation = reconciler.observe(object_id, desired.wire())
         if not observation.exists:
             raise ObjectMissingError(f"adoptId {object_id} does not exist")

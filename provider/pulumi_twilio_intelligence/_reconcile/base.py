@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from .._core.bodies import ServerFields
 from .._core.spec import FieldChange, ResourceModel
 from .._twilio.api import TwilioApi
 from .._twilio.http import AmbiguousWrite
@@ -36,7 +37,7 @@ class Finding:
 class Observation:
     exists: bool
     live: dict[str, Any] = field(default_factory=dict)  # normalised, shaped like desired state
-    server: dict[str, Any] = field(default_factory=dict)  # values Twilio assigns
+    server: ServerFields = field(default_factory=dict)  # values Twilio assigns
     changes: list[FieldChange] = field(default_factory=list)  # desired -> live differences
     findings: list[Finding] = field(default_factory=list)
 
@@ -54,7 +55,7 @@ class Created:
     """What ``create`` made (after crossplane-runtime's ExternalCreation)."""
 
     id: str
-    server: dict[str, Any]
+    server: ServerFields
     adopted: bool = False  # found an existing object instead of posting a new one
 
 
@@ -63,7 +64,7 @@ class Updated:
     """What ``update`` changed in place (after crossplane-runtime's ExternalUpdate): the new
     server-assigned values."""
 
-    server: dict[str, Any]
+    server: ServerFields
 
 
 class Reconciler(ABC):
@@ -79,10 +80,10 @@ class Reconciler(ABC):
         """The live object, or None when it does not exist."""
 
     @abstractmethod
-    def server_fields(self, body: dict[str, Any]) -> dict[str, Any]:
+    def server_fields(self, body: dict[str, Any]) -> ServerFields:
         """The server-assigned values worth recording (versions, dates, authors)."""
 
-    def findings(self, body: dict[str, Any], recorded: dict[str, Any] | None) -> list[Finding]:
+    def findings(self, body: dict[str, Any], recorded: ServerFields | None) -> list[Finding]:
         """Problems a field diff cannot show (override per resource)."""
         return []
 
@@ -90,7 +91,7 @@ class Reconciler(ABC):
         self,
         object_id: str,
         desired: dict[str, Any] | None = None,
-        recorded: dict[str, Any] | None = None,
+        recorded: ServerFields | None = None,
         *,
         body: dict[str, Any] | None = None,
     ) -> Observation:
@@ -113,11 +114,11 @@ class Reconciler(ABC):
         the same name but must never be adopted, since the engine deletes them next."""
 
     @abstractmethod
-    def update(self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]) -> Updated:
+    def update(self, object_id: str, desired: ResourceModel, recorded: ServerFields) -> Updated:
         """Change the object in place."""
 
     @abstractmethod
-    def delete(self, object_id: str, recorded: dict[str, Any]) -> None: ...
+    def delete(self, object_id: str, recorded: ServerFields) -> None: ...
 
     # --- shared helpers ------------------------------------------------------------------
     def _get_or_none(self, get: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:

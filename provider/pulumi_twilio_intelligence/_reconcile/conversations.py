@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Collection
 from typing import Any
 
+from .._core.bodies import ConversationConfigurationServer, ServerFields
 from .._core.models import ConversationConfigurationModel
 from .._core.spec import ResourceModel
 from ..errors import ConflictError, NotFoundError, ObjectMissingError, OperationFailedError
@@ -34,7 +35,7 @@ class ConversationConfigurationReconciler(Reconciler):
     def fetch(self, object_id: str) -> dict[str, Any] | None:
         return self._get_or_none(lambda: self.api.get_conversation_configuration(object_id))
 
-    def server_fields(self, body: dict[str, Any]) -> dict[str, Any]:
+    def server_fields(self, body: dict[str, Any]) -> ConversationConfigurationServer:
         return {
             "version": body.get("version"),
             "createdAt": body.get("createdAt"),
@@ -87,7 +88,7 @@ class ConversationConfigurationReconciler(Reconciler):
                 return str(config["id"])
         return None
 
-    def update(self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]) -> Updated:
+    def update(self, object_id: str, desired: ResourceModel, recorded: ServerFields) -> Updated:
         body = desired.wire()  # PUT replaces the whole object: always send everything
         conflict: ConflictError
         for attempt in range(1, CONFLICT_RETRIES + 1):
@@ -121,6 +122,6 @@ class ConversationConfigurationReconciler(Reconciler):
             f"{conflict.message} (still conflicting after {CONFLICT_RETRIES} attempts)",
         )
 
-    def delete(self, object_id: str, recorded: dict[str, Any]) -> None:
+    def delete(self, object_id: str, recorded: ServerFields) -> None:
         with contextlib.suppress(NotFoundError):  # already gone: that is what we wanted
             self._write("DELETE", f"/{object_id}", None, idempotency_key("delete", object_id))

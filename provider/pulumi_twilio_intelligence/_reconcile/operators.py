@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import Collection
 from typing import Any
 
+from .._core.bodies import OperatorServer, ServerFields
 from .._core.models import OperatorModel
 from .._core.spec import ResourceModel
 from ..errors import NotFoundError, OperatorVersionNotActiveError, PreconditionFailedError
@@ -22,7 +23,7 @@ class OperatorReconciler(Reconciler):
     def fetch(self, object_id: str) -> dict[str, Any] | None:
         return self._get_or_none(lambda: self.api.get_operator(object_id).body)
 
-    def server_fields(self, body: dict[str, Any]) -> dict[str, Any]:
+    def server_fields(self, body: dict[str, Any]) -> OperatorServer:
         return {"version": body.get("version"), "author": body.get("author")}
 
     def adoptable(self, body: dict[str, Any]) -> bool:
@@ -40,7 +41,7 @@ class OperatorReconciler(Reconciler):
             ],
         )
 
-    def update(self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]) -> Updated:
+    def update(self, object_id: str, desired: ResourceModel, recorded: ServerFields) -> Updated:
         version = recorded.get("version")
         try:
             tagged = self.api.update_operator(
@@ -68,6 +69,6 @@ class OperatorReconciler(Reconciler):
                 )
         return Updated(self.server_fields(tagged_body))
 
-    def delete(self, object_id: str, recorded: dict[str, Any]) -> None:
+    def delete(self, object_id: str, recorded: ServerFields) -> None:
         with contextlib.suppress(NotFoundError):  # already gone: that is what we wanted
             self.api.delete_operator(object_id)
