@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .._project import ENGINE_VAR, Project, find_project
 from ..errors import DriftError, TwilioIntelligenceError
@@ -44,7 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"the directory of the pulumi binary to run (default: ${ENGINE_VAR}, else PATH)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    _drift_parser(commands)
+    _export_parser(commands)
+    return parser
 
+
+def _drift_parser(commands: Any) -> None:
     drift = commands.add_parser(
         "drift",
         help="compare desired state, Pulumi state and the live account",
@@ -70,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     drift.add_argument("--output", type=Path, help="also write the report to this file")
 
+
+def _export_parser(commands: Any) -> None:
     export = commands.add_parser(
         "export",
         help="write a desired-state file that adopts every object of a live account",
@@ -88,7 +96,6 @@ def _parser() -> argparse.ArgumentParser:
         help="also write Pulumi's import file for --stack here, and leave adoptId out: "
         "`pulumi import --file` then takes every object over",
     )
-    return parser
 
 
 def _env(args: argparse.Namespace) -> dict[str, str]:
