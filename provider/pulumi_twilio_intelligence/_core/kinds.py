@@ -36,7 +36,6 @@ __all__ = [
     "Kind",
     "RefField",
     "by_name",
-    "by_section",
     "in_file_order",
     "register",
     "twilio_operator_id",
@@ -212,10 +211,3 @@ def by_name(name: str) -> Kind:
         if kind.name == name:
             return kind
     raise KeyError(name)
-
-
-def by_section(section: str) -> Kind:
-    for kind in KINDS:
-        if kind.section == section:
-            return kind
-    raise KeyError(section)

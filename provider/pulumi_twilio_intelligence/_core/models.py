@@ -31,7 +31,6 @@ __all__ = [
 
 PARAMETER_REF = re.compile(r"\{\{\s*parameters\.([A-Za-z0-9_]+)\s*\}\}")
 KB_VALUE = re.compile(r"^know_knowledgebase_[0-7][0-9a-z]{25}:know_knowledge_[0-7][0-9a-z]{25}$")
-TTID_SUFFIX = r"[0-7][0-9a-z]{25}"
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
 
