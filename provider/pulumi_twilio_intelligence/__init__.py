@@ -3,58 +3,122 @@
 Public API: the resources in ``resources``, the types of their nested inputs in ``inputs``
 (``RuleArgsDict``, ...), the exception tree in ``errors``, and the desired-state files in
 ``stackfile``. Modules whose names start with ``_`` are internal.
+
+Attributes load on first use (PEP 562): ``import pulumi_twilio_intelligence`` imports nothing
+else, so the drift and policy commands, which live in subpackages, never load the Pulumi SDK.
 """
 
-from .errors import (
-    AmbiguousWriteError,
-    ApiError,
-    ConflictError,
-    CredentialsError,
-    NameTakenError,
-    NotFoundError,
-    OperationFailedError,
-    OperationTimeoutError,
-    PreconditionFailedError,
-    TransportError,
-    TwilioIntelligenceError,
-    ValidationError,
-    Violation,
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import (
+        AmbiguousWriteError,
+        ApiError,
+        ConflictError,
+        CredentialsError,
+        NameTakenError,
+        NotFoundError,
+        OperationFailedError,
+        OperationTimeoutError,
+        PreconditionFailedError,
+        TransportError,
+        TwilioIntelligenceError,
+        ValidationError,
+        Violation,
+    )
+    from .inputs import (
+        ActionArgsDict,
+        CaptureRuleArgsDict,
+        Channel,
+        ChannelSettingArgsDict,
+        ChannelSettingsArgsDict,
+        ConversationGroupingType,
+        ConversationsV1BridgeArgsDict,
+        JsonSchema,
+        KnowledgeSupplyArgsDict,
+        MemorySupplyArgsDict,
+        OperatorContextArgsDict,
+        OperatorParameterArgsDict,
+        OutputFormat,
+        ParameterType,
+        RuleArgsDict,
+        RuleContextArgsDict,
+        RuleOperatorArgsDict,
+        StatusCallbackArgsDict,
+        StatusCallbackMethod,
+        StatusTimeoutsArgsDict,
+        ToggleArgsDict,
+        TrainingExampleArgsDict,
+        TriggerArgsDict,
+        TriggerOn,
+        TriggerParametersArgsDict,
+    )
+    from .resources import (
+        TWILIO_OPERATOR_IDS,
+        ConversationConfiguration,
+        IntelligenceConfiguration,
+        MemoryStore,
+        Operator,
+        TwilioOperator,
+    )
+
+# Which module each public name comes from.
+_ORIGIN = {
+    **dict.fromkeys(
+        (
+            "AmbiguousWriteError",
+            "ApiError",
+            "ConflictError",
+            "CredentialsError",
+            "NameTakenError",
+            "NotFoundError",
+            "OperationFailedError",
+            "OperationTimeoutError",
+            "PreconditionFailedError",
+            "TransportError",
+            "TwilioIntelligenceError",
+            "ValidationError",
+            "Violation",
+        ),
+        "errors",
+    ),
+    **dict.fromkeys(
+        (
+            "TWILIO_OPERATOR_IDS",
+            "ConversationConfiguration",
+            "IntelligenceConfiguration",
+            "MemoryStore",
+            "Operator",
+            "TwilioOperator",
+        ),
+        "resources",
+    ),
+}
+
+
+# Public submodules, reachable as attributes after a bare ``import pulumi_twilio_intelligence``.
+_SUBMODULES = frozenset(
+    ("drift", "errors", "inputs", "policy", "program", "resources", "stackfile")
 )
-from .inputs import (
-    ActionArgsDict,
-    CaptureRuleArgsDict,
-    Channel,
-    ChannelSettingArgsDict,
-    ChannelSettingsArgsDict,
-    ConversationGroupingType,
-    ConversationsV1BridgeArgsDict,
-    JsonSchema,
-    KnowledgeSupplyArgsDict,
-    MemorySupplyArgsDict,
-    OperatorContextArgsDict,
-    OperatorParameterArgsDict,
-    OutputFormat,
-    ParameterType,
-    RuleArgsDict,
-    RuleContextArgsDict,
-    RuleOperatorArgsDict,
-    StatusCallbackArgsDict,
-    StatusCallbackMethod,
-    StatusTimeoutsArgsDict,
-    ToggleArgsDict,
-    TrainingExampleArgsDict,
-    TriggerArgsDict,
-    TriggerOn,
-    TriggerParametersArgsDict,
-)
-from .resources import (
-    TWILIO_OPERATOR_IDS,
-    ConversationConfiguration,
-    IntelligenceConfiguration,
-    MemoryStore,
-    Operator,
-    TwilioOperator,
-)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    module = _ORIGIN.get(name, "inputs" if name in _INPUTS else None)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once loaded, a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "TWILIO_OPERATOR_IDS",
@@ -102,3 +166,5 @@ __all__ = [
     "ValidationError",
     "Violation",
 ]
+
+_INPUTS = frozenset(__all__) - frozenset(_ORIGIN)

@@ -10,8 +10,18 @@
     ├── TransportError             no answer after retries (network, timeouts)
     ├── AmbiguousWriteError        a write may or may not have happened, and lookup could not tell
     ├── NameTakenError             the physical name is held by an object that is not ours to adopt
+    ├── ObjectMissingError         an object the operation needs was looked up and is not there
+    ├── OperatorVersionNotActiveError  an in-place operator update made a version that is not ACTIVE
     ├── OperationFailedError       an asynchronous operation ended FAILED or CANCELLED
-    └── OperationTimeoutError      an asynchronous operation did not finish in time
+    ├── OperationTimeoutError      an asynchronous operation did not finish in time
+    ├── DriftError                 the drift or export command could not do its job (exit 1)
+    └── ExportError                the live account holds what a desired-state file cannot say
+
+    WriteRefusedError (a RuntimeError, not a TwilioIntelligenceError: a bug, never retried or
+    reported as a user's problem) a read-only command tried to send a write
+
+Only ApiError and its subclasses carry an HTTP status, and only for answers Twilio really gave;
+an object found missing by a lookup is an ObjectMissingError.
 
 Messages never contain credentials: the HTTP layer formats errors from status, code, message and
 the request's method and path only.
@@ -29,15 +39,20 @@ __all__ = [
     "ApiError",
     "ConflictError",
     "CredentialsError",
+    "DriftError",
+    "ExportError",
     "NameTakenError",
     "NotFoundError",
+    "ObjectMissingError",
     "OperationFailedError",
     "OperationTimeoutError",
+    "OperatorVersionNotActiveError",
     "PreconditionFailedError",
     "TransportError",
     "TwilioIntelligenceError",
     "ValidationError",
     "Violation",
+    "WriteRefusedError",
     "unknown_fields",
 ]
 
@@ -108,6 +123,27 @@ class AmbiguousWriteError(TwilioIntelligenceError):
 
 class NameTakenError(TwilioIntelligenceError):
     """An object already carries the name a create would use, and differs from the desired state."""
+
+
+class ObjectMissingError(TwilioIntelligenceError):
+    """An object the operation needs (an adoptId, the object ``Resource.get`` reads, the target of
+    an update, the object a create just made) was looked up and does not exist."""
+
+
+class OperatorVersionNotActiveError(TwilioIntelligenceError):
+    """An in-place update produced a version that is not ACTIVE."""
+
+
+class DriftError(TwilioIntelligenceError):
+    """The drift or export command could not do its job (exit code 1)."""
+
+
+class ExportError(TwilioIntelligenceError):
+    """The live account holds something a desired-state file cannot express."""
+
+
+class WriteRefusedError(RuntimeError):
+    """Internal: a read-only command tried to send a write (a bug; never retried)."""
 
 
 class OperationFailedError(TwilioIntelligenceError):

@@ -10,7 +10,7 @@ after the object plus ``ArgsDict``, as in Pulumi's generated SDKs (``RuleArgsDic
 checker name a mistyped key (inside a union with ``Output`` it could only say "incompatible").
 
 The single description of every field (limits, defaults, which change replaces) is the pydantic
-models in ``_models.py``; these TypedDicts mirror them key for key, and
+models in ``_core/models.py``; these TypedDicts mirror them key for key, and
 ``tests/unit/test_typed_inputs.py`` fails if the two ever disagree. The ``Literal`` aliases below
 are used by the models themselves.
 
@@ -20,7 +20,7 @@ This module must stay light (no pydantic): the Pulumi program imports it.
 # No `from __future__ import annotations`: on Python 3.11 a TypedDict reads Required/NotRequired
 # from evaluated annotations only.
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 import pulumi
 
@@ -52,23 +52,17 @@ __all__ = [
     "TriggerParametersArgsDict",
 ]
 
-# --- enumerations (the models validate against these same aliases) --------------------------
-OutputFormat: TypeAlias = Literal["TEXT", "JSON", "CLASSIFICATION"]
-ParameterType: TypeAlias = Literal[
-    "STRING", "INTEGER", "NUMBER", "BOOLEAN", "KNOWLEDGE_BASE_AND_SOURCE_IDS"
-]
-TriggerOn: TypeAlias = Literal["COMMUNICATION", "CONVERSATION_END", "CONVERSATION_INACTIVE"]
-Channel: TypeAlias = Literal["VOICE", "SMS", "RCS", "WHATSAPP", "CHAT"]
-ConversationGroupingType: TypeAlias = Literal[
-    "GROUP_BY_PROFILE",
-    "GROUP_BY_PARTICIPANT_ADDRESSES",
-    "GROUP_BY_PARTICIPANT_ADDRESSES_AND_CHANNEL_TYPE",
-]
-# Requests accept five methods but responses can only say POST or GET: the models keep to those.
-StatusCallbackMethod: TypeAlias = Literal["POST", "GET"]
-
-# An operator's outputSchema is a JSON Schema (Twilio's subset, checked by the provider).
-JsonSchema: TypeAlias = Mapping[str, Any]
+# The enumerations live in _core.enums (the models validate against the same aliases, without
+# importing Pulumi); they are part of this module's public face.
+from ._core.enums import (
+    Channel,
+    ConversationGroupingType,
+    JsonSchema,
+    OutputFormat,
+    ParameterType,
+    StatusCallbackMethod,
+    TriggerOn,
+)
 
 
 # --- Operator ---------------------------------------------------------------------------------

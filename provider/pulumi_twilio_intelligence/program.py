@@ -9,15 +9,17 @@ old one deleted.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
 import pulumi
 
+from ._core.kinds import KINDS, in_file_order, twilio_operator_id
+from ._core.refs import Ref, resolve
 from .errors import ValidationError
 from .inputs import RuleArgsDict
 from .resources import (
-    TWILIO_OPERATOR_IDS,
     ConversationConfiguration,
     IntelligenceConfiguration,
     MemoryStore,
@@ -36,88 +38,103 @@ class Deployed:
         self.operators: dict[str, Operator] = {}
         self.twilio_operators: dict[str, TwilioOperator] = {}
         self.memory_stores: dict[str, MemoryStore] = {}
-        self.store_ids: dict[str, pulumi.Input[str]] = {}
         self.intelligence_configurations: dict[str, IntelligenceConfiguration] = {}
         self.conversation_configurations: dict[str, ConversationConfiguration] = {}
+        # What each declared object's id is, by (kind, logical name): a resource's id, or the id
+        # a reference to an existing object gives. References resolve through this.
+        self.ids: dict[tuple[str, str], pulumi.Input[str]] = {}
+
+    @property
+    def store_ids(self) -> dict[str, pulumi.Input[str]]:
+        return {n: i for (k, n), i in self.ids.items() if k == "MemoryStore"}
+
+    def resolve(self, ref: Ref) -> pulumi.Input[str]:
+        """The id a reference of the desired state names (``_core.refs``)."""
+        found = self.ids.get((ref.kind, ref.name))
+        if found is not None:
+            return found
+        if ref.kind == "Operator" and twilio_operator_id(ref.name) is not None:
+            key = ref.name.lower()
+            if ref.name not in self.twilio_operators:
+                self.twilio_operators[ref.name] = TwilioOperator(f"twilio-{key}", ref.name)
+            return self.twilio_operators[ref.name].id
+        raise AssertionError(f"unresolved reference {ref!r} (the loader checks these)")
+
+
+def _operator(name: str, body: dict[str, Any], out: Deployed) -> Operator:
+    return Operator(
+        name,
+        prompt=body["prompt"],
+        output_format=body["outputFormat"],
+        display_name=body.get("displayName"),
+        description=body.get("description"),
+        output_schema=body.get("outputSchema"),
+        training_examples=body.get("trainingExamples"),
+        context=body.get("context", {}),
+        parameters=body.get("parameters"),
+        update_strategy=body.get("updateStrategy", "replace"),
+        adopt_id=body.get("adoptId"),
+    )
+
+
+def _store(name: str, body: dict[str, Any], out: Deployed) -> MemoryStore:
+    return MemoryStore(
+        name,
+        display_name=body.get("displayName"),
+        description=body.get("description"),
+        adopt_id=body.get("adoptId"),
+    )
+
+
+def _configuration(name: str, body: dict[str, Any], out: Deployed) -> IntelligenceConfiguration:
+    # The loader checked the rules against the model the TypedDict mirrors.
+    rules = cast("list[RuleArgsDict]", resolve(body["rules"], out.resolve))
+    return IntelligenceConfiguration(
+        name,
+        rules=rules,
+        display_name=body.get("displayName"),
+        description=body.get("description"),
+        adopt_id=body.get("adoptId"),
+    )
+
+
+def _conversation(name: str, body: dict[str, Any], out: Deployed) -> ConversationConfiguration:
+    body = resolve(body, out.resolve)
+    return ConversationConfiguration(
+        name,
+        memory_store_id=body["memoryStoreId"],
+        conversation_grouping_type=body["conversationGroupingType"],
+        description=body["description"],
+        display_name=body.get("displayName"),
+        channel_settings=body.get("channelSettings", {}),
+        status_callbacks=body.get("statusCallbacks"),
+        intelligence_configuration_ids=body.get("intelligenceConfigurationIds", []),
+        memory_extraction_enabled=body.get("memoryExtractionEnabled", False),
+        adopt_id=body.get("adoptId"),
+    )
+
+
+# How each kind's file-shaped body becomes its resource's arguments.
+_BUILDERS: dict[str, Callable[[str, dict[str, Any], Deployed], pulumi.CustomResource]] = {
+    "Operator": _operator,
+    "MemoryStore": _store,
+    "IntelligenceConfiguration": _configuration,
+    "ConversationConfiguration": _conversation,
+}
 
 
 def deploy(state: DesiredState) -> Deployed:
     out = Deployed()
-    for name, body in state.operators.items():
-        out.operators[name] = Operator(
-            name,
-            prompt=body["prompt"],
-            output_format=body["outputFormat"],
-            display_name=body.get("displayName"),
-            description=body.get("description"),
-            output_schema=body.get("outputSchema"),
-            training_examples=body.get("trainingExamples"),
-            context=body.get("context", {}),
-            parameters=body.get("parameters"),
-            update_strategy=body.get("updateStrategy", "replace"),
-            adopt_id=body.get("adoptId"),
-        )
-    for name, body in state.memory_stores.items():
-        if "existingId" in body:
-            out.store_ids[name] = str(body["existingId"])
-            continue
-        store = MemoryStore(
-            name,
-            display_name=body.get("displayName"),
-            description=body.get("description"),
-            adopt_id=body.get("adoptId"),
-        )
-        out.memory_stores[name] = store
-        out.store_ids[name] = store.id
-    for name, body in state.intelligence_configurations.items():
-        rules = [_rule(rule, out) for rule in body["rules"]]
-        out.intelligence_configurations[name] = IntelligenceConfiguration(
-            name,
-            rules=rules,
-            display_name=body.get("displayName"),
-            description=body.get("description"),
-            adopt_id=body.get("adoptId"),
-        )
-    for name, body in state.conversation_configurations.items():
-        ids: list[pulumi.Input[str]] = [
-            out.intelligence_configurations[ref[1:]].id
-            for ref in body.get("intelligenceConfigurationIds", [])
-        ]
-        store_ref = str(body["memoryStoreId"])
-        store_id = out.store_ids[store_ref[1:]] if store_ref.startswith("@") else store_ref
-        out.conversation_configurations[name] = ConversationConfiguration(
-            name,
-            memory_store_id=store_id,
-            conversation_grouping_type=body["conversationGroupingType"],
-            description=body["description"],
-            display_name=body.get("displayName"),
-            channel_settings=body.get("channelSettings", {}),
-            status_callbacks=body.get("statusCallbacks"),
-            intelligence_configuration_ids=ids,
-            memory_extraction_enabled=body.get("memoryExtractionEnabled", False),
-            adopt_id=body.get("adoptId"),
-        )
+    for kind in KINDS:  # dependency order: what a body refers to is declared first
+        made: dict[str, Any] = getattr(out, kind.attribute)
+        for name, body in state.of(kind).items():
+            if "existingId" in body:  # a reference to an object this stack does not manage
+                out.ids[(kind.name, name)] = str(body["existingId"])
+                continue
+            resource = _BUILDERS[kind.name](name, body, out)
+            made[name] = resource
+            out.ids[(kind.name, name)] = resource.id
     return out
-
-
-def _rule(rule: dict[str, Any], out: Deployed) -> RuleArgsDict:
-    operators = []
-    for op in rule["operators"]:
-        options = {k: v for k, v in op.items() if k != "ref"}
-        operators.append({"id": _operator_id(str(op["ref"]), out), **options})
-    # The loader checked the rule against the model the TypedDict mirrors.
-    return cast("RuleArgsDict", {**rule, "operators": operators})
-
-
-def _operator_id(ref: str, out: Deployed) -> pulumi.Input[str]:
-    if ref in out.operators:
-        return out.operators[ref].id
-    key = ref.lower()
-    if key in TWILIO_OPERATOR_IDS or ref.startswith("intelligence_operator_"):
-        if ref not in out.twilio_operators:
-            out.twilio_operators[ref] = TwilioOperator(f"twilio-{key}", ref)
-        return out.twilio_operators[ref].id
-    raise AssertionError(f"unresolved operator reference {ref!r} (the loader checks these)")
 
 
 def _cache_dir() -> Path:
@@ -140,12 +157,6 @@ def run(desired_state: str | Path | None = None, *, project_dir: Path | None = N
         # RunError: the engine shows the message without a Python traceback.
         raise pulumi.RunError(f"invalid desired state in {path}:\n{exc}") from None
     out = deploy(state)
-    pulumi.export("operators", {n: r.id for n, r in out.operators.items()})
-    pulumi.export(
-        "intelligenceConfigurations", {n: r.id for n, r in out.intelligence_configurations.items()}
-    )
-    pulumi.export(
-        "conversationConfigurations", {n: r.id for n, r in out.conversation_configurations.items()}
-    )
-    pulumi.export("memoryStores", dict(out.store_ids))
+    for kind in in_file_order():
+        pulumi.export(kind.section, {n: i for (k, n), i in out.ids.items() if k == kind.name})
     return out

@@ -9,19 +9,20 @@ the import file ``twilio-intelligence export --import-file`` writes, not in its 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, ResourceProvider
 
-from ._providers import (
+from ._core.kinds import MODULE, TWILIO_OPERATOR_IDS, twilio_operator_id
+from ._pulumi.providers import (
     ConversationConfigurationProvider,
     IntelligenceConfigurationProvider,
     MemoryStoreProvider,
     OperatorProvider,
 )
+from ._pulumi.state import PLUGIN
 from .errors import NotFoundError, TwilioIntelligenceError
 from .inputs import (
     ChannelSettingsArgsDict,
@@ -44,17 +45,6 @@ __all__ = [
     "Operator",
     "TwilioOperator",
 ]
-
-MODULE = "twilio-intelligence"
-
-# Twilio-authored operators, by the names the developer guide gives them.
-TWILIO_OPERATOR_IDS = {
-    "sentiment": "intelligence_operator_01kcrvw16kfa88qvgrfmr7y151",
-    "summary": "intelligence_operator_01kcv35pnkeysaf6z6cqtbpegn",
-    "next-best-response": "intelligence_operator_01kea27sy7ffsafmtsfp17nzx4",
-    "script-adherence": "intelligence_operator_01kf34tcyefpyb1t4m0nbd8rxg",
-}
-_OPERATOR_ID = re.compile(r"^intelligence_operator_[0-7][0-9a-z]{25}$")
 
 
 # Arguments that take one nested object default to an empty one, not None: mypy names a mistyped
@@ -294,15 +284,11 @@ class _TwilioOperatorProvider(ResourceProvider):
     """Read-only: verifies a Twilio-authored operator exists and reports its version."""
 
     def configure(self, req: Any) -> None:
-        from . import _runtime  # noqa: PLC0415 - HTTP stack only in the plugin process
-
-        _runtime.set_stack_config(req.config._props)  # the SDK exposes no getter
+        PLUGIN.configure(req.config._props)  # the SDK exposes no getter
 
     def _read(self, operator_id: str, props: dict[str, Any]) -> dict[str, Any]:
-        from . import _runtime  # noqa: PLC0415 - HTTP stack only in the plugin process
-
         return self.outputs(
-            operator_id, props.get("ref"), _runtime.api().get_operator(operator_id).body
+            operator_id, props.get("ref"), PLUGIN.api().get_operator(operator_id).body
         )
 
     @staticmethod
@@ -332,14 +318,12 @@ class _TwilioOperatorProvider(ResourceProvider):
 
 
 def _resolve_twilio_operator(ref: str) -> str:
-    if _OPERATOR_ID.match(ref):
-        return ref
-    key = ref.strip().lower().replace(" ", "-").replace("_", "-")
-    if key not in TWILIO_OPERATOR_IDS:
+    operator_id = twilio_operator_id(ref)
+    if operator_id is None:
         raise TwilioIntelligenceError(
             f"unknown Twilio-authored operator {ref!r}; known: {', '.join(TWILIO_OPERATOR_IDS)}"
         )
-    return TWILIO_OPERATOR_IDS[key]
+    return operator_id
 
 
 class TwilioOperator(Resource, module=MODULE, name="TwilioOperator"):

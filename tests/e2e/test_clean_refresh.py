@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi_twilio_intelligence._models import OperatorModel
+from pulumi_twilio_intelligence._core.models import OperatorModel
 
 from tests.e2e.conftest import Deployment
 

@@ -26,14 +26,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi.dynamic import ResourceProvider
 from pulumi_twilio_intelligence import stackfile
-from pulumi_twilio_intelligence._models import ConversationConfigurationModel, MemoryStoreModel
-from pulumi_twilio_intelligence._providers import (
+from pulumi_twilio_intelligence._core.models import ConversationConfigurationModel, MemoryStoreModel
+from pulumi_twilio_intelligence._core.spec import UNKNOWN
+from pulumi_twilio_intelligence._pulumi.providers import (
     ConversationConfigurationProvider,
     IntelligenceConfigurationProvider,
     MemoryStoreProvider,
     OperatorProvider,
 )
-from pulumi_twilio_intelligence._spec import UNKNOWN
 from pulumi_twilio_intelligence.errors import ValidationError, Violation
 from twilio_emulator.testing import EmulatorHandle
 

@@ -13,10 +13,12 @@ from typing import Any
 import httpx
 import jsonschema  # type: ignore[import-untyped,unused-ignore]  # stubs may or may not be installed
 import pytest
-from pulumi_twilio_intelligence import _outputschema, stackfile
-from pulumi_twilio_intelligence._api import TwilioApi
-from pulumi_twilio_intelligence._http import Credentials, HttpClient, base_urls
+from pulumi_twilio_intelligence import stackfile
+from pulumi_twilio_intelligence._core import outputschema as _outputschema
+from pulumi_twilio_intelligence._project import PulumiCli
 from pulumi_twilio_intelligence._reconcile import IntelligenceConfigurationReconciler
+from pulumi_twilio_intelligence._twilio.api import TwilioApi
+from pulumi_twilio_intelligence._twilio.http import Credentials, HttpClient, base_urls
 from pulumi_twilio_intelligence.drift import cli
 from pulumi_twilio_intelligence.drift.compare import (
     StackInput,
@@ -41,7 +43,6 @@ from pulumi_twilio_intelligence.drift.live import (
     WriteRefusedError,
 )
 from pulumi_twilio_intelligence.drift.mask import MASK, mask
-from pulumi_twilio_intelligence.drift.project import PulumiCli
 from pulumi_twilio_intelligence.drift.render import render
 from pulumi_twilio_intelligence.drift.report import (
     Change,

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
-from pulumi_twilio_intelligence._api import TwilioApi
-from pulumi_twilio_intelligence._http import (
+from pulumi_twilio_intelligence._twilio.api import TwilioApi
+from pulumi_twilio_intelligence._twilio.http import (
     TWILIO_HOSTS,
     USER_AGENT,
     AmbiguousWrite,

@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pulumi_twilio_intelligence._models import (
+from pulumi_twilio_intelligence._core.models import (
     ConversationConfigurationModel,
     IntelligenceConfigurationModel,
     MemoryStoreModel,
     OperatorModel,
 )
-from pulumi_twilio_intelligence._spec import FieldChange, ResourceModel
+from pulumi_twilio_intelligence._core.spec import FieldChange, ResourceModel
 
 from tests.unit.strategies import (
     CONFIGURATION_BODIES,

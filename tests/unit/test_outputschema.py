@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from pulumi_twilio_intelligence import _outputschema
-from pulumi_twilio_intelligence._outputschema import (
+from pulumi_twilio_intelligence._core import outputschema as _outputschema
+from pulumi_twilio_intelligence._core.outputschema import (
     MAX_DEPTH,
     MAX_ENUM_VALUES,
     MAX_PROPERTIES,

@@ -6,21 +6,19 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
 import pytest
-from pulumi_twilio_intelligence import _runtime
-from pulumi_twilio_intelligence._api import PollPolicy, TwilioApi
-from pulumi_twilio_intelligence._http import Credentials, HttpClient, RetryPolicy, base_urls
-from pulumi_twilio_intelligence._models import (
+from pulumi_twilio_intelligence._core.models import (
     ConversationConfigurationModel,
     IntelligenceConfigurationModel,
     MemoryStoreModel,
     OperatorModel,
 )
-from pulumi_twilio_intelligence._providers import OperatorProvider
+from pulumi_twilio_intelligence._pulumi.providers import OperatorProvider
+from pulumi_twilio_intelligence._pulumi.state import PLUGIN
 from pulumi_twilio_intelligence._reconcile import (
     ConversationConfigurationReconciler,
     IntelligenceConfigurationReconciler,
@@ -29,6 +27,8 @@ from pulumi_twilio_intelligence._reconcile import (
     OperatorVersionNotActiveError,
     idempotency_key,
 )
+from pulumi_twilio_intelligence._twilio.api import PollPolicy, TwilioApi
+from pulumi_twilio_intelligence._twilio.http import Credentials, HttpClient, RetryPolicy, base_urls
 from pulumi_twilio_intelligence.errors import (
     AmbiguousWriteError,
     NameTakenError,
@@ -77,7 +77,7 @@ def header(entry: dict[str, Any], name: str) -> str | None:
 
 
 def assert_deleted_and_deleting_again_is_fine(
-    rec: Any, object_id: str, server: dict[str, Any], desired: Any
+    rec: Any, object_id: str, server: Mapping[str, Any], desired: Any
 ) -> None:
     rec.delete(object_id, server)
     assert rec.observe(object_id, desired.wire()).exists is False
@@ -120,7 +120,7 @@ def test_operator_create_observe_update_delete(api: TwilioApi, emulator: Emulato
 
     changed = operator(prompt="Rate churn risk from 0 to {{parameters.scale}}, briefly.")
     assert [c.path for c in rec.observe(created.id, changed.wire()).changes] == ["prompt"]
-    server = rec.update(created.id, changed, created.server)
+    server = rec.update(created.id, changed, created.server).server
     assert server == {"version": 2, "author": "SELF"}
     assert rec.observe(created.id, changed.wire()).up_to_date
     assert emulator.requests(method="PUT")[-1]["path"] == f"{OPERATORS}/{created.id}"
@@ -219,7 +219,7 @@ def test_in_place_update_through_the_provider_sends_an_integer_if_match(
     monkeypatch.setenv("TWILIO_BASE_URL", emulator.url)
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", emulator.account_sid)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", emulator.auth_token)
-    _runtime.set_stack_config({})
+    PLUGIN.configure({})
     provider = OperatorProvider()
     book = {"resourceName": "churn-risk", "updateStrategy": "in-place"}
     created = provider.create({**book, **operator().wire()})
@@ -385,7 +385,7 @@ def test_conversation_create_observe_update_delete(
     assert rec.observe(created.id, desired.wire()).up_to_date
 
     changed = conversation(description="Support line, SMS only")
-    server = rec.update(created.id, changed, created.server)
+    server = rec.update(created.id, changed, created.server).server
     assert server["version"] == 2
     assert rec.observe(created.id, changed.wire()).up_to_date
     put = emulator.requests(method="PUT")[-1]
@@ -430,7 +430,7 @@ def test_conversation_update_conflict_is_retried_after_re_reading(
     mark = emulator.mark()
     ours = conversation(description="ours")
     with caplog.at_level(logging.WARNING):
-        server = rec.update(created.id, ours, created.server)
+        server = rec.update(created.id, ours, created.server).server
     assert server["version"] == 3
     assert rec.observe(created.id, ours.wire()).up_to_date
     log = [(r["method"], r["status"]) for r in emulator.requests(since=mark)]
@@ -446,7 +446,7 @@ def test_an_injected_409_is_retried_too(api: TwilioApi, emulator: EmulatorHandle
     rec = ConversationConfigurationReconciler(api)
     created = rec.create(conversation())
     emulator.inject_fault("error", method="PUT", path=f"^{CONVERSATIONS}/", status=409, count=1)
-    server = rec.update(created.id, conversation(description="x"), created.server)
+    server = rec.update(created.id, conversation(description="x"), created.server).server
     assert server["version"] == 2
     assert [r["status"] for r in emulator.requests(method="PUT")] == [409, 202]
 
@@ -492,7 +492,7 @@ def test_memory_store_create_observe_update(api: TwilioApi, emulator: EmulatorHa
     assert rec.observe(created.id, store().wire()).up_to_date
 
     renamed = store(displayName="support-memory-renamed", description="Customer memory")
-    server = rec.update(created.id, renamed, created.server)
+    server = rec.update(created.id, renamed, created.server).server
     assert server["status"] == "ACTIVE"
     assert rec.observe(created.id, renamed.wire()).up_to_date
     patch = emulator.requests(method="PATCH")[-1]
@@ -580,7 +580,7 @@ def test_update_after_a_lost_response_is_recognised_as_done(
     created = rec.create(desired())
     emulator.inject_fault("drop_response", method=method, path=f"^{collection}/", count=1)
     changed = desired(description=description)
-    server = rec.update(created.id, changed, created.server)
+    server = rec.update(created.id, changed, created.server).server
     assert server[field] == value
     assert rec.observe(created.id, changed.wire()).up_to_date
     statuses = [r["status"] for r in emulator.requests(method=method)]

@@ -66,19 +66,29 @@ def test_a_date_is_a_string_in_yaml_1_2(stacks: Path, tmp_path: Path) -> None:
 
 def test_the_key_covers_every_module_the_checks_are_made_of() -> None:
     """A cached state is only as fresh as the checks that passed it: every module of the package
-    that the checking modules import (the models' enumerations live in inputs.py) is in the key."""
+    that the checking modules import (the models' enumerations live in _core/enums.py) is in the
+    key. Paths are relative to the package; relative imports are followed into subpackages."""
     package = ROOT / "provider" / "pulumi_twilio_intelligence"
     todo, seen = ["stackfile.py"], set()
     while todo:
         name = todo.pop()
         seen.add(name)
-        if name == "resources.py":  # stackfile takes only the Twilio operator ids from it
+        if name == "resources.py":  # never imported by the checks (Pulumi resources)
             continue
+        here = (package / name).parent
         for node in ast.walk(ast.parse((package / name).read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                modules = [node.module] if node.module else [a.name for a in node.names]
-                for module in (f"{m}.py" for m in modules):
-                    if (package / module).is_file() and module not in seen:
-                        todo.append(module)
+            if isinstance(node, ast.ImportFrom) and node.level >= 1:
+                base = here
+                for _ in range(node.level - 1):
+                    base = base.parent
+                stem = node.module.replace(".", "/") if node.module else ""
+                candidates = [f"{stem}/{a.name}" if stem else a.name for a in node.names]
+                if stem:
+                    candidates.append(stem)
+                for candidate in candidates:
+                    for path in (base / f"{candidate}.py", base / candidate / "__init__.py"):
+                        module = path.relative_to(package).as_posix() if path.is_file() else None
+                        if module and module not in seen and module not in todo:
+                            todo.append(module)
     assert seen <= set(stackfile._CHECK_SOURCES)
-    assert {"inputs.py", "_models.py", "_spec.py", "errors.py"} <= seen
+    assert {"_core/enums.py", "_core/models.py", "_core/spec.py", "errors.py"} <= seen

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 from pulumi_twilio_intelligence import stackfile
-from pulumi_twilio_intelligence._stackyaml import MAX_VALUES, read
+from pulumi_twilio_intelligence._stackfile.checks import Checker
+from pulumi_twilio_intelligence._stackfile.reader import MAX_VALUES, read
 from pulumi_twilio_intelligence.errors import ValidationError
 
 BASE = (Path(__file__).parent / "bad_inputs" / "_base.yaml").resolve()
@@ -168,7 +169,7 @@ def test_a_checker_bug_still_reads_as_a_located_error(
     def broken(*_: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr(stackfile._Checker, "build", broken)
+    monkeypatch.setattr(Checker, "build", broken)
     path = tmp_path / "s.yaml"
     path.write_text(BASE.read_text())
     with pytest.raises(ValidationError) as caught:

@@ -29,8 +29,9 @@ import pulumi.output
 import pulumi_twilio_intelligence as package
 import pytest
 from mypy import api as mypy_api
-from pulumi_twilio_intelligence import _models, inputs, resources
-from pulumi_twilio_intelligence._spec import ResourceModel, Wire
+from pulumi_twilio_intelligence import inputs, resources
+from pulumi_twilio_intelligence._core import models as _models
+from pulumi_twilio_intelligence._core.spec import ResourceModel, Wire
 from pydantic.alias_generators import to_snake
 
 RESOURCES: dict[type[ResourceModel], type[Any]] = {

@@ -1,10 +1,11 @@
 """The reconciling core: observe / create / update / delete per resource, independent of Pulumi."""
 
-from .base import Created, Finding, Observation, Reconciler
+from ..errors import OperatorVersionNotActiveError
+from .base import Created, Finding, Observation, Reconciler, Updated
 from .conversations import ConversationConfigurationReconciler, idempotency_key
 from .intelligence import IntelligenceConfigurationReconciler
 from .memory import MemoryStoreReconciler
-from .operators import OperatorReconciler, OperatorVersionNotActiveError
+from .operators import OperatorReconciler
 
 __all__ = [
     "ConversationConfigurationReconciler",
@@ -16,5 +17,6 @@ __all__ = [
     "OperatorReconciler",
     "OperatorVersionNotActiveError",
     "Reconciler",
+    "Updated",
     "idempotency_key",
 ]

@@ -13,9 +13,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from .._api import TwilioApi
-from .._http import AmbiguousWrite
-from .._spec import FieldChange, ResourceModel
+from .._core.bodies import ServerFields
+from .._core.spec import FieldChange, ResourceModel
+from .._twilio.api import TwilioApi
+from .._twilio.http import AmbiguousWrite
 from ..errors import AmbiguousWriteError, NameTakenError, NotFoundError
 
 log = logging.getLogger("pulumi_twilio_intelligence.reconcile")
@@ -36,7 +37,7 @@ class Finding:
 class Observation:
     exists: bool
     live: dict[str, Any] = field(default_factory=dict)  # normalised, shaped like desired state
-    server: dict[str, Any] = field(default_factory=dict)  # values Twilio assigns
+    server: ServerFields = field(default_factory=dict)  # values Twilio assigns
     changes: list[FieldChange] = field(default_factory=list)  # desired -> live differences
     findings: list[Finding] = field(default_factory=list)
 
@@ -51,9 +52,19 @@ class Observation:
 
 @dataclass(frozen=True)
 class Created:
+    """What ``create`` made (after crossplane-runtime's ExternalCreation)."""
+
     id: str
-    server: dict[str, Any]
+    server: ServerFields
     adopted: bool = False  # found an existing object instead of posting a new one
+
+
+@dataclass(frozen=True)
+class Updated:
+    """What ``update`` changed in place (after crossplane-runtime's ExternalUpdate): the new
+    server-assigned values."""
+
+    server: ServerFields
 
 
 class Reconciler(ABC):
@@ -69,10 +80,10 @@ class Reconciler(ABC):
         """The live object, or None when it does not exist."""
 
     @abstractmethod
-    def server_fields(self, body: dict[str, Any]) -> dict[str, Any]:
+    def server_fields(self, body: dict[str, Any]) -> ServerFields:
         """The server-assigned values worth recording (versions, dates, authors)."""
 
-    def findings(self, body: dict[str, Any], recorded: dict[str, Any] | None) -> list[Finding]:
+    def findings(self, body: dict[str, Any], recorded: ServerFields | None) -> list[Finding]:
         """Problems a field diff cannot show (override per resource)."""
         return []
 
@@ -80,7 +91,7 @@ class Reconciler(ABC):
         self,
         object_id: str,
         desired: dict[str, Any] | None = None,
-        recorded: dict[str, Any] | None = None,
+        recorded: ServerFields | None = None,
         *,
         body: dict[str, Any] | None = None,
     ) -> Observation:
@@ -103,13 +114,11 @@ class Reconciler(ABC):
         the same name but must never be adopted, since the engine deletes them next."""
 
     @abstractmethod
-    def update(
-        self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
-    ) -> dict[str, Any]:
-        """Change the object in place; returns the new server fields."""
+    def update(self, object_id: str, desired: ResourceModel, recorded: ServerFields) -> Updated:
+        """Change the object in place."""
 
     @abstractmethod
-    def delete(self, object_id: str, recorded: dict[str, Any]) -> None: ...
+    def delete(self, object_id: str, recorded: ServerFields) -> None: ...
 
     # --- shared helpers ------------------------------------------------------------------
     def _get_or_none(self, get: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:

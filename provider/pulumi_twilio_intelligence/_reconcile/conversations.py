@@ -15,10 +15,11 @@ import uuid
 from collections.abc import Callable, Collection
 from typing import Any
 
-from .._models import ConversationConfigurationModel
-from .._spec import ResourceModel
-from ..errors import ConflictError, NotFoundError, OperationFailedError
-from .base import Created, Reconciler, log
+from .._core.bodies import ConversationConfigurationServer, ServerFields
+from .._core.models import ConversationConfigurationModel
+from .._core.spec import ResourceModel
+from ..errors import ConflictError, NotFoundError, ObjectMissingError, OperationFailedError
+from .base import Created, Reconciler, Updated, log
 
 _KEYS = uuid.UUID("6f1c9a52-2f4e-4d0e-9a51-6d1f3c1b7e20")  # namespace of our idempotency keys
 CONFLICT_RETRIES = 5
@@ -34,7 +35,7 @@ class ConversationConfigurationReconciler(Reconciler):
     def fetch(self, object_id: str) -> dict[str, Any] | None:
         return self._get_or_none(lambda: self.api.get_conversation_configuration(object_id))
 
-    def server_fields(self, body: dict[str, Any]) -> dict[str, Any]:
+    def server_fields(self, body: dict[str, Any]) -> ConversationConfigurationServer:
         return {
             "version": body.get("version"),
             "createdAt": body.get("createdAt"),
@@ -57,12 +58,8 @@ class ConversationConfigurationReconciler(Reconciler):
             # The key replayed an earlier create whose object has since been deleted (destroy
             # then up within Twilio's 24 h): start a genuinely new operation.
             log.info("idempotent create replayed a deleted configuration; creating anew")
-        raise NotFoundError(
-            "POST",
-            "/v2/ControlPlane/Configurations",
-            404,
-            None,
-            "the created configuration could not be found",
+        raise ObjectMissingError(
+            f"the configuration created as {body['displayName']!r} could not be found"
         )
 
     def _write(
@@ -91,24 +88,20 @@ class ConversationConfigurationReconciler(Reconciler):
                 return str(config["id"])
         return None
 
-    def update(
-        self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
-    ) -> dict[str, Any]:
+    def update(self, object_id: str, desired: ResourceModel, recorded: ServerFields) -> Updated:
         body = desired.wire()  # PUT replaces the whole object: always send everything
+        conflict: ConflictError
         for attempt in range(1, CONFLICT_RETRIES + 1):
             live = self.fetch(object_id)
             if live is None:
-                raise NotFoundError(
-                    "PUT",
-                    f"/v2/ControlPlane/Configurations/{object_id}",
-                    404,
-                    None,
-                    "the configuration was deleted outside Pulumi; refresh and up",
+                raise ObjectMissingError(
+                    f"configuration {object_id} was deleted outside Pulumi; refresh and up"
                 )
             key = idempotency_key("update", object_id, live.get("version"), body)
             try:
                 self._write("PUT", f"/{object_id}", body, key)
-            except ConflictError:
+            except ConflictError as exc:
+                conflict = exc
                 log.warning(
                     "configuration %s: another write is in flight (409), re-reading and "
                     "retrying (%d/%d)",
@@ -119,15 +112,16 @@ class ConversationConfigurationReconciler(Reconciler):
                 time.sleep(min(0.2 * 2**attempt, 5.0))
                 continue
             updated = self.fetch(object_id) or {}
-            return self.server_fields(updated)
+            return Updated(self.server_fields(updated))
+        # The last 409 Twilio really answered, with how often it was tried.
         raise ConflictError(
-            "PUT",
-            f"/v2/ControlPlane/Configurations/{object_id}",
-            409,
-            None,
-            f"still conflicting after {CONFLICT_RETRIES} attempts",
+            conflict.method,
+            conflict.path,
+            conflict.status,
+            conflict.code,
+            f"{conflict.message} (still conflicting after {CONFLICT_RETRIES} attempts)",
         )
 
-    def delete(self, object_id: str, recorded: dict[str, Any]) -> None:
+    def delete(self, object_id: str, recorded: ServerFields) -> None:
         with contextlib.suppress(NotFoundError):  # already gone: that is what we wanted
             self._write("DELETE", f"/{object_id}", None, idempotency_key("delete", object_id))

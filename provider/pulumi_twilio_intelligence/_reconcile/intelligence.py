@@ -12,14 +12,16 @@ read, once per operator per reconciler.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Collection
 from typing import Any
 
-from .._api import TwilioApi
-from .._models import IntelligenceConfigurationModel
-from .._spec import ResourceModel
+from .._core.bodies import IntelligenceConfigurationServer, ServerFields
+from .._core.models import IntelligenceConfigurationModel
+from .._core.spec import ResourceModel
+from .._twilio.api import TwilioApi
 from ..errors import NotFoundError, TwilioIntelligenceError
-from .base import Created, Finding, Reconciler
+from .base import Created, Finding, Reconciler, Updated
 
 CREATED_VERSION = 1  # a POST creates version 1; anything higher was made by a PUT
 
@@ -34,7 +36,7 @@ class IntelligenceConfigurationReconciler(Reconciler):
     def fetch(self, object_id: str) -> dict[str, Any] | None:
         return self._get_or_none(lambda: self.api.get_configuration(object_id))
 
-    def server_fields(self, body: dict[str, Any]) -> dict[str, Any]:
+    def server_fields(self, body: dict[str, Any]) -> IntelligenceConfigurationServer:
         return {
             "version": body.get("version"),
             "ruleIds": [rule.get("id") for rule in body.get("rules") or []],
@@ -42,7 +44,7 @@ class IntelligenceConfigurationReconciler(Reconciler):
             "dateUpdated": body.get("dateUpdated"),
         }
 
-    def findings(self, body: dict[str, Any], recorded: dict[str, Any] | None) -> list[Finding]:
+    def findings(self, body: dict[str, Any], recorded: ServerFields | None) -> list[Finding]:
         found: list[Finding] = []
         created = (recorded or {}).get("createdVersion") or CREATED_VERSION
         live = body.get("version") or CREATED_VERSION
@@ -112,17 +114,16 @@ class IntelligenceConfigurationReconciler(Reconciler):
                 c for c in self.api.list_configurations() if c.get("displayName") == name
             ],
         )
-        created.server["createdVersion"] = created.server.get("version") or CREATED_VERSION
-        return created
+        # Recorded: a live version above the one we created means someone used PUT (findings).
+        version = created.server.get("version") or CREATED_VERSION
+        return dataclasses.replace(created, server={**created.server, "createdVersion": version})
 
-    def update(
-        self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
-    ) -> dict[str, Any]:
+    def update(self, object_id: str, desired: ResourceModel, recorded: ServerFields) -> Updated:
         raise TwilioIntelligenceError(
             "Intelligence Configurations are never updated in place (a PUT deactivates them); "
             "every change must be planned as a replacement"
         )
 
-    def delete(self, object_id: str, recorded: dict[str, Any]) -> None:
+    def delete(self, object_id: str, recorded: ServerFields) -> None:
         with contextlib.suppress(NotFoundError):  # already gone: that is what we wanted
             self.api.delete_configuration(object_id)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from .._http import AmbiguousWrite
-from .._models import MemoryStoreModel
-from .._spec import ResourceModel
+from .._core.bodies import MemoryStoreServer, ServerFields
+from .._core.models import MemoryStoreModel
+from .._core.spec import ResourceModel
+from .._twilio.http import AmbiguousWrite
 from ..errors import AmbiguousWriteError, OperationFailedError
-from .base import Created, Reconciler, log
+from .base import Created, Reconciler, Updated, log
 
 
 class MemoryStoreReconciler(Reconciler):
@@ -22,7 +23,7 @@ class MemoryStoreReconciler(Reconciler):
     def fetch(self, object_id: str) -> dict[str, Any] | None:
         return self._get_or_none(lambda: self.api.get_store(object_id).body)
 
-    def server_fields(self, body: dict[str, Any]) -> dict[str, Any]:
+    def server_fields(self, body: dict[str, Any]) -> MemoryStoreServer:
         return {
             "status": body.get("status"),
             "version": body.get("version"),
@@ -56,9 +57,7 @@ class MemoryStoreReconciler(Reconciler):
                 return {}
             raise
 
-    def update(
-        self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
-    ) -> dict[str, Any]:
+    def update(self, object_id: str, desired: ResourceModel, recorded: ServerFields) -> Updated:
         for attempt in (1, 2):
             current = self.api.get_store(object_id)
             try:
@@ -70,9 +69,9 @@ class MemoryStoreReconciler(Reconciler):
                 if attempt == 2:
                     raise AmbiguousWriteError(f"{exc}, twice") from None
                 log.warning("%s; re-reading store %s and patching again", exc, object_id)
-        return self.server_fields(self.api.wait_store_active(object_id).body)
+        return Updated(self.server_fields(self.api.wait_store_active(object_id).body))
 
-    def delete(self, object_id: str, recorded: dict[str, Any]) -> None:
+    def delete(self, object_id: str, recorded: ServerFields) -> None:
         log.warning(
             "memory store %s (%s) is retained: the Memory API has no delete. It no longer belongs "
             "to this stack; remove it in the Twilio Console if it is not needed.",

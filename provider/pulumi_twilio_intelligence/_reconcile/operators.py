@@ -10,14 +10,11 @@ import contextlib
 from collections.abc import Collection
 from typing import Any
 
-from .._models import OperatorModel
-from .._spec import ResourceModel
-from ..errors import NotFoundError, PreconditionFailedError, TwilioIntelligenceError
-from .base import Created, Reconciler, log
-
-
-class OperatorVersionNotActiveError(TwilioIntelligenceError):
-    """An in-place update produced a version that is not ACTIVE."""
+from .._core.bodies import OperatorServer, ServerFields
+from .._core.models import OperatorModel
+from .._core.spec import ResourceModel
+from ..errors import NotFoundError, OperatorVersionNotActiveError, PreconditionFailedError
+from .base import Created, Reconciler, Updated, log
 
 
 class OperatorReconciler(Reconciler):
@@ -26,7 +23,7 @@ class OperatorReconciler(Reconciler):
     def fetch(self, object_id: str) -> dict[str, Any] | None:
         return self._get_or_none(lambda: self.api.get_operator(object_id).body)
 
-    def server_fields(self, body: dict[str, Any]) -> dict[str, Any]:
+    def server_fields(self, body: dict[str, Any]) -> OperatorServer:
         return {"version": body.get("version"), "author": body.get("author")}
 
     def adoptable(self, body: dict[str, Any]) -> bool:
@@ -44,9 +41,7 @@ class OperatorReconciler(Reconciler):
             ],
         )
 
-    def update(
-        self, object_id: str, desired: ResourceModel, recorded: dict[str, Any]
-    ) -> dict[str, Any]:
+    def update(self, object_id: str, desired: ResourceModel, recorded: ServerFields) -> Updated:
         version = recorded.get("version")
         try:
             tagged = self.api.update_operator(
@@ -72,8 +67,8 @@ class OperatorReconciler(Reconciler):
                     f"running the previous ACTIVE version. Use updateStrategy 'replace' or "
                     f"activate it in Twilio."
                 )
-        return self.server_fields(tagged_body)
+        return Updated(self.server_fields(tagged_body))
 
-    def delete(self, object_id: str, recorded: dict[str, Any]) -> None:
+    def delete(self, object_id: str, recorded: ServerFields) -> None:
         with contextlib.suppress(NotFoundError):  # already gone: that is what we wanted
             self.api.delete_operator(object_id)

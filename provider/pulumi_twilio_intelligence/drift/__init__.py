@@ -3,7 +3,8 @@
 Both are read-only and reuse the reconciling core (``_reconcile``): live objects are listed a whole
 collection at a time and handed to each reconciler's ``observe``; nothing here diffs on its own.
 
-* ``project``: the Pulumi project, its stacks, their config and recorded state (``pulumi``).
+* ``.._project`` (shared with the policy command): the Pulumi project, its stacks, their config
+  and recorded state (``pulumi``).
 * ``state``, ``desired``: what Pulumi recorded; the desired-state file with references resolved.
 * ``live``: the account, read with list calls through a transport that only sends GETs.
 * ``compare``, ``health``: per-object verdicts; silent Intelligence Configurations.

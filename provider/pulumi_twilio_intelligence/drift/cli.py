@@ -12,10 +12,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from ..errors import TwilioIntelligenceError
+from .._project import ENGINE_VAR, Project, find_project
+from ..errors import DriftError, TwilioIntelligenceError
 from .command import run_drift
-from .project import DriftError, Project, find_project
 from .render import FORMATS, render
 from .report import EXIT_ERROR, Report
 
@@ -36,8 +37,20 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the Pulumi project (default: the directory with Pulumi.yaml at or above the cwd)",
     )
+    parser.add_argument(
+        "--engine",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"the directory of the pulumi binary to run (default: ${ENGINE_VAR}, else PATH)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
+    _drift_parser(commands)
+    _export_parser(commands)
+    return parser
 
+
+def _drift_parser(commands: Any) -> None:
     drift = commands.add_parser(
         "drift",
         help="compare desired state, Pulumi state and the live account",
@@ -63,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     drift.add_argument("--output", type=Path, help="also write the report to this file")
 
+
+def _export_parser(commands: Any) -> None:
     export = commands.add_parser(
         "export",
         help="write a desired-state file that adopts every object of a live account",
@@ -81,7 +96,14 @@ def _parser() -> argparse.ArgumentParser:
         help="also write Pulumi's import file for --stack here, and leave adoptId out: "
         "`pulumi import --file` then takes every object over",
     )
-    return parser
+
+
+def _env(args: argparse.Namespace) -> dict[str, str]:
+    """The caller's environment, with ``--engine`` passed on as the engine's directory."""
+    env = dict(os.environ)
+    if args.engine is not None:
+        env[ENGINE_VAR] = str(args.engine)
+    return env
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -96,7 +118,7 @@ def _drift(args: argparse.Namespace) -> int:
             None if args.all else args.stack,
             silence_hours=args.silence_hours,
             strict=args.strict,
-            env=dict(os.environ),
+            env=_env(args),
         )
     except TwilioIntelligenceError as exc:
         report = Report(strict=args.strict, error=str(exc))
@@ -114,7 +136,7 @@ def _export(args: argparse.Namespace) -> int:
 
     try:
         text = run_export(
-            args.project_dir, args.stack, env=dict(os.environ), import_file_path=args.import_file
+            args.project_dir, args.stack, env=_env(args), import_file_path=args.import_file
         )
     except TwilioIntelligenceError as exc:
         print(f"error: {exc}", file=sys.stderr)

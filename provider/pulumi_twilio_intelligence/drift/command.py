@@ -12,7 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .. import stackfile
-from ..errors import TwilioIntelligenceError
+from .._project import Project, PulumiCli, engine_env, stack_credentials_config
+from .._twilio.connector import Target
+from ..errors import DriftError, TwilioIntelligenceError
 from .compare import (
     StackInput,
     compare_stack,
@@ -23,8 +25,7 @@ from .compare import (
 )
 from .desired import resolve
 from .health import check_silence
-from .live import WORKERS, LiveAccount, RequestStats, account_key, connect
-from .project import DriftError, Project, PulumiCli, engine_env, stack_credentials_config
+from .live import WORKERS, LiveAccount, RequestStats, connect
 from .report import Report, StackReport
 from .state import RecordedState
 
@@ -35,7 +36,7 @@ __all__ = ["run_drift"]
 class _Loaded:
     name: str
     account: tuple[str, ...] | None = None
-    config: dict[str, object] | None = None
+    target: Target | None = None  # credentials and URLs, resolved once
     input: StackInput | None = None
     error: str | None = None
     deployed: bool = False
@@ -54,8 +55,8 @@ def _load(project: Project, cli: PulumiCli, name: str, env: Mapping[str, str]) -
     error: the other stacks are still checked."""
     loaded = _Loaded(name)
     try:
-        loaded.config = stack_credentials_config(project, cli, name)
-        loaded.account = account_key(loaded.config, env)
+        loaded.target = Target.resolve(stack_credentials_config(project, cli, name), env)
+        loaded.account = loaded.target.account
         exported = cli.export(name)
         recorded = RecordedState.from_export(exported) if exported is not None else None
         loaded.deployed = recorded is not None
@@ -76,6 +77,53 @@ def _load(project: Project, cli: PulumiCli, name: str, env: Mapping[str, str]) -
     return loaded
 
 
+def _check_account(  # noqa: PLR0917 - one account's share of run_drift's state
+    report: Report,
+    on_account: list[_Loaded],
+    selected: list[str],
+    loaded: Mapping[str, _Loaded],
+    stats: RequestStats,
+    silence_hours: float,
+) -> None:
+    """Read one account once and compare every selected stack that targets it; find the objects
+    no stack on it manages. A failure is the error of each of its stacks not compared yet."""
+    mine = [s for s in on_account if s.name in selected]
+    target = mine[0].target
+    if target is None:  # every stack of an account has one (the account is its key)
+        return
+    api = connect(target, stats)
+    try:
+        live = LiveAccount.read(api)
+        by_kind = reconcilers(api)
+        ours = [s.input for s in mine if s.input is not None and s.error is None]
+        config_ids = [
+            r.id
+            for s in ours
+            if s.recorded is not None
+            for r in s.recorded.of_kind("IntelligenceConfiguration")
+            if r.id in live.intelligence_configurations
+        ]
+        prefetch_pins(by_kind, live, config_ids)
+        health = check_silence(api, config_ids, silence_hours) if silence_hours > 0 else None
+        for stack in ours:
+            try:
+                report.stacks.append(compare_stack(stack, live, by_kind, health))
+            except Exception as exc:  # that stack's error, not the run's
+                loaded[stack.name].error = f"comparing failed: {_reason(exc)}"
+        report.unmanaged += find_unmanaged(
+            live, managed_ids(s.input for s in on_account if s.input is not None)
+        )
+    except Exception as exc:  # the error of every stack on this account not yet compared
+        compared = {s.name for s in report.stacks}
+        for stack_loaded in mine:
+            if stack_loaded.name not in compared:
+                stack_loaded.error = (
+                    stack_loaded.error or f"reading the account failed: {_reason(exc)}"
+                )
+    finally:
+        api.http.close()
+
+
 def run_drift(
     project: Project,
     stacks: list[str] | None,
@@ -93,46 +141,14 @@ def run_drift(
             f"no stack {', '.join(unknown)} in {project.relative(project.stack_config_dir)} "
             f"(stacks: {', '.join(every) or 'none'})"
         )
-    cli = PulumiCli(project, engine_env(project, env))
+    cli = PulumiCli(project, engine_env(env))
     with ThreadPoolExecutor(WORKERS) as pool:
         loaded = {s.name: s for s in pool.map(lambda n: _load(project, cli, n, env), every)}
 
     stats = RequestStats()
     for account in dict.fromkeys(loaded[n].account for n in selected if loaded[n].account):
         on_account = [s for s in loaded.values() if s.account == account]
-        mine = [s for s in on_account if s.name in selected]
-        config = mine[0].config or {}
-        api = connect(config, env, stats)
-        try:
-            live = LiveAccount.read(api)
-            by_kind = reconcilers(api)
-            ours = [s.input for s in mine if s.input is not None and s.error is None]
-            config_ids = [
-                r.id
-                for s in ours
-                if s.recorded is not None
-                for r in s.recorded.of_kind("IntelligenceConfiguration")
-                if r.id in live.intelligence_configurations
-            ]
-            prefetch_pins(by_kind, live, config_ids)
-            health = check_silence(api, config_ids, silence_hours) if silence_hours > 0 else None
-            for stack in ours:
-                try:
-                    report.stacks.append(compare_stack(stack, live, by_kind, health))
-                except Exception as exc:  # that stack's error, not the run's
-                    loaded[stack.name].error = f"comparing failed: {_reason(exc)}"
-            report.unmanaged += find_unmanaged(
-                live, managed_ids(s.input for s in on_account if s.input is not None)
-            )
-        except Exception as exc:  # the error of every stack on this account not yet compared
-            compared = {s.name for s in report.stacks}
-            for stack_loaded in mine:
-                if stack_loaded.name not in compared:
-                    stack_loaded.error = (
-                        stack_loaded.error or f"reading the account failed: {_reason(exc)}"
-                    )
-        finally:
-            api.http.close()
+        _check_account(report, on_account, selected, loaded, stats, silence_hours)
     for name in selected:
         failed = loaded[name]
         if failed.error:

@@ -12,19 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .._api import TwilioApi
-from .._reconcile import (
-    ConversationConfigurationReconciler,
-    IntelligenceConfigurationReconciler,
-    MemoryStoreReconciler,
-    OperatorReconciler,
-    Reconciler,
-)
+from .._core import kinds as _kinds
+from .._reconcile import IntelligenceConfigurationReconciler, Reconciler
+from .._twilio.api import TwilioApi
 from .desired import DesiredObject
 from .live import WORKERS, LiveAccount
 from .mask import mask
 from .report import Change, Health, Issue, ObjectReport, StackReport, Unmanaged
-from .state import KINDS, RecordedResource, RecordedState
+from .state import RecordedResource, RecordedState, kind_names
 
 __all__ = [
     "StackInput",
@@ -35,12 +30,6 @@ __all__ = [
     "prefetch_pins",
     "reconcilers",
 ]
-
-_DELETE_PATHS = {
-    "Operator": "DELETE /v3/ControlPlane/Operators/{id}",
-    "IntelligenceConfiguration": "DELETE /v3/ControlPlane/Configurations/{id}",
-    "ConversationConfiguration": "DELETE /v2/ControlPlane/Configurations/{id} (asynchronous)",
-}
 
 
 @dataclass
@@ -54,12 +43,7 @@ class StackInput:
 def reconcilers(api: TwilioApi) -> dict[str, Reconciler]:
     """One reconciler per kind for one account (the configuration reconciler caches the
     operator versions it reads, so share these across the stacks of an account)."""
-    return {
-        "MemoryStore": MemoryStoreReconciler(api),
-        "Operator": OperatorReconciler(api),
-        "IntelligenceConfiguration": IntelligenceConfigurationReconciler(api),
-        "ConversationConfiguration": ConversationConfigurationReconciler(api),
-    }
+    return {kind.name: kind.load("reconciler")(api) for kind in _kinds.KINDS}
 
 
 def pinned_operator_ids(live: LiveAccount, config_ids: Iterable[str]) -> set[str]:
@@ -97,7 +81,7 @@ def compare_stack(
     report = StackReport(stack.name, stack.desired_state, deployed=stack.recorded is not None)
     recorded = stack.recorded or RecordedState()
     comparer = _Comparer(stack.name, live, by_kind, _names(stack.desired, recorded), health)
-    for kind in KINDS:
+    for kind in kind_names():
         keys = sorted(
             {n for k, n in stack.desired if k == kind} | {r.name for r in recorded.of_kind(kind)}
         )
@@ -161,9 +145,7 @@ class _Comparer:
         shown = (body or recorded.outputs).get("displayName")
         obj = ObjectReport(kind, name, recorded.id, str(shown) if shown else None)
         if desired is None:
-            retained = (
-                " (Memory Stores are retained: no delete API)" if kind == "MemoryStore" else ""
-            )
+            retained = _retained(kind)
             obj.issues.append(
                 Issue(
                     "removed-from-desired",
@@ -204,9 +186,7 @@ class _Comparer:
                 f"it is already gone: the next `pulumi up` only drops it from the state"
             )
         else:
-            retained = (
-                " (Memory Stores are retained: no delete API)" if old.kind == "MemoryStore" else ""
-            )
+            retained = _retained(old.kind)
             message = (
                 f"replaced{by}; deleting the old object failed or never ran. Pulumi state still "
                 f"holds it, pending deletion: the next `pulumi up` deletes it{retained}"
@@ -322,11 +302,11 @@ class _Comparer:
 def find_unmanaged(live: LiveAccount, managed: set[str]) -> list[Unmanaged]:
     """Live objects no stack manages (Twilio-authored operators never count)."""
     found: list[Unmanaged] = []
-    for kind in KINDS:
+    for kind in kind_names():
         for object_id, body in sorted(live.by_kind(kind).items()):
             if object_id in managed:
                 continue
-            if kind == "Operator" and body.get("author") == "TWILIO":
+            if body.get("author") == "TWILIO":  # Twilio-authored (operators)
                 continue
             found.append(
                 Unmanaged(
@@ -341,10 +321,17 @@ def _adopt_or_delete(kind: str, object_id: str) -> str:
         f"adopt it: declare it in a stack's desired-state file with `adoptId: {object_id}` "
         f"(`twilio-intelligence export` writes the entry)"
     )
-    delete = _DELETE_PATHS.get(kind)
+    delete = _kinds.by_name(kind).delete
     if delete is None:
         return f"{adopt}, or remove it in the Twilio Console (the Memory API has no delete)"
     return f"{adopt}, or delete it ({delete.format(id=object_id)})"
+
+
+def _retained(kind: str) -> str:
+    """What a removal message adds for a kind that has no delete API."""
+    if not _kinds.by_name(kind).retained:
+        return ""
+    return f" ({_kinds.by_name(kind).label.title()} are retained: no delete API)"
 
 
 def managed_ids(stacks: Iterable[StackInput]) -> set[str]:

@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..resources import TWILIO_OPERATOR_IDS
+from .._core import kinds as _kinds
+from .._core import refs as _refs
+from .._core.kinds import twilio_operator_id
+from .._core.refs import Ref
 from ..stackfile import BOOKKEEPING_KEYS, DesiredState
 from .state import RecordedState
 
@@ -48,72 +51,42 @@ def _display_name(
     return body
 
 
-def operator_id(ref: str, state: DesiredState, recorded: RecordedState) -> str:
-    if ref in state.operators:
-        found = recorded.get("Operator", ref)
-        return found.id if found else _unresolved("Operator", ref)
-    return TWILIO_OPERATOR_IDS.get(ref.lower(), ref)
+def _recorded_id(ref: Ref, state: DesiredState, recorded: RecordedState) -> str:
+    """The id a reference names, without running the program: a Twilio-authored operator's id,
+    a referenced existing object's id, or what Pulumi recorded for a declared object."""
+    kind = _kinds.by_name(ref.kind)
+    body = state.of(kind).get(ref.name)
+    if body is None:  # not declared: a Twilio-authored operator (the loader checked the rest)
+        return twilio_operator_id(ref.name) or ref.name
+    if "existingId" in body:
+        return str(body["existingId"])
+    found = recorded.get(ref.kind, ref.name)
+    return found.id if found else _unresolved(ref.kind, ref.name)
 
 
 def resolve(state: DesiredState, recorded: RecordedState) -> dict[tuple[str, str], DesiredObject]:
     """Every object the file declares, keyed by (kind, logical name)."""
     out: dict[tuple[str, str], DesiredObject] = {}
-    store_ids: dict[str, str] = {}
-    for name, body in state.memory_stores.items():
-        if "existingId" in body:
-            store_ids[name] = str(body["existingId"])
-            out[("MemoryStore", name)] = DesiredObject(
-                "MemoryStore", name, {}, existing_id=str(body["existingId"])
+    for kind in _kinds.KINDS:
+        for name, body in state.of(kind).items():
+            if "existingId" in body:
+                out[(kind.name, name)] = DesiredObject(
+                    kind.name, name, {}, existing_id=str(body["existingId"])
+                )
+                continue
+            names: dict[str, str] = {}
+
+            def lookup(ref: Ref, names: dict[str, str] = names) -> str:
+                object_id = _recorded_id(ref, state, recorded)
+                names[object_id] = ref.name
+                return object_id
+
+            api_body = _refs.resolve(_fields(body), lookup)
+            out[(kind.name, name)] = DesiredObject(
+                kind.name,
+                name,
+                _display_name(api_body, recorded, kind.name, name),
+                adopt_id=body.get("adoptId"),
+                names=names,
             )
-            continue
-        found = recorded.get("MemoryStore", name)
-        store_ids[name] = found.id if found else _unresolved("MemoryStore", name)
-        out[("MemoryStore", name)] = DesiredObject(
-            "MemoryStore",
-            name,
-            _display_name(_fields(body), recorded, "MemoryStore", name),
-            adopt_id=body.get("adoptId"),
-        )
-    for name, body in state.operators.items():
-        out[("Operator", name)] = DesiredObject(
-            "Operator",
-            name,
-            _display_name(_fields(body), recorded, "Operator", name),
-            adopt_id=body.get("adoptId"),
-        )
-    config_ids: dict[str, str] = {}
-    for name, body in state.intelligence_configurations.items():
-        names: dict[str, str] = {}
-        rules = []
-        for rule in body["rules"]:
-            operators = []
-            for op in rule["operators"]:
-                resolved = operator_id(str(op["ref"]), state, recorded)
-                names[resolved] = str(op["ref"])
-                operators.append({"id": resolved, **{k: v for k, v in op.items() if k != "ref"}})
-            rules.append({**rule, "operators": operators})
-        found = recorded.get("IntelligenceConfiguration", name)
-        config_ids[name] = found.id if found else _unresolved("IntelligenceConfiguration", name)
-        api_body = {**_fields(body), "rules": rules}
-        out[("IntelligenceConfiguration", name)] = DesiredObject(
-            "IntelligenceConfiguration",
-            name,
-            _display_name(api_body, recorded, "IntelligenceConfiguration", name),
-            adopt_id=body.get("adoptId"),
-            names=names,
-        )
-    for name, body in state.conversation_configurations.items():
-        api_body = _fields(body)
-        store = str(api_body.get("memoryStoreId", ""))
-        if store.startswith("@"):
-            api_body["memoryStoreId"] = store_ids.get(store[1:], _unresolved("MemoryStore", store))
-        links = [str(link)[1:] for link in api_body.get("intelligenceConfigurationIds", [])]
-        api_body["intelligenceConfigurationIds"] = [config_ids[link] for link in links]
-        out[("ConversationConfiguration", name)] = DesiredObject(
-            "ConversationConfiguration",
-            name,
-            _display_name(api_body, recorded, "ConversationConfiguration", name),
-            adopt_id=body.get("adoptId"),
-            names={config_ids[link]: link for link in links},
-        )
     return out

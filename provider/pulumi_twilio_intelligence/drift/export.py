@@ -23,31 +23,28 @@ from typing import Any
 
 import yaml
 
-from .._models import (
+from .._core import kinds as _kinds
+from .._core.kinds import TWILIO_OPERATOR_NAMES
+from .._core.models import (
     ConversationConfigurationModel,
     IntelligenceConfigurationModel,
     MemoryStoreModel,
     OperatorModel,
 )
-from ..errors import TwilioIntelligenceError
-from ..resources import TWILIO_OPERATOR_IDS
+from .._project import PulumiCli, engine_env, find_project, stack_credentials_config
+from .._twilio.connector import Target
+from ..errors import ExportError
 from .live import LiveAccount, RequestStats, connect
-from .project import PulumiCli, engine_env, find_project, stack_credentials_config
 
-__all__ = ["export_account", "run_export"]
+__all__ = ["ExportError", "export_account", "run_export"]
 
 log = logging.getLogger("pulumi_twilio_intelligence.export")
 
-_TWILIO_NAMES = {operator_id: name for name, operator_id in TWILIO_OPERATOR_IDS.items()}
 _TRIGGER_NAMES = {
     "COMMUNICATION": "realtime",
     "CONVERSATION_END": "wrap-up",
     "CONVERSATION_INACTIVE": "inactive",
 }
-
-
-class ExportError(TwilioIntelligenceError):
-    """The live account holds something a desired-state file cannot express."""
 
 
 class _Names:
@@ -100,7 +97,7 @@ def _rules(config: dict[str, Any], operator_names: Mapping[str, str], where: str
         operators: dict[str, Any] = {}
         for op in rule.get("operators") or []:
             op_id = str(op.get("id"))
-            ref = operator_names.get(op_id) or _TWILIO_NAMES.get(op_id) or op_id
+            ref = operator_names.get(op_id) or TWILIO_OPERATOR_NAMES.get(op_id) or op_id
             if ref in operators:
                 raise ExportError(
                     f"{where}: rule {index + 1} runs operator {op_id} twice; a desired-state "
@@ -119,65 +116,92 @@ def _rules(config: dict[str, Any], operator_names: Mapping[str, str], where: str
 
 def export_account(live: LiveAccount) -> tuple[dict[str, Any], list[str]]:
     """The desired state (file-shaped) that adopts every object; and warnings to show."""
-    warnings: list[str] = []
-    doc: dict[str, Any] = {}
+    export = _Export(live)
+    export.stores()
+    export.operators()
+    export.configurations()
+    export.conversations()
+    return export.doc, export.warnings
 
-    store_names: dict[str, str] = {}
-    names = _Names("store")
-    for store_id, body in sorted(live.memory_stores.items()):
-        store_names[store_id] = name = names(body.get("displayName"))
-        doc.setdefault("memoryStores", {})[name] = {
-            "adoptId": store_id,
-            **MemoryStoreModel.normalise(body),
-        }
 
-    operator_names: dict[str, str] = {}
-    names = _Names("operator")
-    for operator_id, body in sorted(live.operators.items()):
-        if body.get("author") == "TWILIO":
-            continue  # referenced by name where used, never managed
-        operator_names[operator_id] = name = names(body.get("displayName"))
-        doc.setdefault("operators", {})[name] = {"adoptId": operator_id, **_operator(body)}
+class _Export:
+    """One export: each kind in dependency order, so that names of what an object refers to are
+    known when it is written."""
 
-    config_names: dict[str, str] = {}
-    names = _Names("configuration")
-    for config_id, body in sorted(live.intelligence_configurations.items()):
-        config_names[config_id] = name = names(body.get("displayName"))
-        fields = IntelligenceConfigurationModel.normalise(body)
-        if (body.get("version") or 1) > 1:
-            warnings.append(
-                f"intelligenceConfigurations.{name} ({config_id}) is at version "
-                f"{body['version']}: it was changed with PUT and is probably inactive; after "
-                f"adoption, `twilio-intelligence drift` reports it and `pulumi up --refresh` "
-                f"replaces it"
+    def __init__(self, live: LiveAccount) -> None:
+        self.live = live
+        self.doc: dict[str, Any] = {}
+        self.warnings: list[str] = []
+        self.names: dict[str, dict[str, str]] = {}  # kind -> id -> logical name
+
+    def _entries(self, kind: str) -> Iterable[tuple[str, str, dict[str, Any]]]:
+        """(id, logical name, live body) of one kind's objects, named as they come."""
+        spec = _kinds.by_name(kind)
+        taken = _Names(spec.export_name)
+        names = self.names.setdefault(kind, {})
+        for object_id, body in sorted(self.live.by_kind(kind).items()):
+            if body.get("author") == "TWILIO":
+                continue  # Twilio-authored: referenced by name where used, never managed
+            names[object_id] = name = taken(body.get("displayName"))
+            yield object_id, name, body
+
+    def _put(self, kind: str, name: str, entry: dict[str, Any]) -> None:
+        self.doc.setdefault(_kinds.by_name(kind).section, {})[name] = entry
+
+    def stores(self) -> None:
+        for store_id, name, body in self._entries("MemoryStore"):
+            self._put(
+                "MemoryStore", name, {"adoptId": store_id, **MemoryStoreModel.normalise(body)}
             )
-        doc.setdefault("intelligenceConfigurations", {})[name] = {
-            "adoptId": config_id,
-            **{k: v for k, v in fields.items() if k != "rules"},
-            "rules": _rules(fields, operator_names, f"intelligenceConfigurations.{name}"),
-        }
 
-    names = _Names("conversation")
-    for conv_id, body in sorted(live.conversation_configurations.items()):
-        name = names(body.get("displayName"))
-        fields = ConversationConfigurationModel.normalise(body)
-        entry: dict[str, Any] = {"adoptId": conv_id}
-        for key, value in fields.items():
-            if key == "memoryStoreId" and value in store_names:
-                entry["memoryStore"] = store_names[value]
-            elif key == "intelligenceConfigurationIds":
-                entry["intelligenceConfigurations"] = [
-                    config_names[i] for i in value if i in config_names
-                ]
-                for missing in (i for i in value if i not in config_names):
-                    warnings.append(
-                        f"conversationConfigurations.{name} ({conv_id}) links {missing}, which "
-                        f"does not exist; the link is left out, so adoption updates it"
-                    )
-            else:
-                entry[key] = value
-        doc.setdefault("conversationConfigurations", {})[name] = entry
-    return doc, warnings
+    def operators(self) -> None:
+        for operator_id, name, body in self._entries("Operator"):
+            self._put("Operator", name, {"adoptId": operator_id, **_operator(body)})
+
+    def configurations(self) -> None:
+        section = _kinds.by_name("IntelligenceConfiguration").section
+        for config_id, name, body in self._entries("IntelligenceConfiguration"):
+            fields = IntelligenceConfigurationModel.normalise(body)
+            if (body.get("version") or 1) > 1:
+                self.warnings.append(
+                    f"{section}.{name} ({config_id}) is at version "
+                    f"{body['version']}: it was changed with PUT and is probably inactive; after "
+                    f"adoption, `twilio-intelligence drift` reports it and `pulumi up --refresh` "
+                    f"replaces it"
+                )
+            operator_names = self.names.get("Operator", {})
+            self._put(
+                "IntelligenceConfiguration",
+                name,
+                {
+                    "adoptId": config_id,
+                    **{k: v for k, v in fields.items() if k != "rules"},
+                    "rules": _rules(fields, operator_names, f"{section}.{name}"),
+                },
+            )
+
+    def conversations(self) -> None:
+        section = _kinds.by_name("ConversationConfiguration").section
+        store_names = self.names.get("MemoryStore", {})
+        config_names = self.names.get("IntelligenceConfiguration", {})
+        for conv_id, name, body in self._entries("ConversationConfiguration"):
+            fields = ConversationConfigurationModel.normalise(body)
+            entry: dict[str, Any] = {"adoptId": conv_id}
+            for key, value in fields.items():
+                if key == "memoryStoreId" and value in store_names:
+                    entry["memoryStore"] = store_names[value]
+                elif key == "intelligenceConfigurationIds":
+                    entry["intelligenceConfigurations"] = [
+                        config_names[i] for i in value if i in config_names
+                    ]
+                    for missing in (i for i in value if i not in config_names):
+                        self.warnings.append(
+                            f"{section}.{name} ({conv_id}) links {missing}, which "
+                            f"does not exist; the link is left out, so adoption updates it"
+                        )
+                else:
+                    entry[key] = value
+            self._put("ConversationConfiguration", name, entry)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -212,11 +236,11 @@ def run_export(
     project = None
     if stack:
         project = find_project(project_dir or Path.cwd())
-        cli = PulumiCli(project, engine_env(project, env))
+        cli = PulumiCli(project, engine_env(env))
         config = stack_credentials_config(project, cli, stack)
     if import_file_path is not None and (project is None or stack is None):
         raise ExportError("--import-file needs --stack: the import is made for one stack")
-    api = connect(config, env, RequestStats())
+    api = connect(Target.resolve(config, env), RequestStats())
     try:
         live = LiveAccount.read(api)
         doc, warnings = export_account(live)

@@ -18,22 +18,21 @@ never moves the period.
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .._api import TwilioApi
+from .._twilio.api import CONVERSATIONS_V3, OPERATOR_RESULTS_V3, Peek, TwilioApi
 from ..errors import TwilioIntelligenceError
 from .live import WORKERS
 from .report import Health
 
 __all__ = ["check_silence"]
 
-RESULTS = "/v3/OperatorResults"
+RESULTS = OPERATOR_RESULTS_V3
 EMPTY_PAGES_FOLLOWED = 9
-CONVERSATIONS = "/v3/Conversations"
+CONVERSATIONS = CONVERSATIONS_V3
 
 
 def _parse(value: Any) -> datetime | None:
@@ -51,18 +50,13 @@ def _first(api: TwilioApi, path: str, params: dict[str, Any]) -> tuple[dict[str,
     paginates (the emulator's v3 Conversations does): an empty page with a next token is
     followed, a few times at most."""
     query = {**params, "pageSize": 1}
+    page = Peek([], None, None)
     for _ in range(EMPTY_PAGES_FOLLOWED + 1):
-        response = api.http.request("intelligence", "GET", path, params=query)
-        body = response.json() or {}
-        items = body.get("items") or []
-        token = (body.get("meta") or {}).get("nextToken")
-        if items or not token:
+        page = api.peek(path, query)
+        if page.items or not page.next_token:
             break
-        query["pageToken"] = token
-    server_now = None
-    if response.headers.get("Date"):
-        server_now = email.utils.parsedate_to_datetime(response.headers["Date"])
-    return (items[0] if items else None), server_now
+        query["pageToken"] = page.next_token
+    return (page.items[0] if page.items else None), page.server_now
 
 
 def _check(api: TwilioApi, config_id: str, hours: float) -> Health:

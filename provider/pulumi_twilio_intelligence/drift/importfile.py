@@ -18,36 +18,17 @@ from typing import Any
 
 from pulumi.dynamic.dynamic import serialize_provider
 
-from .._api import TwilioApi
-from .._providers import (
-    PROVIDER_KEY,
-    ConversationConfigurationProvider,
-    IntelligenceConfigurationProvider,
-    MemoryStoreProvider,
-    OperatorProvider,
-)
-from ..resources import (
-    TWILIO_OPERATOR_IDS,
-    ConversationConfiguration,
-    IntelligenceConfiguration,
-    MemoryStore,
-    Operator,
-    TwilioOperator,
-    _TwilioOperatorProvider,
-)
+from .._core import kinds as _kinds
+from .._core.kinds import twilio_operator_id
+from .._pulumi.providers import PROVIDER_KEY
+from .._twilio.api import TwilioApi
+from ..resources import TwilioOperator, _TwilioOperatorProvider
 from .live import LiveAccount
 
 __all__ = ["import_file"]
 
 # The engine's signature of a secret value in a serialized property map.
 _SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
-# (desired-state section, resource class, its provider); in dependency order.
-_SECTIONS: tuple[tuple[str, Any, Any], ...] = (
-    ("memoryStores", MemoryStore, MemoryStoreProvider),
-    ("operators", Operator, OperatorProvider),
-    ("intelligenceConfigurations", IntelligenceConfiguration, IntelligenceConfigurationProvider),
-    ("conversationConfigurations", ConversationConfiguration, ConversationConfigurationProvider),
-)
 
 
 def _type(resource_class: Any) -> str:
@@ -89,7 +70,12 @@ def import_file(
     """The import file for ``doc`` (a desired-state file ``export`` wrote) deployed as ``stack``
     of ``project``; ``ids`` holds each entry's object id by (section, name)."""
     resources: list[dict[str, Any]] = []
-    for section, resource_class, provider_class in _SECTIONS:
+    for kind in _kinds.KINDS:  # dependency order
+        section, resource_class, provider_class = (
+            kind.section,
+            kind.load("resource"),
+            kind.load("provider"),
+        )
         for name in doc.get(section) or {}:
             object_id = ids[(section, name)]
             provider = provider_class()
@@ -98,7 +84,7 @@ def import_file(
                 "scope": [project, stack],
                 "generation": 0,
             }
-            if resource_class is Operator:
+            if kind.name == "Operator":
                 book["updateStrategy"] = "replace"  # the default of Operator and of the file
             observation = provider.reconciler(api).observe(
                 object_id, body=live.by_kind(provider.model.KIND)[object_id]
@@ -116,7 +102,7 @@ def import_file(
             )
     for ref in _twilio_refs(doc):
         key = ref.lower()
-        object_id = TWILIO_OPERATOR_IDS.get(key, ref)
+        object_id = twilio_operator_id(ref) or ref
         outputs = _TwilioOperatorProvider.outputs(object_id, ref, live.operators[object_id])
         resources.append(
             _entry(
@@ -134,9 +120,9 @@ def import_file(
 def _twilio_refs(doc: Mapping[str, Any]) -> list[str]:
     """The Twilio-authored operators the file's rules name (the program makes a TwilioOperator
     reference for each)."""
-    ours = set(doc.get("operators") or {})
+    ours = set(doc.get(_kinds.by_name("Operator").section) or {})
     refs: list[str] = []
-    for config in (doc.get("intelligenceConfigurations") or {}).values():
+    for config in (doc.get(_kinds.by_name("IntelligenceConfiguration").section) or {}).values():
         for rule in (config.get("rules") or {}).values():
             for ref in rule.get("operators") or {}:
                 if ref not in ours and ref not in refs:

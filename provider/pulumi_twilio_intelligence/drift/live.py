@@ -11,41 +11,46 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from .._api import TwilioApi
-from .._http import Api, Credentials, HttpClient, base_urls
-from ..errors import NotFoundError
+from .._core import kinds as _kinds
+from .._twilio.api import TwilioApi
+from .._twilio.connector import Connector, Target
+from ..errors import NotFoundError, WriteRefusedError
 
-__all__ = ["COLLECTIONS", "LiveAccount", "ReadOnlyTransport", "RequestStats", "connect"]
+__all__ = [
+    "COLLECTIONS",
+    "LiveAccount",
+    "ReadOnlyTransport",
+    "RequestStats",
+    "WriteRefusedError",
+    "connect",
+]
 
 WORKERS = 16  # the HTTP client pools 16 connections
 
-# (collection, path pattern, is a list call)
+# (collection, path pattern, is a list call): each kind's collection (by its section's name)
+# and its objects, and the collections the findings and the health check read.
 _ROUTES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("operatorVersions", re.compile(r"^/v3/ControlPlane/Operators/[^/]+/Versions$"), True),
     ("operatorVersions", re.compile(r"^/v3/ControlPlane/Operators/[^/]+/Versions/[^/]+$"), False),
-    ("operators", re.compile(r"^/v3/ControlPlane/Operators$"), True),
-    ("operators", re.compile(r"^/v3/ControlPlane/Operators/[^/]+$"), False),
-    ("intelligenceConfigurations", re.compile(r"^/v3/ControlPlane/Configurations$"), True),
-    ("intelligenceConfigurations", re.compile(r"^/v3/ControlPlane/Configurations/[^/]+$"), False),
-    ("conversationConfigurations", re.compile(r"^/v2/ControlPlane/Configurations$"), True),
-    ("conversationConfigurations", re.compile(r"^/v2/ControlPlane/Configurations/[^/]+$"), False),
-    ("memoryStores", re.compile(r"^/v1/ControlPlane/Stores$"), True),
-    ("memoryStores", re.compile(r"^/v1/ControlPlane/Stores/[^/]+$"), False),
+    *(
+        route
+        for kind in _kinds.in_file_order()
+        for route in (
+            (kind.section, re.compile(rf"^{re.escape(kind.collection)}$"), True),
+            (kind.section, re.compile(rf"^{re.escape(kind.collection)}/[^/]+$"), False),
+        )
+    ),
     ("operatorResults", re.compile(r"^/v3/OperatorResults$"), True),
     ("conversations", re.compile(r"^/v3/Conversations$"), True),
 )
 COLLECTIONS = tuple(dict.fromkeys(name for name, _, _ in _ROUTES))
-
-
-class WriteRefusedError(RuntimeError):
-    """Internal: a read-only command tried to send a write (a bug; never retried)."""
 
 
 @dataclass
@@ -98,23 +103,11 @@ class ReadOnlyTransport(httpx.BaseTransport):
 
 
 def connect(
-    config: Mapping[str, Any],
-    env: Mapping[str, str],
-    stats: RequestStats,
-    transport: httpx.BaseTransport | None = None,
+    target: Target, stats: RequestStats, transport: httpx.BaseTransport | None = None
 ) -> TwilioApi:
-    """A read-only client for the account that stack config (or the environment) names."""
-    credentials = Credentials.resolve(config, env)
-    urls = base_urls(config, env)
-    return TwilioApi(HttpClient(credentials, urls, transport=ReadOnlyTransport(stats, transport)))
-
-
-def account_key(config: Mapping[str, Any], env: Mapping[str, str]) -> tuple[str, ...]:
-    """Which account a stack targets: stacks with the same key share one live read."""
-    credentials = Credentials.resolve(config, env)
-    urls = base_urls(config, env)
-    api_names: tuple[Api, ...] = ("intelligence", "conversations", "memory")
-    return (credentials.username, *(urls[a] for a in api_names))
+    """A read-only client of its own for ``target`` (resolved once, by the caller, with
+    ``Target.resolve``); the caller closes it."""
+    return Connector.private(target, ReadOnlyTransport(stats, transport))
 
 
 @dataclass
@@ -127,12 +120,8 @@ class LiveAccount:
     memory_stores: dict[str, dict[str, Any]]
 
     def by_kind(self, kind: str) -> dict[str, dict[str, Any]]:
-        return {
-            "Operator": self.operators,
-            "IntelligenceConfiguration": self.intelligence_configurations,
-            "ConversationConfiguration": self.conversation_configurations,
-            "MemoryStore": self.memory_stores,
-        }[kind]
+        objects: dict[str, dict[str, Any]] = getattr(self, _kinds.by_name(kind).attribute)
+        return objects
 
     @classmethod
     def read(cls, api: TwilioApi) -> LiveAccount:

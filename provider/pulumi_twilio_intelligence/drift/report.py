@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from .._core.kinds import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
+
 __all__ = [
     "EXIT_DRIFT",
     "EXIT_ERROR",
@@ -25,7 +27,6 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
-EXIT_OK, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
 
 Severity = Literal["ok", "warning", "error"]
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["KINDS", "SECRET", "RecordedResource", "RecordedState"]
+from .._core import kinds as _kinds
+from .._core.kinds import TYPE_PREFIX
 
-# Managed kinds, in dependency order (what a report lists first).
-KINDS = ("MemoryStore", "Operator", "IntelligenceConfiguration", "ConversationConfiguration")
-TYPE_PREFIX = "pulumi-python:dynamic/twilio-intelligence:"
+__all__ = ["SECRET", "RecordedResource", "RecordedState"]
+
 SECRET = "[secret]"  # noqa: S105 - the placeholder printed instead of a secret, not one
 _SECRET_SIG = "4dabf18193072939515e22adb298388d"  # noqa: S105 - Pulumi's public secret marker
 
@@ -47,7 +47,7 @@ class RecordedState:
             if kind == "TwilioOperator":
                 if not raw.get("delete"):
                     state.twilio_operators[name] = object_id
-            elif kind in KINDS and object_id:
+            elif kind in kind_names() and object_id:
                 recorded = RecordedResource(
                     kind,
                     name,
@@ -70,6 +70,11 @@ class RecordedState:
     def ids(self) -> set[str]:
         """Every object the stack manages, those pending deletion included."""
         return {r.id for r in self.resources.values()} | {r.id for r in self.pending_deletes}
+
+
+def kind_names() -> tuple[str, ...]:
+    """Managed kinds, in dependency order (what a report lists first)."""
+    return tuple(kind.name for kind in _kinds.KINDS)
 
 
 def _unsecret(value: Any) -> Any:

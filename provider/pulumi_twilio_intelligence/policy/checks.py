@@ -13,13 +13,32 @@ are never judged. Messages never repeat a credential: URLs are shown with secret
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from collections.abc import Iterable, Iterator
+from typing import Any, Final
 from urllib.parse import parse_qsl, urlsplit
+
+from .base import (
+    DEFAULT_DEV_STACKS,
+    DEFAULT_PRODUCTION_STACKS,
+    ENGINE_UNKNOWNS,
+    TYPE_PREFIX,
+    UNKNOWN,
+    Finding,
+    Level,
+    Policy,
+    Settings,
+    Subject,
+    dict_of,
+    is_loopback,
+    kind_of,
+    known,
+    list_of,
+    masked,
+    stack_of,
+    webhook_urls,
+)
 
 __all__ = [
     "DEFAULT_DEV_STACKS",
@@ -39,181 +58,6 @@ __all__ = [
     "known",
     "stack_of",
 ]
-
-Level = Literal["mandatory", "advisory"]
-TYPE_PREFIX = "pulumi-python:dynamic/twilio-intelligence:"
-DEFAULT_DEV_STACKS: Final = ("dev",)
-DEFAULT_PRODUCTION_STACKS: Final = ("prod", "production")
-
-# The engine's placeholders for values it cannot know during a preview: the same strings reach
-# an analyzer and appear in `pulumi preview --json` (boolean, number, string, array, asset,
-# archive, object).
-ENGINE_UNKNOWNS: Final = frozenset(
-    {
-        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
-        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
-        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
-        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
-        "030794c1-ac77-496b-92df-f27374a8bd58",
-        "e48ece36-62e2-4504-bad9-02848725956a",
-        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
-    }
-)
-
-
-class _Unknown:
-    """A value the engine will only know after the update (a check skips it)."""
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN: Final = _Unknown()
-
-
-def known(value: Any) -> Any:
-    """``value`` as plain data, with the engine's unknown placeholders replaced by UNKNOWN."""
-    if isinstance(value, str) and value in ENGINE_UNKNOWNS:
-        return UNKNOWN
-    if isinstance(value, Mapping):
-        return {str(k): known(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [known(v) for v in value]
-    return value
-
-
-def kind_of(resource_type: str) -> str | None:
-    """``Operator`` for ``pulumi-python:dynamic/twilio-intelligence:Operator``; None otherwise."""
-    if resource_type.startswith(TYPE_PREFIX):
-        return resource_type[len(TYPE_PREFIX) :]
-    return None
-
-
-def stack_of(urn: str) -> str:
-    """``dev`` for ``urn:pulumi:dev::project::type::name``."""
-    return urn.split("::", 1)[0].rsplit(":", 1)[-1]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the checks need to know about the stack (the policy pack's config)."""
-
-    stack: str
-    dev_stacks: tuple[str, ...] = DEFAULT_DEV_STACKS
-    production_stacks: tuple[str, ...] = DEFAULT_PRODUCTION_STACKS
-    # Wording a team uses instead of the English instruction the guard check looks for.
-    accepted_phrases: tuple[str, ...] = ()
-
-    @property
-    def is_dev(self) -> bool:
-        return self.stack in self.dev_stacks
-
-    @property
-    def is_production(self) -> bool:
-        return self.stack in self.production_stacks
-
-
-@dataclass(frozen=True)
-class Subject:
-    """One resource to check."""
-
-    kind: str  # Operator, IntelligenceConfiguration, ConversationConfiguration, MemoryStore, ...
-    name: str
-    props: Mapping[str, Any]
-
-
-Check = Callable[[Subject, Settings], Iterable[str]]
-
-
-@dataclass(frozen=True)
-class Policy:
-    name: str
-    level: Level
-    kinds: tuple[str, ...]
-    description: str
-    remediation: str
-    check: Check
-    # The Settings this policy reads, by their names in the pack's config.
-    config: tuple[str, ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class Finding:
-    policy: str
-    level: Level
-    kind: str
-    name: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "policy": self.policy,
-            "level": self.level,
-            "kind": self.kind,
-            "name": self.name,
-            "message": self.message,
-        }
-
-
-def evaluate(
-    subjects: Iterable[Subject], settings: Settings, policies: Iterable[Policy] | None = None
-) -> list[Finding]:
-    """Every finding of ``policies`` (default: all) on ``subjects``, in policy order."""
-    chosen = list(POLICIES if policies is None else policies)
-    items = list(subjects)
-    return [
-        Finding(policy.name, policy.level, subject.kind, subject.name, message)
-        for policy in chosen
-        for subject in items
-        if subject.kind in policy.kinds
-        for message in policy.check(subject, settings)
-    ]
-
-
-# --- helpers -------------------------------------------------------------------------------
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _masked(url: str) -> str:
-    """The URL without user info and with query values hidden, for messages."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<malformed URL>"
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    query = "&".join(f"{key}=***" for key, _ in parse_qsl(parts.query, keep_blank_values=True))
-    return f"{parts.scheme}://{host}{parts.path}" + (f"?{query}" if query else "")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _webhook_urls(subject: Subject) -> Iterator[tuple[str, str]]:
-    """(field path, URL) of every webhook Twilio calls for this resource."""
-    if subject.kind == "IntelligenceConfiguration":
-        for r, rule in enumerate(_list(subject.props.get("rules"))):
-            for a, action in enumerate(_list(_dict(rule).get("actions"))):
-                url = _dict(action).get("url")
-                if isinstance(url, str):
-                    yield f"rules[{r}].actions[{a}].url", url
-    elif subject.kind == "ConversationConfiguration":
-        for c, callback in enumerate(_list(subject.props.get("statusCallbacks"))):
-            url = _dict(callback).get("url")
-            if isinstance(url, str):
-                yield f"statusCallbacks[{c}].url", url
 
 
 # --- prompt-injection-guard ------------------------------------------------------------------
@@ -267,7 +111,7 @@ def _prompt_injection_guard(subject: Subject, settings: Settings) -> Iterator[st
 
 # --- webhooks-use-https ----------------------------------------------------------------------
 def _webhooks_use_https(subject: Subject, settings: Settings) -> Iterator[str]:
-    for path, url in _webhook_urls(subject):
+    for path, url in webhook_urls(subject):
         try:
             parts = urlsplit(url)
             host = parts.hostname or ""
@@ -277,12 +121,12 @@ def _webhooks_use_https(subject: Subject, settings: Settings) -> Iterator[str]:
             continue
         if parts.scheme != "http":
             continue  # not a web URL at all: the provider rejects it
-        if not _is_loopback(host):
-            yield f"{path}: {_masked(url)} is plain http: Twilio would send results in clear text"
+        if not is_loopback(host):
+            yield f"{path}: {masked(url)} is plain http: Twilio would send results in clear text"
         elif not settings.is_dev:
             dev = ", ".join(settings.dev_stacks) or "none"
             yield (
-                f"{path}: {_masked(url)} is plain http on loopback, which only dev stacks "
+                f"{path}: {masked(url)} is plain http on loopback, which only dev stacks "
                 f"({dev}) may use; stack {settings.stack!r} is not one"
             )
 
@@ -297,7 +141,7 @@ _SECRET_QUERY_KEY = re.compile(
 
 def _webhook_urls_carry_no_credentials(subject: Subject, settings: Settings) -> Iterator[str]:
     del settings  # applies to every stack
-    for path, url in _webhook_urls(subject):
+    for path, url in webhook_urls(subject):
         try:
             parts = urlsplit(url)
             has_user_info = parts.username is not None or parts.password is not None
@@ -311,7 +155,7 @@ def _webhook_urls_carry_no_credentials(subject: Subject, settings: Settings) -> 
         ]
         if found:
             yield (
-                f"{path}: {_masked(url)} carries a credential ({', '.join(found)}); webhook URLs "
+                f"{path}: {masked(url)} carries a credential ({', '.join(found)}); webhook URLs "
                 f"are stored in plain text by Twilio and in the Pulumi state"
             )
 
@@ -328,9 +172,9 @@ def _operator_label(operator: dict[str, Any], index: int) -> str:
 def _production_pins_operator_versions(subject: Subject, settings: Settings) -> Iterator[str]:
     if not settings.is_production:
         return
-    for r, rule in enumerate(_list(subject.props.get("rules"))):
-        for o, item in enumerate(_list(_dict(rule).get("operators"))):
-            operator = _dict(item)
+    for r, rule in enumerate(list_of(subject.props.get("rules"))):
+        for o, item in enumerate(list_of(dict_of(rule).get("operators"))):
+            operator = dict_of(item)
             if operator.get("version") is None:
                 yield (
                     f"rules[{r}].operators[{o}] ({_operator_label(operator, o)}) has no version: "
@@ -347,7 +191,7 @@ def _json_operators_have_output_schema(subject: Subject, settings: Settings) -> 
     schema = subject.props.get("outputSchema")
     if schema is UNKNOWN:
         return
-    schema = _dict(schema)
+    schema = dict_of(schema)
     properties = schema.get("properties")
     if schema.get("type", "object") != "object" or not isinstance(properties, dict):
         yield "outputFormat is JSON but outputSchema is not an object schema with properties"
@@ -356,8 +200,8 @@ def _json_operators_have_output_schema(subject: Subject, settings: Settings) -> 
         yield "outputFormat is JSON but outputSchema declares no properties"
         return
     declared = set(properties)
-    for index, example in enumerate(_list(subject.props.get("trainingExamples"))):
-        output = _dict(example).get("output")
+    for index, example in enumerate(list_of(subject.props.get("trainingExamples"))):
+        output = dict_of(example).get("output")
         if not isinstance(output, str):
             continue
         try:
@@ -385,7 +229,7 @@ def _json_operators_have_output_schema(subject: Subject, settings: Settings) -> 
 def _configurations_have_rules(subject: Subject, settings: Settings) -> Iterator[str]:
     del settings
     rules = subject.props.get("rules")
-    if rules is not UNKNOWN and not _list(rules):
+    if rules is not UNKNOWN and not list_of(rules):
         yield "it has no rules, so it runs no operator and produces no results"
 
 
@@ -393,15 +237,15 @@ def _configurations_have_rules(subject: Subject, settings: Settings) -> Iterator
 def _conversations_are_analysed(subject: Subject, settings: Settings) -> Iterator[str]:
     del settings
     links = subject.props.get("intelligenceConfigurationIds")
-    if links is not UNKNOWN and not _list(links):
+    if links is not UNKNOWN and not list_of(links):
         yield "it links no Intelligence Configuration: its conversations are never analysed"
 
 
 # --- capture-rules-one-direction -------------------------------------------------------------
 def _capture_rules_one_direction(subject: Subject, settings: Settings) -> Iterator[str]:
     del settings
-    for channel, setting in _dict(subject.props.get("channelSettings")).items():
-        rules = [_dict(rule) for rule in _list(_dict(setting).get("captureRules"))]
+    for channel, setting in dict_of(subject.props.get("channelSettings")).items():
+        rules = [dict_of(rule) for rule in list_of(dict_of(setting).get("captureRules"))]
         pairs = [(rule.get("from"), rule.get("to")) for rule in rules]
         first: dict[tuple[Any, Any], int] = {}
         for index, pair in enumerate(pairs):
@@ -521,3 +365,18 @@ POLICIES: Final[tuple[Policy, ...]] = (
         check=_capture_rules_one_direction,
     ),
 )
+
+
+def evaluate(
+    subjects: Iterable[Subject], settings: Settings, policies: Iterable[Policy] | None = None
+) -> list[Finding]:
+    """Every finding of ``policies`` (default: all) on ``subjects``, in policy order."""
+    chosen = list(POLICIES if policies is None else policies)
+    items = list(subjects)
+    return [
+        Finding(policy.name, policy.level, subject.kind, subject.name, message)
+        for policy in chosen
+        for subject in items
+        if subject.kind in policy.kinds
+        for message in policy.check(subject, settings)
+    ]

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..drift.project import find_project
+from .._core.kinds import EXIT_ERROR, EXIT_OK, EXIT_VIOLATION, KINDS
+from .._project import find_project
 from ..errors import TwilioIntelligenceError
 from ..stackfile import DesiredState, load
 from .checks import (
@@ -33,8 +34,6 @@ from .checks import (
 )
 
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_VIOLATION", "main", "subjects_from_preview"]
-
-EXIT_OK, EXIT_ERROR, EXIT_VIOLATION = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,21 +74,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def subjects_from_state(state: DesiredState) -> list[Subject]:
     """The resources a desired-state file declares, in the shape the checks read."""
-    subjects = [Subject("Operator", n, b) for n, b in state.operators.items()]
-    subjects += [
-        Subject("MemoryStore", n, b)
-        for n, b in state.memory_stores.items()
-        if "existingId" not in b
+    return [
+        Subject(kind.name, name, body)
+        for kind in KINDS
+        for name, body in state.of(kind).items()
+        if "existingId" not in body  # a reference to an object the stack does not manage
     ]
-    subjects += [
-        Subject("IntelligenceConfiguration", n, b)
-        for n, b in state.intelligence_configurations.items()
-    ]
-    subjects += [
-        Subject("ConversationConfiguration", n, b)
-        for n, b in state.conversation_configurations.items()
-    ]
-    return subjects
 
 
 def subjects_from_preview(data: dict[str, Any]) -> dict[str, list[Subject]]:

@@ -10,10 +10,8 @@ from urllib.parse import urlparse
 
 from pydantic import Field, StringConstraints, field_validator
 
-from . import _outputschema
-from ._spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Rewrite, Wire
-from ._wire import UNKNOWN
-from .inputs import (
+from . import outputschema as _outputschema
+from .enums import (
     Channel,
     ConversationGroupingType,
     OutputFormat,
@@ -21,6 +19,8 @@ from .inputs import (
     StatusCallbackMethod,
     TriggerOn,
 )
+from .spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Rewrite, Wire
+from .wire import UNKNOWN
 
 __all__ = [
     "ConversationConfigurationModel",
@@ -31,8 +31,6 @@ __all__ = [
 
 PARAMETER_REF = re.compile(r"\{\{\s*parameters\.([A-Za-z0-9_]+)\s*\}\}")
 KB_VALUE = re.compile(r"^know_knowledgebase_[0-7][0-9a-z]{25}:know_knowledge_[0-7][0-9a-z]{25}$")
-TTID_SUFFIX = r"[0-7][0-9a-z]{25}"
-OPERATOR_ID = re.compile(rf"^intelligence_operator_{TTID_SUFFIX}$")
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
 

@@ -26,7 +26,7 @@ from tenacity import (
     stop_after_delay,
 )
 
-from .errors import (
+from ..errors import (
     ApiError,
     ConflictError,
     CredentialsError,

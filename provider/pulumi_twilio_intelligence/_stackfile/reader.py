@@ -22,7 +22,7 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import ValidationError, Violation
+from ..errors import ValidationError, Violation
 
 __all__ = ["MAX_DEPTH", "MAX_VALUES", "read"]
 

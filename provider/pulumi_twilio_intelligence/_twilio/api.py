@@ -6,18 +6,22 @@ asynchronous operations that must be polled to a final state before the write co
 
 from __future__ import annotations
 
+import email.utils
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from ._http import HttpClient
-from .errors import OperationFailedError, OperationTimeoutError
+from ..errors import OperationFailedError, OperationTimeoutError
+from .http import HttpClient
 
 CONFIGURATIONS_V3 = "/v3/ControlPlane/Configurations"
 OPERATORS_V3 = "/v3/ControlPlane/Operators"
 CONFIGURATIONS_V2 = "/v2/ControlPlane/Configurations"
 STORES_V1 = "/v1/ControlPlane/Stores"
+OPERATOR_RESULTS_V3 = "/v3/OperatorResults"
+CONVERSATIONS_V3 = "/v3/Conversations"
 
 FINAL_OPERATION_STATES = ("COMPLETED", "FAILED", "CANCELLED")
 
@@ -35,6 +39,15 @@ class Tagged:
 
     body: dict[str, Any]
     etag: str | None
+
+
+@dataclass(frozen=True)
+class Peek:
+    """One page of a list, its next-page token, and the server's clock when it answered."""
+
+    items: list[dict[str, Any]]
+    next_token: str | None
+    server_now: datetime | None
 
 
 class TwilioApi:
@@ -96,18 +109,18 @@ class TwilioApi:
     def list_operator_versions(self, operator_id: str) -> list[dict[str, Any]]:
         return self.http.list_all("intelligence", f"{OPERATORS_V3}/{operator_id}/Versions", "items")
 
-    # --- Intelligence v3: results (drift checks read one small page) ---------------------
-    def latest_operator_results(self, config_id: str, page_size: int = 1) -> list[dict[str, Any]]:
-        page = next(
-            self.http.pages(
-                "intelligence",
-                "/v3/OperatorResults",
-                "items",
-                page_size=page_size,
-                params={"intelligenceConfigurationId": config_id},
-            )
+    # --- Intelligence v3: results and conversations (drift health reads one-item pages) -----
+    def peek(self, path: str, params: Mapping[str, Any]) -> Peek:
+        """One small page of ``/v3/OperatorResults`` or ``/v3/Conversations``, with the
+        server's clock (its ``Date`` header) for judging how old the items are."""
+        response = self.http.request("intelligence", "GET", path, params=dict(params))
+        body = response.json() or {}
+        date = response.headers.get("Date")
+        return Peek(
+            items=list(body.get("items") or []),
+            next_token=(body.get("meta") or {}).get("nextToken"),
+            server_now=email.utils.parsedate_to_datetime(date) if date else None,
         )
-        return page.items
 
     # --- Conversations v2: orchestrator configurations -----------------------------------
     def list_conversation_configurations(self) -> list[dict[str, Any]]:

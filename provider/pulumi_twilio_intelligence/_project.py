@@ -1,15 +1,16 @@
 """The Pulumi project on disk and the engine beside it: stacks, their config, their state.
+One module, used by both commands (drift and export, and the policy command).
 
 State is read with ``pulumi stack export`` (never by parsing a backend's files), config with
-``pulumi config --json`` when a value is a secret. The engine's environment is the caller's when
-it names a backend (``PULUMI_BACKEND_URL``); otherwise the project's own offline environment from
-``tools/engine.py`` (the file backend and passphrase ``make demo`` and the tests use), when the
-project has one; otherwise the caller's environment as is (a ``pulumi login`` backend).
+``pulumi config --json`` when a value is a secret. The engine runs in the caller's environment
+(its backend: ``PULUMI_BACKEND_URL`` or a ``pulumi login``); the ``pulumi`` it runs is the one on
+PATH, or the one in the directory ``TWILIO_INTELLIGENCE_ENGINE`` (or a command's ``--engine``)
+names. Nothing here reads files of the repository this package is developed in: installed from a
+wheel, there is none.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -21,17 +22,20 @@ from typing import Any
 
 import yaml
 
-from ..errors import TwilioIntelligenceError
+from .errors import DriftError
 
-__all__ = ["DriftError", "Project", "PulumiCli", "find_project"]
+__all__ = [
+    "ENGINE_VAR",
+    "Project",
+    "PulumiCli",
+    "engine_env",
+    "find_project",
+    "stack_credentials_config",
+]
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the source checkout, when installed editable
+ENGINE_VAR = "TWILIO_INTELLIGENCE_ENGINE"  # a directory holding the pulumi binary to run
 DESIRED_STATE_KEY = "desiredState"
 NO_STACK = re.compile(r"no stack named '[^']*' found")
-
-
-class DriftError(TwilioIntelligenceError):
-    """The drift or export command could not do its job (exit code 1)."""
 
 
 @dataclass(frozen=True)
@@ -96,28 +100,14 @@ def find_project(start: Path) -> Project:
     raise DriftError(f"no Pulumi.yaml in {start} or above it; pass --project-dir")
 
 
-def _engine_module(project: Project) -> Any | None:
-    for candidate in (project.root / "tools" / "engine.py", PACKAGE_ROOT / "tools" / "engine.py"):
-        if candidate.exists():
-            spec = importlib.util.spec_from_file_location("_project_engine", candidate)
-            if spec is None or spec.loader is None:
-                continue
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module
-    return None
-
-
-def engine_env(project: Project, base: Mapping[str, str]) -> dict[str, str]:
-    """The environment pulumi runs in (see the module docstring)."""
+def engine_env(base: Mapping[str, str], engine_dir: str | Path | None = None) -> dict[str, str]:
+    """The environment pulumi runs in: the caller's, with the engine's directory (``engine_dir``,
+    else ``TWILIO_INTELLIGENCE_ENGINE``) first on PATH when one is given."""
     env = dict(base)
-    if env.get("PULUMI_BACKEND_URL"):
-        return env
-    engine = _engine_module(project)
-    if engine is None:
-        return env
-    offline: dict[str, str] = engine.offline_env(engine.ensure())
-    return {**env, **offline}
+    where = str(engine_dir) if engine_dir else env.get(ENGINE_VAR)
+    if where:
+        env["PATH"] = os.pathsep.join([where, *filter(None, [env.get("PATH")])])
+    return env
 
 
 @dataclass
@@ -140,7 +130,8 @@ class PulumiCli:
             )
         except FileNotFoundError:
             raise DriftError(
-                "no `pulumi` on PATH (run `python tools/engine.py ensure`, or install the CLI)"
+                f"no `pulumi` on PATH: install the CLI, or name its directory with --engine "
+                f"or {ENGINE_VAR}"
             ) from None
 
     def export(self, stack: str) -> dict[str, Any] | None:
@@ -168,7 +159,3 @@ def stack_credentials_config(project: Project, cli: PulumiCli, stack: str) -> di
     if any(isinstance(v, dict) for v in plain.values()):
         return {k: v for k, v in cli.config(stack).items() if k.startswith("twilio:")}
     return plain
-
-
-def process_env() -> dict[str, str]:
-    return dict(os.environ)

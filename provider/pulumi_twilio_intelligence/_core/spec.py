@@ -26,8 +26,8 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from ._wire import UNKNOWN
-from .errors import ValidationError, Violation, unknown_fields
+from ..errors import ValidationError, Violation, unknown_fields
+from .wire import UNKNOWN
 
 __all__ = [
     "REPLACE",

@@ -1,0 +1,50 @@
+"""Typed shapes of the bodies that cross layers.
+
+The server-assigned values a reconciler records (``Created.server``, ``Updated.server``,
+``Observation.server``) go from the reconcilers through the Pulumi adapters into each stack's
+state, and back to the reconcilers as ``recorded`` and to the drift command as outputs: one
+TypedDict per kind says which keys they are, so that mypy checks what each reconciler writes.
+Every value may be missing from an answer (``None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypeAlias, TypedDict
+
+__all__ = [
+    "ConversationConfigurationServer",
+    "IntelligenceConfigurationServer",
+    "MemoryStoreServer",
+    "OperatorServer",
+    "ServerFields",
+]
+
+
+class OperatorServer(TypedDict):
+    version: int | None
+    author: str | None  # "SELF" (ours to manage) or "TWILIO"
+
+
+class IntelligenceConfigurationServer(TypedDict):
+    version: int | None  # 1 after the create; higher: someone used PUT (inactive)
+    ruleIds: list[str | None]
+    dateCreated: str | None
+    dateUpdated: str | None
+    createdVersion: NotRequired[int]  # recorded at create: the version a POST made
+
+
+class ConversationConfigurationServer(TypedDict):
+    version: int | None
+    createdAt: str | None
+    updatedAt: str | None
+
+
+class MemoryStoreServer(TypedDict):
+    status: str | None
+    version: int | None
+    intelligenceServiceId: str | None
+
+
+# What any reconciler records, read generically (the Pulumi adapters merge it into outputs).
+ServerFields: TypeAlias = Mapping[str, Any]

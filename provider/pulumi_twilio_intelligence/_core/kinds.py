@@ -1,0 +1,213 @@
+"""The kind registry: every managed kind of Twilio object, described once.
+
+A kind's entry says where it lives in a desired-state file (its section), which classes describe
+and drive it (its model, reconciler, Pulumi provider and resource, named by dotted path and
+imported on first use so that this module stays free of pydantic, httpx and Pulumi), its API
+collection and how a delete goes (or that there is none), which of its fields refer to other
+kinds, and what a delete would destroy. Validation, the Pulumi program, drift, export and the
+policy checks iterate over ``KINDS`` instead of naming kinds.
+
+Adding a kind touches: its model (``_core/models.py``), its reconciler (a module in
+``_reconcile/``, exported by its ``__init__``), its API calls (``_twilio/api.py``), its provider and
+resource (``_pulumi/providers.py``, ``resources.py``, and its argument builder in ``program.py``),
+the list of the live account (``drift/live.py``) and one ``Kind`` here: validation, the cache,
+drift, export's sections, the import file and the policy subjects follow from the entry.
+
+The other facts several layers share live here too: the Twilio-authored operators, the id
+patterns, the Pulumi type prefix and the commands' exit codes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "EXIT_DRIFT",
+    "EXIT_ERROR",
+    "EXIT_OK",
+    "EXIT_VIOLATION",
+    "KINDS",
+    "OPERATOR_ID",
+    "TWILIO_OPERATOR_IDS",
+    "TYPE_PREFIX",
+    "Kind",
+    "RefField",
+    "by_name",
+    "in_file_order",
+    "register",
+    "twilio_operator_id",
+    "unregister",
+]
+
+# --- facts shared by every layer -----------------------------------------------------------
+TTID_SUFFIX = r"[0-7][0-9a-z]{25}"  # Twilio's type-tagged ids end with a ULID-like suffix
+OPERATOR_ID = re.compile(rf"^intelligence_operator_{TTID_SUFFIX}$")
+STORE_ID = re.compile(rf"^mem_(store|service)_{TTID_SUFFIX}$")
+
+# Twilio-authored operators, by the names the developer guide gives them.
+TWILIO_OPERATOR_IDS = {
+    "sentiment": "intelligence_operator_01kcrvw16kfa88qvgrfmr7y151",
+    "summary": "intelligence_operator_01kcv35pnkeysaf6z6cqtbpegn",
+    "next-best-response": "intelligence_operator_01kea27sy7ffsafmtsfp17nzx4",
+    "script-adherence": "intelligence_operator_01kf34tcyefpyb1t4m0nbd8rxg",
+}
+TWILIO_OPERATOR_NAMES = {operator_id: name for name, operator_id in TWILIO_OPERATOR_IDS.items()}
+
+# Pulumi's type token of a dynamic resource of this package: the prefix plus the kind's name.
+MODULE = "twilio-intelligence"
+TYPE_PREFIX = f"pulumi-python:dynamic/{MODULE}:"
+
+# Exit codes of the drift, export and policy commands.
+EXIT_OK, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
+EXIT_VIOLATION = EXIT_DRIFT  # the policy command: a mandatory policy failed
+
+
+def twilio_operator_key(ref: str) -> str:
+    """The one normalisation of a Twilio-authored operator's name ("Next best response",
+    "next_best_response" and "next-best-response" name the same operator)."""
+    return ref.strip().lower().replace(" ", "-").replace("_", "-")
+
+
+def twilio_operator_id(ref: str) -> str | None:
+    """The id a reference to a Twilio-authored operator names (its name or its id), else None."""
+    if OPERATOR_ID.match(ref):
+        return ref
+    return TWILIO_OPERATOR_IDS.get(twilio_operator_key(ref))
+
+
+# --- the registry ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RefField:
+    """A field whose value names objects of another kind of the same desired state.
+
+    In the file the field is ``file_key`` and holds names; in the API body it is ``api_key`` and
+    holds ids (before resolution, typed references: see ``_core.refs``)."""
+
+    file_key: str
+    api_key: str
+    target: str  # the kind's name
+    many: bool = False
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # "Operator": the model's KIND, the resource's Pulumi type name
+    section: str  # "operators": the desired-state file's section (and export's)
+    attribute: str  # "operators": the attribute on DesiredState and LiveAccount
+    collection: str  # the API collection's path
+    file_order: int  # where the section is listed in a desired-state file's messages
+    delete: str | None  # how a delete goes, shown to users; None: no delete API (retained)
+    export_name: str  # the fallback logical name export gives an unnamed object
+    references: tuple[RefField, ...] = ()
+    account_limit: int | None = None  # objects per account, checked by the loader
+    holds_data: str | None = None  # what deleting one would destroy (a description)
+    # "module:Class" of the pydantic model, the reconciler, the Pulumi dynamic provider and the
+    # Pulumi resource; empty: this package's conventional place (``_DEFAULT_PATHS``).
+    model: str = ""
+    reconciler: str = ""
+    provider: str = ""
+    resource: str = ""
+
+    @property
+    def label(self) -> str:
+        """How reports name the kind in plural ("memory stores")."""
+        return re.sub(r"(?<!^)([A-Z])", r" \1", self.name).lower() + "s"
+
+    def load(self, which: str) -> Any:
+        """The class ``which`` ("model", "reconciler", "provider", "resource") names."""
+        path = str(getattr(self, which)) or _DEFAULT_PATHS[which].format(name=self.name)
+        module, _, attr = path.partition(":")
+        return getattr(importlib.import_module(module, __package__), attr)
+
+    @property
+    def retained(self) -> bool:
+        return self.delete is None
+
+
+_P = "pulumi_twilio_intelligence"
+_DEFAULT_PATHS = {
+    "model": f"{_P}._core.models:{{name}}Model",
+    "reconciler": f"{_P}._reconcile:{{name}}Reconciler",
+    "provider": f"{_P}._pulumi.providers:{{name}}Provider",
+    "resource": f"{_P}.resources:{{name}}",
+}
+
+# In dependency order: what a kind refers to comes before it (reports list in this order too).
+_BUILTIN = (
+    Kind(
+        name="MemoryStore",
+        section="memoryStores",
+        file_order=2,
+        attribute="memory_stores",
+        collection="/v1/ControlPlane/Stores",
+        delete=None,
+        export_name="store",
+        account_limit=15,  # Memory v1
+        holds_data="profiles and memories of every conversation",
+    ),
+    Kind(
+        name="Operator",
+        section="operators",
+        file_order=0,
+        attribute="operators",
+        collection="/v3/ControlPlane/Operators",
+        delete="DELETE /v3/ControlPlane/Operators/{id}",
+        export_name="operator",
+    ),
+    Kind(
+        name="IntelligenceConfiguration",
+        section="intelligenceConfigurations",
+        file_order=1,
+        attribute="intelligence_configurations",
+        collection="/v3/ControlPlane/Configurations",
+        delete="DELETE /v3/ControlPlane/Configurations/{id}",
+        export_name="configuration",
+    ),
+    Kind(
+        name="ConversationConfiguration",
+        section="conversationConfigurations",
+        file_order=3,
+        attribute="conversation_configurations",
+        collection="/v2/ControlPlane/Configurations",
+        delete="DELETE /v2/ControlPlane/Configurations/{id} (asynchronous)",
+        export_name="conversation",
+        references=(
+            RefField("memoryStore", "memoryStoreId", "MemoryStore"),
+            RefField(
+                "intelligenceConfigurations",
+                "intelligenceConfigurationIds",
+                "IntelligenceConfiguration",
+                many=True,
+            ),
+        ),
+        # Twilio's guidance (the docs say "as many as you need": the careful reading).
+        account_limit=10,
+    ),
+)
+
+KINDS: list[Kind] = list(_BUILTIN)
+
+
+def register(kind: Kind) -> None:
+    """Add a kind (after the kinds it refers to). Tests register fake kinds this way."""
+    if any(k.name == kind.name or k.section == kind.section for k in KINDS):
+        raise ValueError(f"kind {kind.name} (section {kind.section}) is already registered")
+    KINDS.append(kind)
+
+
+def unregister(name: str) -> None:
+    KINDS[:] = [k for k in KINDS if k.name != name]
+
+
+def in_file_order() -> list[Kind]:
+    return sorted(KINDS, key=lambda k: k.file_order)
+
+
+def by_name(name: str) -> Kind:
+    for kind in KINDS:
+        if kind.name == name:
+            return kind
+    raise KeyError(name)

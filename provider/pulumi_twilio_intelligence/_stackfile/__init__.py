@@ -1,0 +1,1 @@
+"""The desired-state loader's private package; ``stackfile`` is its public face."""

@@ -1,0 +1,180 @@
+"""Checking a merged desired state: the part every kind shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._core import kinds as _kinds
+from .._core.kinds import Kind
+from ..errors import ValidationError, Violation
+from .state import BOOKKEEPING_KEYS, NAME, DesiredState, sections
+
+if TYPE_CHECKING:
+    from .._core.spec import ResourceModel
+
+KindCheck = Callable[[Kind, str, dict[str, Any], DesiredState], Any]
+
+
+class BaseChecker:
+    """What every kind's check shares: locations, failures, sections, field rules, account
+    limits. ``checks.Checker`` adds the kinds whose bodies need more than their model."""
+
+    def __init__(self, locations: dict[str, str]) -> None:
+        self.locations = locations
+        self.violations: list[Violation] = []
+        # Sections and definitions that are not mappings: names that refer to them are not
+        # judged (their own error says what is wrong, once).
+        self.broken: set[str] = set()
+
+    def defined(self, section: str, name: str, known: dict[str, Any]) -> bool:
+        return name in known or section in self.broken or f"{section}.{name}" in self.broken
+
+    def where(self, path: str) -> str | None:
+        while path:
+            if path in self.locations:
+                return self.locations[path]
+            # Drop the last step ("[3]" or ".name"). Always strictly shorter: a last step such as
+            # pydantic's ".[key]" (a bad mapping key) once left the path as it was, forever.
+            index = re.search(r"\[\d+\]$", path)
+            path = path[: index.start()] if index else path.rpartition(".")[0]
+        return self.locations.get("")
+
+    def fail(self, resource: str, file_path: str, field_path: str, rule: str) -> None:
+        self.violations.append(Violation(resource, field_path, rule, self.where(file_path)))
+
+    def build(self, data: dict[str, Any], files: list[Path]) -> DesiredState:
+        known = sections()
+        for key in data:
+            if key not in known:
+                self.fail(
+                    "stack file",
+                    str(key),
+                    str(key),
+                    f"unknown section; expected one of {', '.join(known)}",
+                )
+        state = DesiredState(files=files)
+        found = {kind.section: self._section(data, kind.section) for kind in _kinds.in_file_order()}
+        for kind in _kinds.KINDS:  # dependency order: what a kind refers to is checked first
+            check = self._checks.get(kind.name, self._plain)
+            state.bodies[kind.section] = {
+                name: check(kind, name, body, state) for name, body in found[kind.section].items()
+            }
+        self._account_limits(found)
+        return state
+
+    @property
+    def _checks(self) -> dict[str, KindCheck]:
+        """Kinds whose bodies need more than their model's field rules (the rest: ``_plain``)."""
+        return {}
+
+    def _plain(self, kind: Kind, name: str, body: dict[str, Any], _: DesiredState) -> Any:
+        resource = f"{kind.name} {name}"
+        self._adopt_id(resource, f"{kind.section}.{name}", body)
+        self._validate(kind.load("model"), resource, f"{kind.section}.{name}", body)
+        return body
+
+    # account-wide rules ---------------------------------------------------------------------
+    def _account_limits(self, found: dict[str, dict[str, dict[str, Any]]]) -> None:
+        """Limits of one Twilio account, which every stack file describes a part of: counts of
+        objects, and display names that are unique within a kind."""
+        for kind in _kinds.KINDS:
+            if kind.account_limit is None:
+                continue
+            # An object named by existingId exists in the account too: it takes a place (once).
+            seen_ids: set[str] = set()
+            names = []
+            for name, body in found[kind.section].items():
+                existing = body.get("existingId")
+                if not isinstance(existing, str) or existing not in seen_ids:
+                    names.append(name)
+                if isinstance(existing, str):
+                    seen_ids.add(existing)
+            limit = kind.account_limit
+            if len(names) > limit:
+                self.fail(
+                    "stack file",
+                    f"{kind.section}.{names[limit]}",
+                    kind.section,
+                    f"at most {limit} {kind.label} per account; this file has {len(names)}",
+                )
+        for kind in _kinds.in_file_order():
+            first: dict[str, str] = {}
+            for name, body in found[kind.section].items():
+                display = body.get("displayName")
+                if not isinstance(display, str):
+                    continue  # derived names are unique by construction
+                if display in first:
+                    self.fail(
+                        f"{kind.name} {name}",
+                        f"{kind.section}.{name}.displayName",
+                        "displayName",
+                        f"same displayName as {first[display]} ({display!r}); "
+                        "display names are unique within an account",
+                    )
+                else:
+                    first[display] = f"{kind.name} {name}"
+
+    def _section(self, data: dict[str, Any], section: str) -> dict[str, dict[str, Any]]:
+        value = data.get(section) or {}
+        if not isinstance(value, dict):
+            self.fail("stack file", section, section, "must be a mapping of name -> definition")
+            self.broken.add(section)
+            return {}
+        result: dict[str, dict[str, Any]] = {}
+        for name, body in value.items():
+            if not NAME.match(str(name)):
+                self.fail(
+                    "stack file",
+                    f"{section}.{name}",
+                    section,
+                    f"name {name!r}: letters, digits and '-', starting with a letter",
+                )
+            if not isinstance(body, dict):
+                self.fail(
+                    "stack file", f"{section}.{name}", f"{section}.{name}", "must be a mapping"
+                )
+                self.broken.add(f"{section}.{name}")
+                continue
+            result[str(name)] = body
+        return result
+
+    def _validate(
+        self,
+        model: type[ResourceModel],
+        resource: str,
+        base: str,
+        body: dict[str, Any],
+        translate: dict[str, str] | None = None,
+    ) -> None:
+        fields = {k: v for k, v in body.items() if k not in BOOKKEEPING_KEYS}
+        fields.setdefault("displayName", "placeholder")  # the real one is derived at deploy time
+        try:
+            model.validate_desired(fields, resource)
+        except ValidationError as exc:
+            for v in exc.violations:
+                file_field = _translate(v.field, translate or {})
+                self.fail(
+                    resource, f"{base}.{file_field}" if file_field else base, file_field, v.rule
+                )
+
+    # operators ------------------------------------------------------------------------------
+    def _adopt_id(self, resource: str, base: str, body: dict[str, Any]) -> None:
+        adopt = body.get("adoptId")
+        if adopt is not None and not (isinstance(adopt, str) and adopt.strip()):
+            self.fail(resource, f"{base}.adoptId", "adoptId", "must be the id of an object")
+
+
+def _in_resource(file_path: str) -> str:
+    """A value's field path within its resource: "section.name.rules.x" -> "rules.x"."""
+    return file_path.split(".", 2)[-1]
+
+
+def _translate(api_path: str, table: dict[str, str]) -> str:
+    """Map an API field path (rules[0].operators[1]) back to the file's (rules.realtime...)."""
+    for prefix in sorted(table, key=len, reverse=True):
+        if api_path == prefix or api_path.startswith((prefix + ".", prefix + "[")):
+            return table[prefix] + api_path[len(prefix) :]
+    return api_path
