@@ -34,6 +34,7 @@ from starlette.responses import JSONResponse, Response
 from ..domain import Emulator, Page
 from ..domain.pagination import page_size
 from .bodies import read_json_object
+from .errors import MESSAGES
 from .middleware import ACCOUNT_SCOPE_KEY, FAIL_OPERATION_SCOPE_KEY
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "json_body",
     "json_response",
     "no_content",
+    "operation_status",
     "page_body",
     "write_action",
 ]
@@ -131,6 +133,31 @@ def json_response(
 
 def no_content() -> Response:
     return Response(status_code=204)
+
+
+OperationShape = Callable[
+    [dict[str, Any], str, dict[str, str]], tuple[dict[str, Any], dict[str, str] | None]
+]
+
+
+def operation_status(
+    em: Emulator, account: str, api: str, operation_id: str, shape: OperationShape
+) -> Response:
+    """One operation-status route: fetch the operation of ``api``, and answer with the
+    body and headers ``shape`` makes of it, its status and (empty when it has no error)
+    its error's ``type`` and ``title``: the Twilio docs URL of its code and the text of
+    its HTTP status.
+    """
+    op = em.operations.fetch(account, api, operation_id)
+    problem: dict[str, str] = {}
+    if op["error"] is not None:
+        code, http_status = op["error"]["code"], op["error"]["status"]
+        problem = {
+            "type": f"https://www.twilio.com/docs/errors/{code}",
+            "title": MESSAGES.get(http_status, (0, "Error"))[1],
+        }
+    body, headers = shape(op, em.operations.status(op), problem)
+    return json_response(body, headers=headers)
 
 
 def page_body(key: str, items: list[Any], page: Page | None = None) -> dict[str, Any]:

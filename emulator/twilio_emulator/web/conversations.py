@@ -24,9 +24,9 @@ from .common import (
     base_url,
     json_body,
     json_response,
+    operation_status,
     page_body,
 )
-from .errors import MESSAGES
 
 __all__ = ["router"]
 
@@ -133,27 +133,28 @@ async def delete_configuration(
 async def fetch_operation(
     request: Request, em: Backend, account: Account, operation_id: str
 ) -> Response:
-    op = em.operations.fetch(account, "conversations", operation_id)
-    status = em.operations.status(op)
-    error = None
-    if op["error"] is not None:
-        code, http_status = op["error"]["code"], op["error"]["status"]
-        error = {
-            "type": f"https://www.twilio.com/docs/errors/{code}",
-            "title": MESSAGES.get(http_status, (0, "Error"))[1],
-            "status": http_status,
-            "detail": op["error"]["detail"],
-            "instance": _status_url(request, op["id"]),
+    def shape(
+        op: dict[str, Any], status: str, problem: dict[str, str]
+    ) -> tuple[dict[str, Any], dict[str, str] | None]:
+        error = None
+        if op["error"] is not None:
+            error = {
+                **problem,
+                "status": op["error"]["status"],
+                "detail": op["error"]["detail"],
+                "instance": _status_url(request, op["id"]),
+            }
+        terminal = status in ("COMPLETED", "FAILED", "CANCELLED")
+        body = {
+            "operationId": op["id"],
+            "status": status,
+            "createdAt": em.rt.timestamp(op["createdAt"]),
+            "completedAt": em.rt.timestamp(op["completedAt"]) if terminal else None,
+            "statusUrl": _status_url(request, op["id"]),
+            "related": op["related"],
+            "error": error,
         }
-    terminal = status in ("COMPLETED", "FAILED", "CANCELLED")
-    body = {
-        "operationId": op["id"],
-        "status": status,
-        "createdAt": em.rt.timestamp(op["createdAt"]),
-        "completedAt": em.rt.timestamp(op["completedAt"]) if terminal else None,
-        "statusUrl": _status_url(request, op["id"]),
-        "related": op["related"],
-        "error": error,
-    }
-    headers = None if terminal else {"Retry-After": str(em.settings.retry_after_seconds)}
-    return json_response(body, headers=headers)
+        headers = None if terminal else {"Retry-After": str(em.settings.retry_after_seconds)}
+        return body, headers
+
+    return operation_status(em, account, "conversations", operation_id, shape)

@@ -23,10 +23,10 @@ from .common import (
     OptionalJsonBody,
     base_url,
     json_response,
+    operation_status,
     page_body,
     write_action,
 )
-from .errors import MESSAGES
 
 __all__ = ["router"]
 
@@ -103,27 +103,29 @@ def patch_store(  # FastAPI passes everything by name
 async def fetch_operation(
     request: Request, em: Backend, account: Account, operation_id: str
 ) -> Response:
-    op = em.operations.fetch(account, "memory", operation_id)
-    status = em.operations.status(op)
-    url = f"{base_url(request)}{_OPERATIONS}/{op['id']}"
-    body: dict[str, Any] = {
-        "operationId": op["id"],
-        "status": status,
-        "createdAt": em.rt.timestamp(op["createdAt"]),
-        "statusUrl": url,
-    }
-    if status in ("COMPLETED", "FAILED"):
-        body["completedAt"] = em.rt.timestamp(op["completedAt"])
-    if status == "COMPLETED":
-        body["result"] = {"type": "RESOURCE_ID", "id": op["target"]}
-        body["resultUrl"] = f"{base_url(request)}{_STORES}/{op['target']}"
-    if status == "FAILED":
-        code, http_status = op["error"]["code"], op["error"]["status"]
-        body["error"] = {
-            "type": f"https://www.twilio.com/docs/errors/{code}",
-            "title": MESSAGES.get(http_status, (0, "Error"))[1][:128],
-            "code": code,
-            "detail": str(op["error"]["detail"])[:1024],
+    def shape(
+        op: dict[str, Any], status: str, problem: dict[str, str]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        url = f"{base_url(request)}{_OPERATIONS}/{op['id']}"
+        body: dict[str, Any] = {
+            "operationId": op["id"],
+            "status": status,
+            "createdAt": em.rt.timestamp(op["createdAt"]),
+            "statusUrl": url,
         }
-    headers = {"Operation-Id": op["id"], "Retry-After": str(em.settings.retry_after_seconds)}
-    return json_response(body, headers=headers)
+        if status in ("COMPLETED", "FAILED"):
+            body["completedAt"] = em.rt.timestamp(op["completedAt"])
+        if status == "COMPLETED":
+            body["result"] = {"type": "RESOURCE_ID", "id": op["target"]}
+            body["resultUrl"] = f"{base_url(request)}{_STORES}/{op['target']}"
+        if status == "FAILED":
+            body["error"] = {
+                "type": problem["type"],
+                "title": problem["title"][:128],
+                "code": op["error"]["code"],
+                "detail": str(op["error"]["detail"])[:1024],
+            }
+        headers = {"Operation-Id": op["id"], "Retry-After": str(em.settings.retry_after_seconds)}
+        return body, headers
+
+    return operation_status(em, account, "memory", operation_id, shape)
