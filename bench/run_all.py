@@ -38,9 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from twilio_emulator.testing import EmulatorHandle, EmulatorServer  # noqa: E402
 
-from tests.e2e.conftest import copy_project  # noqa: E402
-from tests.e2e.pulumi_cli import PulumiProject  # noqa: E402
 from tools import engine  # noqa: E402
+from tools.pulumi_project import PulumiProject, initialised_copy, twilio_env  # noqa: E402
 
 
 def _sibling(name: str) -> ModuleType:
@@ -193,19 +192,9 @@ def _shape(path: str) -> str:
 
 
 def lifecycle(handle: EmulatorHandle, workdir: Path) -> list[Step]:
-    project_dir = copy_project(workdir / "project")
-    project = PulumiProject(
-        project_dir,
-        workdir / "state",
-        stack="dev",
-        extra_env={
-            "TWILIO_BASE_URL": handle.url,
-            "TWILIO_ACCOUNT_SID": handle.account_sid,
-            "TWILIO_AUTH_TOKEN": handle.auth_token,
-        },
-    )
-    project.init()
-    base = project_dir / "stacks" / "base.yaml"
+    env = twilio_env(handle.url, handle.account_sid, handle.auth_token)
+    project = initialised_copy(workdir / "project", workdir / "state", env)
+    base = project.project_dir / "stacks" / "base.yaml"
 
     def edit(old: str, new: str) -> None:
         text = base.read_text()
