@@ -21,10 +21,10 @@ from .common import (
     Backend,
     FailRequested,
     Paging,
+    add_operation_route,
     base_url,
     json_body,
     json_response,
-    operation_status,
     page_body,
 )
 
@@ -129,32 +129,29 @@ async def delete_configuration(
     return await _accepted(request, em, account, start_delete, with_body=False)
 
 
-@router.get(_OPERATIONS + "/{operation_id}")
-async def fetch_operation(
-    request: Request, em: Backend, account: Account, operation_id: str
-) -> Response:
-    def shape(
-        op: dict[str, Any], status: str, problem: dict[str, str]
-    ) -> tuple[dict[str, Any], dict[str, str] | None]:
-        error = None
-        if op["error"] is not None:
-            error = {
-                **problem,
-                "status": op["error"]["status"],
-                "detail": op["error"]["detail"],
-                "instance": _status_url(request, op["id"]),
-            }
-        terminal = status in ("COMPLETED", "FAILED", "CANCELLED")
-        body = {
-            "operationId": op["id"],
-            "status": status,
-            "createdAt": em.rt.timestamp(op["createdAt"]),
-            "completedAt": em.rt.timestamp(op["completedAt"]) if terminal else None,
-            "statusUrl": _status_url(request, op["id"]),
-            "related": op["related"],
-            "error": error,
+def _operation_shape(
+    request: Request, em: Emulator, op: dict[str, Any], status: str, problem: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, str] | None]:
+    error = None
+    if op["error"] is not None:
+        error = {
+            **problem,
+            "status": op["error"]["status"],
+            "detail": op["error"]["detail"],
+            "instance": _status_url(request, op["id"]),
         }
-        headers = None if terminal else {"Retry-After": str(em.settings.retry_after_seconds)}
-        return body, headers
+    terminal = status in ("COMPLETED", "FAILED", "CANCELLED")
+    body = {
+        "operationId": op["id"],
+        "status": status,
+        "createdAt": em.rt.timestamp(op["createdAt"]),
+        "completedAt": em.rt.timestamp(op["completedAt"]) if terminal else None,
+        "statusUrl": _status_url(request, op["id"]),
+        "related": op["related"],
+        "error": error,
+    }
+    headers = None if terminal else {"Retry-After": str(em.settings.retry_after_seconds)}
+    return body, headers
 
-    return operation_status(em, account, "conversations", operation_id, shape)
+
+add_operation_route(router, _OPERATIONS, "conversations", _operation_shape)

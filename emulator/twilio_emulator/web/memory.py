@@ -21,9 +21,9 @@ from .common import (
     FailRequested,
     JsonBody,
     OptionalJsonBody,
+    add_operation_route,
     base_url,
     json_response,
-    operation_status,
     page_body,
     write_action,
 )
@@ -99,33 +99,30 @@ def patch_store(  # FastAPI passes everything by name
     return _accepted(request, em, op, "Memory Store update request accepted for processing.")
 
 
-@router.get(_OPERATIONS + "/{operation_id}")
-async def fetch_operation(
-    request: Request, em: Backend, account: Account, operation_id: str
-) -> Response:
-    def shape(
-        op: dict[str, Any], status: str, problem: dict[str, str]
-    ) -> tuple[dict[str, Any], dict[str, str]]:
-        url = f"{base_url(request)}{_OPERATIONS}/{op['id']}"
-        body: dict[str, Any] = {
-            "operationId": op["id"],
-            "status": status,
-            "createdAt": em.rt.timestamp(op["createdAt"]),
-            "statusUrl": url,
+def _operation_shape(
+    request: Request, em: Emulator, op: dict[str, Any], status: str, problem: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    url = f"{base_url(request)}{_OPERATIONS}/{op['id']}"
+    body: dict[str, Any] = {
+        "operationId": op["id"],
+        "status": status,
+        "createdAt": em.rt.timestamp(op["createdAt"]),
+        "statusUrl": url,
+    }
+    if status in ("COMPLETED", "FAILED"):
+        body["completedAt"] = em.rt.timestamp(op["completedAt"])
+    if status == "COMPLETED":
+        body["result"] = {"type": "RESOURCE_ID", "id": op["target"]}
+        body["resultUrl"] = f"{base_url(request)}{_STORES}/{op['target']}"
+    if status == "FAILED":
+        body["error"] = {
+            "type": problem["type"],
+            "title": problem["title"][:128],
+            "code": op["error"]["code"],
+            "detail": str(op["error"]["detail"])[:1024],
         }
-        if status in ("COMPLETED", "FAILED"):
-            body["completedAt"] = em.rt.timestamp(op["completedAt"])
-        if status == "COMPLETED":
-            body["result"] = {"type": "RESOURCE_ID", "id": op["target"]}
-            body["resultUrl"] = f"{base_url(request)}{_STORES}/{op['target']}"
-        if status == "FAILED":
-            body["error"] = {
-                "type": problem["type"],
-                "title": problem["title"][:128],
-                "code": op["error"]["code"],
-                "detail": str(op["error"]["detail"])[:1024],
-            }
-        headers = {"Operation-Id": op["id"], "Retry-After": str(em.settings.retry_after_seconds)}
-        return body, headers
+    headers = {"Operation-Id": op["id"], "Retry-After": str(em.settings.retry_after_seconds)}
+    return body, headers
 
-    return operation_status(em, account, "memory", operation_id, shape)
+
+add_operation_route(router, _OPERATIONS, "memory", _operation_shape)
