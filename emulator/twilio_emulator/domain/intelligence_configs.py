@@ -186,11 +186,7 @@ class ConfigurationService(Collection):
         triggers: list[dict[str, Any]] = []
         if value is None:
             return triggers
-        for index, item in enumerate(c.array(value, path, max_items=1) or []):
-            item_path = join_index(path, index)
-            obj = c.object(item, item_path)
-            if obj is None:
-                continue
+        for obj, item_path in c.objects(value, path, max_items=1):
             trigger: dict[str, Any] = {}
             on = c.get(obj, "on", item_path, required=True)
             if on is not None and c.string(on, join(item_path, "on"), enum=TRIGGERS):
@@ -213,11 +209,7 @@ class ConfigurationService(Collection):
     @staticmethod
     def _actions(c: Checker, value: Any, path: str) -> list[dict[str, Any]]:
         actions: list[dict[str, Any]] = []
-        for index, item in enumerate(c.array(value, path, max_items=2) or []):
-            item_path = join_index(path, index)
-            obj = c.object(item, item_path)
-            if obj is None:
-                continue
+        for obj, item_path in c.objects(value, path, max_items=2):
             action: dict[str, Any] = {}
             kind = c.get(obj, "type", item_path, required=True)
             if kind is not None and c.string(kind, join(item_path, "type"), enum=("WEBHOOK",)):
