@@ -39,7 +39,12 @@ sys.path.insert(0, str(ROOT))
 from twilio_emulator.testing import EmulatorHandle, EmulatorServer  # noqa: E402
 
 from tools import engine  # noqa: E402
-from tools.pulumi_project import PulumiProject, initialised_copy, twilio_env  # noqa: E402
+from tools.pulumi_project import (  # noqa: E402
+    PulumiProject,
+    initialised_copy,
+    run_captured,
+    twilio_env,
+)
 
 
 def _sibling(name: str) -> ModuleType:
@@ -229,14 +234,7 @@ def lifecycle(handle: EmulatorHandle, workdir: Path) -> list[Step]:
 
 # --- 3 and 4: the other scripts, in their own processes ---------------------------------------
 def run_script(*args: str, timeout: float) -> str:
-    proc = subprocess.run(  # noqa: S603 - our own interpreter and scripts
-        [sys.executable, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    proc = run_captured([sys.executable, *args], cwd=ROOT, timeout=timeout)
     if proc.returncode != 0:
         return f"(failed, exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout

@@ -35,6 +35,7 @@ from twilio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN  # noqa: E40
 from twilio_emulator.testing import operator_results, simulate_sms_conversation  # noqa: E402
 
 from tools import engine  # noqa: E402 - needs ROOT on sys.path first
+from tools.pulumi_project import run_captured  # noqa: E402
 
 STATE_DIR = ROOT / ".pulumi"
 STACK = "dev"
@@ -137,13 +138,8 @@ def start_emulator(port: int) -> subprocess.Popen[str]:
 
 
 def pulumi(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        ["pulumi", *args, "--stack", STACK, "--non-interactive"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_captured(
+        ["pulumi", *args, "--stack", STACK, "--non-interactive"], cwd=ROOT, env=env
     )
     if result.returncode != 0:
         print(result.stdout, result.stderr, sep="\n")

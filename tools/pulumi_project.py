@@ -16,6 +16,20 @@ from tools import engine
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def run_captured(
+    args: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``args`` in ``cwd`` (with ``env``, else ours), its output captured as text; a
+    non-zero exit is the caller's to judge."""
+    return subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
 class PulumiCommandError(AssertionError):
     """A pulumi command exited non-zero; carries its output so the failing test shows it."""
 
@@ -44,14 +58,11 @@ class PulumiProject:
     def run(
         self, *args: str, check: bool = True, timeout: float = 600
     ) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
+        proc = run_captured(
             ["pulumi", *args, "--non-interactive", "--stack", self.stack],
             cwd=self.project_dir,
             env=self.env,
-            capture_output=True,
-            text=True,
             timeout=timeout,
-            check=False,
         )
         if check and proc.returncode != 0:
             raise PulumiCommandError(
