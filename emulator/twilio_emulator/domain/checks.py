@@ -162,6 +162,12 @@ class Checker:
             return None
         return value
 
+    def member_object(self, parent: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
+        """``parent[key]`` (at ``path``.key) when it is an object; None when it is absent (no
+        failure) or is no object (a failure)."""
+        value = parent.get(key)
+        return None if value is None else self.object(value, join(path, key))
+
     def objects(
         self,
         value: Any,
