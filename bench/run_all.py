@@ -40,6 +40,8 @@ from twilio_emulator.testing import EmulatorHandle, EmulatorServer  # noqa: E402
 
 from tools import engine  # noqa: E402
 from tools.pulumi_project import (  # noqa: E402
+    PROMPT_EDIT,
+    RULE_EDIT,
     PulumiProject,
     initialised_copy,
     run_captured,
@@ -220,12 +222,9 @@ def lifecycle(handle: EmulatorHandle, workdir: Path) -> list[Step]:
 
     measure("up from empty", "up", "--yes", "--skip-preview")
     measure("no-change up", "up", "--yes", "--skip-preview")
-    edit(
-        "contact-reason: {}\n        trigger: {on: CONVERSATION_END}",
-        "contact-reason: {}\n        trigger: {on: CONVERSATION_INACTIVE}",
-    )
+    edit(*RULE_EDIT)
     measure("rule change", "up", "--yes", "--skip-preview")
-    edit("explain why in one sentence.", "explain why in at most ten words.")
+    edit(*PROMPT_EDIT)
     measure("operator prompt change", "up", "--yes", "--skip-preview")
     measure("preview --refresh (no change)", "preview", "--refresh", "--expect-no-changes")
     measure("destroy", "destroy", "--yes")

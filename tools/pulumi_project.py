@@ -15,6 +15,14 @@ from tools import engine
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Edits of stacks/base.yaml, (old, new), that the lifecycle tests and benchmarks deploy: the
+# contact-reason rule fires on inactivity instead of at the end, and the churn-risk prompt changes.
+RULE_EDIT = (
+    "contact-reason: {}\n        trigger: {on: CONVERSATION_END}",
+    "contact-reason: {}\n        trigger: {on: CONVERSATION_INACTIVE}",
+)
+PROMPT_EDIT = ("explain why in one sentence.", "explain why in at most ten words.")
+
 
 def run_captured(
     args: list[str],

@@ -36,7 +36,7 @@ from tests.e2e.inventory import (
     live_inventory,
     state_resources,
 )
-from tools.pulumi_project import initialised_copy, twilio_env
+from tools.pulumi_project import PROMPT_EDIT, RULE_EDIT, initialised_copy, twilio_env
 
 pytestmark = pytest.mark.e2e
 
@@ -58,12 +58,6 @@ FAULT_PLAN: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("fail_operation", "*", ASYNC_WRITES, {"rate": 0.08}),
 )
 KINDS = sorted({kind for kind, _, _, _ in FAULT_PLAN})
-
-RULE_EDIT = (
-    "contact-reason: {}\n        trigger: {on: CONVERSATION_END}",
-    "contact-reason: {}\n        trigger: {on: CONVERSATION_INACTIVE}",
-)
-PROMPT_EDIT = ("explain why in one sentence.", "explain why in at most ten words.")
 
 
 @dataclass

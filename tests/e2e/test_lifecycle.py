@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Deployment
+from tools.pulumi_project import PROMPT_EDIT, RULE_EDIT
 
 V3_CONFIGS = "/v3/ControlPlane/Configurations"
 V2_CONFIGS = "/v2/ControlPlane/Configurations"
@@ -28,6 +29,13 @@ def _up(d: Deployment) -> dict[str, Any]:
     """``pulumi up``, then the stack's outputs (the ids it deployed)."""
     d.pulumi.up()
     return _ids(d)
+
+
+def _up_then_edit(d: Deployment, old: str, new: str) -> dict[str, Any]:
+    """Deploy, then replace ``old`` by ``new`` in the base stack file; returns the ids deployed."""
+    ids = _up(d)
+    d.edit(old, new)
+    return ids
 
 
 def _live(d: Deployment, path: str) -> dict[str, Any]:
@@ -68,14 +76,9 @@ def test_up_creates_everything_and_then_nothing_changes(deployment: Deployment) 
 
 def test_rule_change_replaces_configuration_without_put(deployment: Deployment) -> None:
     d = deployment
-    ids = _up(d)
+    ids = _up_then_edit(d, *RULE_EDIT)
     old_config = ids["intelligenceConfigurations"]["support-analytics"]
     conversation = ids["conversationConfigurations"]["support"]
-
-    d.edit(
-        "contact-reason: {}\n        trigger: {on: CONVERSATION_END}",
-        "contact-reason: {}\n        trigger: {on: CONVERSATION_INACTIVE}",
-    )
     preview = d.pulumi.preview("--diff")
     assert "support-analytics" in preview.stdout
     assert "replace" in preview.stdout
@@ -109,12 +112,10 @@ def test_rule_change_replaces_configuration_without_put(deployment: Deployment) 
 
 def test_operator_prompt_change_replaces_operator_and_configuration(deployment: Deployment) -> None:
     d = deployment
-    before = _up(d)
+    before = _up_then_edit(d, *PROMPT_EDIT)
     old_operator = before["operators"]["churn-risk"]
     old_config = before["intelligenceConfigurations"]["support-analytics"]
     conversation = before["conversationConfigurations"]["support"]
-
-    d.edit("explain why in one sentence.", "explain why in at most ten words.")
     mark = d.emulator.mark()
     after = _up(d)
     new_operator = after["operators"]["churn-risk"]
@@ -216,13 +217,13 @@ def test_bad_stack_file_fails_before_any_request(deployment: Deployment) -> None
 
 def test_grouping_type_change_deletes_before_replacing(deployment: Deployment) -> None:
     d = deployment
-    ids = _up(d)
-    old = ids["conversationConfigurations"]["support"]
-    config_id = ids["intelligenceConfigurations"]["support-analytics"]
-    d.edit(
+    ids = _up_then_edit(
+        d,
         "conversationGroupingType: GROUP_BY_PARTICIPANT_ADDRESSES",
         "conversationGroupingType: GROUP_BY_PROFILE",
     )
+    old = ids["conversationConfigurations"]["support"]
+    config_id = ids["intelligenceConfigurations"]["support-analytics"]
     lines = d.pulumi.preview().stdout.splitlines()
     delete = _line_index(lines, "ConversationConfiguration support delete original")
     create = _line_index(lines, "ConversationConfiguration support create replacement")
