@@ -38,8 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from twilio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN  # noqa: E402
 
-from tests.e2e.conftest import copy_project  # noqa: E402 - needs ROOT on sys.path first
-from tests.e2e.pulumi_cli import PulumiProject  # noqa: E402
+from tools.pulumi_project import (  # noqa: E402 - needs ROOT on sys.path first
+    PulumiProject,
+    copy_project,
+    twilio_env,
+)
 
 SCRIPT = ROOT / ".venv" / "bin" / "twilio-intelligence"
 SENTIMENT = "intelligence_operator_01kcrvw16kfa88qvgrfmr7y151"
@@ -169,11 +172,7 @@ def timed(project: PulumiProject, *args: str) -> tuple[float, int, dict[str, Any
 
 def deploy(workdir: Path, url: str, objects: int) -> PulumiProject:
     """Load the emulator, export it, adopt everything with `pulumi up` (once per workdir)."""
-    env = {
-        "TWILIO_BASE_URL": url,
-        "TWILIO_ACCOUNT_SID": DEFAULT_ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": DEFAULT_AUTH_TOKEN,
-    }
+    env = twilio_env(url, DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN)
     project_dir = workdir / "project"
     done = workdir / "deployed"
     if done.exists():

@@ -21,8 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 from twilio_emulator.testing import EmulatorServer  # noqa: E402
 
-from tests.e2e.conftest import copy_project  # noqa: E402 - needs ROOT on sys.path first
-from tests.e2e.pulumi_cli import PulumiProject  # noqa: E402
+from tools.pulumi_project import (  # noqa: E402 - needs ROOT on sys.path first
+    PulumiProject,
+    copy_project,
+    twilio_env,
+)
 
 # The same stack as desired_state() builds (same resources, same dependency graph, inputs of the
 # same shape), made of dynamic resources whose provider does nothing: what the engine costs alone.
@@ -117,7 +120,7 @@ def make_projects(
     (ours_dir / "stacks" / "Pulumi.bench.yaml").write_text(
         "config:\n  twilio-intelligence:desiredState: stacks/bench.yaml\n"
     )
-    env = {"TWILIO_BASE_URL": url, "TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": token}
+    env = twilio_env(url, sid, token)
     ours = PulumiProject(ours_dir, workdir / f"ours-{count}-state", stack="bench", extra_env=env)
 
     noop_dir = workdir / f"noop-{count}"

@@ -38,9 +38,15 @@ sys.path.insert(0, str(ROOT))
 
 from twilio_emulator.testing import EmulatorHandle, EmulatorServer  # noqa: E402
 
-from tests.e2e.conftest import copy_project  # noqa: E402
-from tests.e2e.pulumi_cli import PulumiProject  # noqa: E402
 from tools import engine  # noqa: E402
+from tools.pulumi_project import (  # noqa: E402
+    PROMPT_EDIT,
+    RULE_EDIT,
+    PulumiProject,
+    initialised_copy,
+    run_captured,
+    twilio_env,
+)
 
 
 def _sibling(name: str) -> ModuleType:
@@ -193,19 +199,9 @@ def _shape(path: str) -> str:
 
 
 def lifecycle(handle: EmulatorHandle, workdir: Path) -> list[Step]:
-    project_dir = copy_project(workdir / "project")
-    project = PulumiProject(
-        project_dir,
-        workdir / "state",
-        stack="dev",
-        extra_env={
-            "TWILIO_BASE_URL": handle.url,
-            "TWILIO_ACCOUNT_SID": handle.account_sid,
-            "TWILIO_AUTH_TOKEN": handle.auth_token,
-        },
-    )
-    project.init()
-    base = project_dir / "stacks" / "base.yaml"
+    env = twilio_env(handle.url, handle.account_sid, handle.auth_token)
+    project = initialised_copy(workdir / "project", workdir / "state", env)
+    base = project.project_dir / "stacks" / "base.yaml"
 
     def edit(old: str, new: str) -> None:
         text = base.read_text()
@@ -226,12 +222,9 @@ def lifecycle(handle: EmulatorHandle, workdir: Path) -> list[Step]:
 
     measure("up from empty", "up", "--yes", "--skip-preview")
     measure("no-change up", "up", "--yes", "--skip-preview")
-    edit(
-        "contact-reason: {}\n        trigger: {on: CONVERSATION_END}",
-        "contact-reason: {}\n        trigger: {on: CONVERSATION_INACTIVE}",
-    )
+    edit(*RULE_EDIT)
     measure("rule change", "up", "--yes", "--skip-preview")
-    edit("explain why in one sentence.", "explain why in at most ten words.")
+    edit(*PROMPT_EDIT)
     measure("operator prompt change", "up", "--yes", "--skip-preview")
     measure("preview --refresh (no change)", "preview", "--refresh", "--expect-no-changes")
     measure("destroy", "destroy", "--yes")
@@ -240,14 +233,7 @@ def lifecycle(handle: EmulatorHandle, workdir: Path) -> list[Step]:
 
 # --- 3 and 4: the other scripts, in their own processes ---------------------------------------
 def run_script(*args: str, timeout: float) -> str:
-    proc = subprocess.run(  # noqa: S603 - our own interpreter and scripts
-        [sys.executable, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    proc = run_captured([sys.executable, *args], cwd=ROOT, timeout=timeout)
     if proc.returncode != 0:
         return f"(failed, exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from twilio_emulator import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN  # noqa: E402
+from twilio_emulator.testing import operator_results, simulate_sms_conversation  # noqa: E402
 
 from tools import engine  # noqa: E402 - needs ROOT on sys.path first
+from tools.pulumi_project import run_captured  # noqa: E402
 
 STATE_DIR = ROOT / ".pulumi"
 STACK = "dev"
@@ -135,13 +138,8 @@ def start_emulator(port: int) -> subprocess.Popen[str]:
 
 
 def pulumi(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        ["pulumi", *args, "--stack", STACK, "--non-interactive"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_captured(
+        ["pulumi", *args, "--stack", STACK, "--non-interactive"], cwd=ROOT, env=env
     )
     if result.returncode != 0:
         print(result.stdout, result.stderr, sep="\n")
@@ -159,30 +157,21 @@ def show_resources(output: str) -> None:
 
 
 def converse(api: httpx.Client, config_id: str, name: str, messages: list[tuple[str, str]]) -> str:
-    conversation = api.post("/v2/Conversations", json={"configurationId": config_id, "name": name})
-    conversation.raise_for_status()
-    conversation_id: str = conversation.json()["id"]
-    for sender, text in messages:
-        author, recipient = (
-            (CUSTOMER, SUPPORT_LINE) if sender == "customer" else (SUPPORT_LINE, CUSTOMER)
-        )
-        print(f"    {sender:>8}: {text}")
-        api.post(
-            f"/v2/Conversations/{conversation_id}/Communications",
-            json={
-                "author": {"channel": "SMS", "address": author},
-                "content": {"type": "TEXT", "text": text},
-                "recipients": [{"channel": "SMS", "address": recipient}],
-            },
-        ).raise_for_status()
+    def sms() -> Iterator[tuple[str, str, str]]:
+        for sender, text in messages:
+            author, recipient = (
+                (CUSTOMER, SUPPORT_LINE) if sender == "customer" else (SUPPORT_LINE, CUSTOMER)
+            )
+            print(f"    {sender:>8}: {text}")
+            yield author, recipient, text
+
+    conversation_id = simulate_sms_conversation(api, config_id, sms(), name=name)
     api.put(f"/v2/Conversations/{conversation_id}", json={"status": "CLOSED"}).raise_for_status()
     return conversation_id
 
 
 def show_results(api: httpx.Client, conversation_id: str) -> list[dict[str, Any]]:
-    results: list[dict[str, Any]] = api.get(
-        "/v3/OperatorResults", params={"conversationId": conversation_id, "pageSize": 1000}
-    ).json()["items"]
+    results = operator_results(api, conversation_id)
     names = {
         o["id"]: o["displayName"]
         for o in api.get("/v3/ControlPlane/Operators", params={"pageSize": 1000}).json()["items"]

@@ -3,12 +3,14 @@
 ``EmulatorServer`` starts uvicorn on a background thread on a free loopback
 port; ``EmulatorHandle`` wraps the control API with typed helpers. Both are
 what :mod:`twilio_emulator.pytest_plugin` hands to tests, and both are stable
-API for the provider's end-to-end tests.
+API for the provider's end-to-end tests. :func:`simulate_sms_conversation` and
+:func:`operator_results` drive its data plane, as the tests, benchmarks and demo do.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -20,9 +22,49 @@ from .domain import Emulator
 from .server import ReadyServer, bind_socket, make_server
 from .web import EmulatorApp, create_app
 
-__all__ = ["AccountHandle", "EmulatorHandle", "EmulatorServer"]
+__all__ = [
+    "AccountHandle",
+    "EmulatorHandle",
+    "EmulatorServer",
+    "operator_results",
+    "simulate_sms_conversation",
+]
 
 _START_TIMEOUT_SECONDS = 15
+
+
+def simulate_sms_conversation(
+    client: httpx.Client,
+    configuration_id: str,
+    messages: Iterable[tuple[str, str, str]],
+    **fields: Any,
+) -> str:
+    """Through the data plane: create a Conversation on ``configuration_id`` (with ``fields``,
+    e.g. ``name``) and post each ``(author, recipient, text)`` of ``messages`` to it as an SMS
+    Communication, in order; returns the conversation id."""
+    created = client.post("/v2/Conversations", json={"configurationId": configuration_id, **fields})
+    created.raise_for_status()
+    conversation_id: str = created.json()["id"]
+    for author, recipient, text in messages:
+        client.post(
+            f"/v2/Conversations/{conversation_id}/Communications",
+            json={
+                "author": {"channel": "SMS", "address": author},
+                "content": {"type": "TEXT", "text": text},
+                "recipients": [{"channel": "SMS", "address": recipient}],
+            },
+        ).raise_for_status()
+    return conversation_id
+
+
+def operator_results(client: httpx.Client, conversation_id: str) -> list[dict[str, Any]]:
+    """The OperatorResults of one conversation (up to 1,000)."""
+    response = client.get(
+        "/v3/OperatorResults", params={"conversationId": conversation_id, "pageSize": 1000}
+    )
+    response.raise_for_status()
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
 
 
 @dataclass

@@ -4,17 +4,16 @@ driven by the real engine against the emulator over HTTP."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from twilio_emulator.testing import EmulatorHandle
+from twilio_emulator.testing import EmulatorHandle, operator_results, simulate_sms_conversation
 
 from tests.e2e import processes
-from tests.e2e.pulumi_cli import PulumiProject
+from tools.pulumi_project import PulumiProject, initialised_copy, twilio_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CUSTOMER = "+15551230000"
@@ -41,29 +40,12 @@ class Deployment:
     def converse(self, *texts: str) -> str:
         """A customer's SMS conversation with the support line, through the data plane of the
         deployed Conversation configuration; returns the conversation id."""
-        client = self.emulator.client()
         config_id = self.pulumi.outputs()["conversationConfigurations"]["support"]
-        created = client.post("/v2/Conversations", json={"configurationId": config_id})
-        created.raise_for_status()
-        conversation_id: str = created.json()["id"]
-        for text in texts:
-            client.post(
-                f"/v2/Conversations/{conversation_id}/Communications",
-                json={
-                    "author": {"channel": "SMS", "address": CUSTOMER},
-                    "content": {"type": "TEXT", "text": text},
-                    "recipients": [{"channel": "SMS", "address": SUPPORT_LINE}],
-                },
-            ).raise_for_status()
-        return conversation_id
+        messages = [(CUSTOMER, SUPPORT_LINE, text) for text in texts]
+        return simulate_sms_conversation(self.emulator.client(), config_id, messages)
 
     def results(self, conversation_id: str) -> list[dict[str, Any]]:
-        response = self.emulator.client().get(
-            "/v3/OperatorResults", params={"conversationId": conversation_id, "pageSize": 1000}
-        )
-        response.raise_for_status()
-        items: list[dict[str, Any]] = response.json()["items"]
-        return items
+        return operator_results(self.emulator.client(), conversation_id)
 
     def writes(self, since: int) -> list[tuple[str, str]]:
         """(method, path) of every write the emulator received since ``since``, in order."""
@@ -72,18 +54,6 @@ class Deployment:
             for r in self.emulator.requests(since=since)
             if r["method"] in ("POST", "PUT", "PATCH", "DELETE")
         ]
-
-
-def copy_project(destination: Path) -> Path:
-    destination.mkdir(parents=True)
-    for name in ("__main__.py",):
-        shutil.copy(ROOT / name, destination / name)
-    shutil.copytree(ROOT / "stacks", destination / "stacks")
-    pulumi_yaml = (ROOT / "Pulumi.yaml").read_text()
-    # The copy lives elsewhere: point it at the project's virtualenv by absolute path.
-    pulumi_yaml = pulumi_yaml.replace("virtualenv: .venv", f"virtualenv: {ROOT / '.venv'}")
-    (destination / "Pulumi.yaml").write_text(pulumi_yaml)
-    return destination
 
 
 LEFTOVER_EXIT_SECONDS = 30  # processes that are already ending get this long to finish
@@ -113,16 +83,6 @@ def leaves_no_process(_subreaper: None) -> Iterator[None]:
 
 @pytest.fixture
 def deployment(tmp_path: Path, emulator: EmulatorHandle) -> Deployment:
-    project_dir = copy_project(tmp_path / "project")
-    project = PulumiProject(
-        project_dir=project_dir,
-        workdir=tmp_path,
-        stack="dev",
-        extra_env={
-            "TWILIO_BASE_URL": emulator.url,
-            "TWILIO_ACCOUNT_SID": emulator.account_sid,
-            "TWILIO_AUTH_TOKEN": emulator.auth_token,
-        },
-    )
-    project.init()
-    return Deployment(project, emulator, project_dir)
+    env = twilio_env(emulator.url, emulator.account_sid, emulator.auth_token)
+    project = initialised_copy(tmp_path / "project", tmp_path, env)
+    return Deployment(project, emulator, project.project_dir)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.e2e.processes import kill_tree, wait_gone
-from tests.e2e.pulumi_cli import PulumiProject
+from tools.pulumi_project import PulumiProject
 
 POLL_SECONDS = 0.05
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.pulumi_cli import PulumiProject
+from tools.pulumi_project import PulumiProject
 
 V3_CONFIGS = "/v3/ControlPlane/Configurations"
 V2_CONFIGS = "/v2/ControlPlane/Configurations"

@@ -17,7 +17,7 @@ import pytest
 
 from tests.e2e.conftest import Deployment
 from tests.e2e.drift_cli import FORMATS, WRITES, drift, find, twilio_intelligence
-from tests.e2e.pulumi_cli import PulumiProject
+from tools.pulumi_project import PulumiProject
 
 pytestmark = pytest.mark.e2e
 

@@ -29,14 +29,14 @@ import httpx
 import pytest
 from twilio_emulator.testing import AccountHandle, EmulatorHandle
 
-from tests.e2e.conftest import Deployment, copy_project
+from tests.e2e.conftest import Deployment
 from tests.e2e.inventory import (
     V3_CONFIGS,
     assert_state_matches_live,
     live_inventory,
     state_resources,
 )
-from tests.e2e.pulumi_cli import PulumiProject
+from tools.pulumi_project import PROMPT_EDIT, RULE_EDIT, initialised_copy, twilio_env
 
 pytestmark = pytest.mark.e2e
 
@@ -58,12 +58,6 @@ FAULT_PLAN: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("fail_operation", "*", ASYNC_WRITES, {"rate": 0.08}),
 )
 KINDS = sorted({kind for kind, _, _, _ in FAULT_PLAN})
-
-RULE_EDIT = (
-    "contact-reason: {}\n        trigger: {on: CONVERSATION_END}",
-    "contact-reason: {}\n        trigger: {on: CONVERSATION_INACTIVE}",
-)
-PROMPT_EDIT = ("explain why in one sentence.", "explain why in at most ten words.")
 
 
 @dataclass
@@ -88,19 +82,9 @@ class Worker:
         self.emulator = replace(emulator, admin=admin, _clients=[])
         self.index = index
         self.account: AccountHandle = self.emulator.create_account()
-        project_dir = copy_project(workdir / "project")
-        project = PulumiProject(
-            project_dir=project_dir,
-            workdir=workdir,
-            stack="dev",
-            extra_env={
-                "TWILIO_BASE_URL": emulator.url,
-                "TWILIO_ACCOUNT_SID": self.account.account_sid,
-                "TWILIO_AUTH_TOKEN": self.account.auth_token,
-            },
-        )
-        project.init()
-        self.d = Deployment(project, self.emulator, project_dir)
+        env = twilio_env(emulator.url, self.account.account_sid, self.account.auth_token)
+        project = initialised_copy(workdir / "project", workdir, env)
+        self.d = Deployment(project, self.emulator, project.project_dir)
         self.client = self.emulator.client(auth=(self.account.account_sid, self.account.auth_token))
         self.tally = Tally()
         self._faults: list[str] = []

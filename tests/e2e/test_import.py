@@ -17,9 +17,9 @@ import pytest
 
 from tests.e2e.conftest import ROOT, Deployment
 from tests.e2e.drift_cli import drift, twilio_intelligence
-from tests.e2e.pulumi_cli import PulumiProject
 from tests.e2e.test_clean_refresh import quiet_refresh_preview
 from tests.e2e.test_export import make_account
+from tools.pulumi_project import PulumiProject
 
 pytestmark = pytest.mark.e2e
 

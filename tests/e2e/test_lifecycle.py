@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Deployment
+from tools.pulumi_project import PROMPT_EDIT, RULE_EDIT
 
 V3_CONFIGS = "/v3/ControlPlane/Configurations"
 V2_CONFIGS = "/v2/ControlPlane/Configurations"
@@ -22,6 +23,19 @@ pytestmark = pytest.mark.e2e
 
 def _ids(d: Deployment) -> dict[str, Any]:
     return d.pulumi.outputs()
+
+
+def _up(d: Deployment) -> dict[str, Any]:
+    """``pulumi up``, then the stack's outputs (the ids it deployed)."""
+    d.pulumi.up()
+    return _ids(d)
+
+
+def _up_then_edit(d: Deployment, old: str, new: str) -> dict[str, Any]:
+    """Deploy, then replace ``old`` by ``new`` in the base stack file; returns the ids deployed."""
+    ids = _up(d)
+    d.edit(old, new)
+    return ids
 
 
 def _live(d: Deployment, path: str) -> dict[str, Any]:
@@ -43,8 +57,7 @@ def _conversation_links(d: Deployment) -> list[str]:
 
 def test_up_creates_everything_and_then_nothing_changes(deployment: Deployment) -> None:
     d = deployment
-    d.pulumi.up()
-    ids = _ids(d)
+    ids = _up(d)
     config_id = ids["intelligenceConfigurations"]["support-analytics"]
     live_config = _live(d, f"{V3_CONFIGS}/{config_id}")
     assert live_config["version"] == 1
@@ -63,21 +76,15 @@ def test_up_creates_everything_and_then_nothing_changes(deployment: Deployment) 
 
 def test_rule_change_replaces_configuration_without_put(deployment: Deployment) -> None:
     d = deployment
-    d.pulumi.up()
-    old_config = _ids(d)["intelligenceConfigurations"]["support-analytics"]
-    conversation = _ids(d)["conversationConfigurations"]["support"]
-
-    d.edit(
-        "contact-reason: {}\n        trigger: {on: CONVERSATION_END}",
-        "contact-reason: {}\n        trigger: {on: CONVERSATION_INACTIVE}",
-    )
+    ids = _up_then_edit(d, *RULE_EDIT)
+    old_config = ids["intelligenceConfigurations"]["support-analytics"]
+    conversation = ids["conversationConfigurations"]["support"]
     preview = d.pulumi.preview("--diff")
     assert "support-analytics" in preview.stdout
     assert "replace" in preview.stdout
 
     mark = d.emulator.mark()
-    d.pulumi.up()
-    new_config = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    new_config = _up(d)["intelligenceConfigurations"]["support-analytics"]
     assert new_config != old_config
     assert d.writes(mark) == [
         ("POST", V3_CONFIGS),
@@ -105,16 +112,12 @@ def test_rule_change_replaces_configuration_without_put(deployment: Deployment) 
 
 def test_operator_prompt_change_replaces_operator_and_configuration(deployment: Deployment) -> None:
     d = deployment
-    d.pulumi.up()
-    before = _ids(d)
+    before = _up_then_edit(d, *PROMPT_EDIT)
     old_operator = before["operators"]["churn-risk"]
     old_config = before["intelligenceConfigurations"]["support-analytics"]
     conversation = before["conversationConfigurations"]["support"]
-
-    d.edit("explain why in one sentence.", "explain why in at most ten words.")
     mark = d.emulator.mark()
-    d.pulumi.up()
-    after = _ids(d)
+    after = _up(d)
     new_operator = after["operators"]["churn-risk"]
     new_config = after["intelligenceConfigurations"]["support-analytics"]
     assert new_operator != old_operator
@@ -136,8 +139,7 @@ def test_operator_prompt_change_replaces_operator_and_configuration(deployment: 
 
 def test_out_of_band_put_is_reported_and_replaced(deployment: Deployment) -> None:
     d = deployment
-    d.pulumi.up()
-    config_id = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    config_id = _up(d)["intelligenceConfigurations"]["support-analytics"]
     live = _live(d, f"{V3_CONFIGS}/{config_id}")
     body = {
         "displayName": live["displayName"],
@@ -154,8 +156,7 @@ def test_out_of_band_put_is_reported_and_replaced(deployment: Deployment) -> Non
 
     d.pulumi.refresh()
     mark = d.emulator.mark()
-    d.pulumi.up()
-    new_config = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    new_config = _up(d)["intelligenceConfigurations"]["support-analytics"]
     assert new_config != config_id
     assert _live(d, f"{V3_CONFIGS}/{new_config}")["version"] == 1
     assert ("DELETE", f"{V3_CONFIGS}/{config_id}") in d.writes(mark)
@@ -167,16 +168,15 @@ def test_out_of_band_put_is_reported_and_replaced(deployment: Deployment) -> Non
 
 def test_out_of_band_delete_is_noticed_and_recreated(deployment: Deployment) -> None:
     d = deployment
-    d.pulumi.up()
-    operator_id = _ids(d)["operators"]["contact-reason"]
-    config_id = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    ids = _up(d)
+    operator_id = ids["operators"]["contact-reason"]
+    config_id = ids["intelligenceConfigurations"]["support-analytics"]
     client = d.emulator.client()
     client.delete(f"{V3_CONFIGS}/{config_id}").raise_for_status()
 
     assert d.pulumi.refresh("--expect-no-changes", check=False).returncode != 0
     d.pulumi.refresh()
-    d.pulumi.up()
-    new_config = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    new_config = _up(d)["intelligenceConfigurations"]["support-analytics"]
     assert new_config != config_id
     assert _live(d, f"{V3_CONFIGS}/{new_config}")["version"] == 1
     assert _conversation_links(d) == [new_config]
@@ -186,8 +186,7 @@ def test_out_of_band_delete_is_noticed_and_recreated(deployment: Deployment) -> 
 
 def test_destroy_leaves_nothing_but_the_memory_store(deployment: Deployment) -> None:
     d = deployment
-    d.pulumi.up()
-    store_id = _ids(d)["memoryStores"]["support-memory"]
+    store_id = _up(d)["memoryStores"]["support-memory"]
     destroy = d.pulumi.destroy()
     client = d.emulator.client()
     assert client.get(V3_CONFIGS).json()["items"] == []
@@ -218,13 +217,13 @@ def test_bad_stack_file_fails_before_any_request(deployment: Deployment) -> None
 
 def test_grouping_type_change_deletes_before_replacing(deployment: Deployment) -> None:
     d = deployment
-    d.pulumi.up()
-    old = _ids(d)["conversationConfigurations"]["support"]
-    config_id = _ids(d)["intelligenceConfigurations"]["support-analytics"]
-    d.edit(
+    ids = _up_then_edit(
+        d,
         "conversationGroupingType: GROUP_BY_PARTICIPANT_ADDRESSES",
         "conversationGroupingType: GROUP_BY_PROFILE",
     )
+    old = ids["conversationConfigurations"]["support"]
+    config_id = ids["intelligenceConfigurations"]["support-analytics"]
     lines = d.pulumi.preview().stdout.splitlines()
     delete = _line_index(lines, "ConversationConfiguration support delete original")
     create = _line_index(lines, "ConversationConfiguration support create replacement")
@@ -232,8 +231,7 @@ def test_grouping_type_change_deletes_before_replacing(deployment: Deployment) -
     assert "[diff: ~conversationGroupingType]" in lines[create]
 
     mark = d.emulator.mark()
-    d.pulumi.up()
-    new = _ids(d)["conversationConfigurations"]["support"]
+    new = _up(d)["conversationConfigurations"]["support"]
     assert new != old
     # Two configurations capturing the same addresses would duplicate traffic: the old one
     # goes first.
@@ -321,9 +319,9 @@ def test_in_place_operator_update_puts_with_an_integer_if_match(deployment: Depl
         "  contact-reason:\n    updateStrategy: in-place\n"
         "    description: Why the customer got in touch\n",
     )
-    d.pulumi.up()
-    operator_id = _ids(d)["operators"]["contact-reason"]
-    config_id = _ids(d)["intelligenceConfigurations"]["support-analytics"]
+    ids = _up(d)
+    operator_id = ids["operators"]["contact-reason"]
+    config_id = ids["intelligenceConfigurations"]["support-analytics"]
     descriptions = ["Why the customer got in touch", "Why they got in touch", "Why they wrote"]
     for version, (before, description) in enumerate(itertools.pairwise(descriptions), start=1):
         d.edit(f"    description: {before}\n", f"    description: {description}\n")

@@ -15,7 +15,7 @@ import pytest
 from pulumi_twilio_intelligence.policy import POLICIES
 
 from tests.e2e.conftest import ROOT, Deployment
-from tests.e2e.pulumi_cli import PulumiProject
+from tools.pulumi_project import PulumiProject
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.pulumi_cli import PulumiProject
 from tools import engine
+from tools.pulumi_project import PulumiProject
 
 ROOT = Path(__file__).resolve().parents[2]
 

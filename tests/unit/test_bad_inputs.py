@@ -148,10 +148,15 @@ def test_a_repeated_key_names_the_key_and_both_lines(path: Path) -> None:
     assert f"line {first}" in found[0].rule, found[0].rule
 
 
+def overlay_file(path: Path, body: str) -> Path:
+    """Write an overlay of BASE at `path`: line 1 is `extends: BASE`, `body` starts on line 2."""
+    path.write_text(f"extends: {BASE}\n" + body)
+    return path
+
+
 def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path) -> None:
-    case = tmp_path / "many.yaml"
-    case.write_text(
-        f"extends: {BASE}\n"
+    case = overlay_file(
+        tmp_path / "many.yaml",
         "operators:\n"
         "  scorer: {outputFormat: EXTRACTION}\n"
         "intelligenceConfigurations:\n"
@@ -159,7 +164,7 @@ def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path) -> None:
         "    rules:\n"
         "      live: {trigger: {on: COMMUNICATION, count: 99}}\n"
         "memoryStores:\n"
-        "  mem: {displayName: 'a b'}\n"
+        "  mem: {displayName: 'a b'}\n",
     )
     error = refusal(case)
     assert {(v.resource, v.field) for v in error.violations} >= {
@@ -171,14 +176,13 @@ def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_an_overlay_points_at_its_own_line_and_the_base_at_its_own(tmp_path: Path) -> None:
-    overlay = tmp_path / "overlay.yaml"
-    overlay.write_text(
-        f"extends: {BASE}\n"
+    overlay = overlay_file(
+        tmp_path / "overlay.yaml",
         "intelligenceConfigurations:\n"
         "  analytics:\n"
         "    rules:\n"
         "      live:\n"
-        "        trigger: {count: 30}\n"
+        "        trigger: {count: 30}\n",
     )
     [violation] = refusal(overlay).violations
     assert violation.location == f"{overlay}:6"
@@ -189,13 +193,12 @@ def test_an_overlay_points_at_its_own_line_and_the_base_at_its_own(tmp_path: Pat
 
 def test_the_yaml_1_1_on_trap_is_handled(tmp_path: Path) -> None:
     """`on` stays the key "on" (YAML 1.1 would make it True), and only true/false are booleans."""
-    case = tmp_path / "on.yaml"
-    case.write_text(
-        f"extends: {BASE}\n"
+    case = overlay_file(
+        tmp_path / "on.yaml",
         "intelligenceConfigurations:\n"
         "  analytics:\n"
         "    rules:\n"
-        "      live: {trigger: {on: CONVERSATION_END}}\n"
+        "      live: {trigger: {on: CONVERSATION_END}}\n",
     )
     state = stackfile.load(case)
     [trigger] = state.intelligence_configurations["analytics"]["rules"][0]["triggers"]

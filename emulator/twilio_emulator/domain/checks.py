@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .errors import ValidationFailed
@@ -161,6 +161,29 @@ class Checker:
             self.fail(path, f"size must be between {low} and {high}")
             return None
         return value
+
+    def member_object(self, parent: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
+        """``parent[key]`` (at ``path``.key) when it is an object; None when it is absent (no
+        failure) or is no object (a failure)."""
+        value = parent.get(key)
+        return None if value is None else self.object(value, join(path, key))
+
+    def objects(
+        self,
+        value: Any,
+        path: str,
+        *,
+        min_items: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[tuple[dict[str, Any], str]]:
+        """Each item of the array ``value`` that is an object, with its path, in order; an item
+        that is not an object fails (and is skipped), as does a ``value`` that is no array."""
+        items = self.array(value, path, min_items=min_items, max_items=max_items)
+        for index, item in enumerate(items or []):
+            item_path = join_index(path, index)
+            obj = self.object(item, item_path)
+            if obj is not None:
+                yield obj, item_path
 
     def uri(self, value: Any, path: str) -> str | None:
         text = self.string(value, path)

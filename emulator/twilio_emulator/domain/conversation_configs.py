@@ -214,11 +214,7 @@ class ConversationConfigService(Collection):
     @staticmethod
     def _capture_rules(c: Checker, value: Any, path: str) -> list[dict[str, Any]]:
         kept_rules = []
-        for index, rule in enumerate(c.array(value, path) or []):
-            item_path = join_index(path, index)
-            rule_obj = c.object(rule, item_path)
-            if rule_obj is None:
-                continue
+        for rule_obj, item_path in c.objects(value, path):
             kept_rule: dict[str, Any] = {}
             for key in ("from", "to"):
                 address = c.get(rule_obj, key, item_path, required=True)
@@ -239,11 +235,7 @@ class ConversationConfigService(Collection):
         callbacks: list[dict[str, str]] = []
         if value is None:
             return callbacks
-        for index, item in enumerate(c.array(value, "statusCallbacks", max_items=2) or []):
-            path = join_index("statusCallbacks", index)
-            obj = c.object(item, path)
-            if obj is None:
-                continue
+        for obj, path in c.objects(value, "statusCallbacks", max_items=2):
             callback: dict[str, str] = {}
             url = c.get(obj, "url", path, required=True)
             if url is not None and c.uri(url, join(path, "url")) is not None:

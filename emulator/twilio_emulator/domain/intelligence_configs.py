@@ -144,13 +144,12 @@ class ConfigurationService(Collection):
                 rule["id"] = rule_id
         operators = c.get(obj, "operators", path, required=True)
         if operators is not None:
-            items = c.array(operators, join(path, "operators"), min_items=1, max_items=5)
-            refs = []
-            for index, item in enumerate(items or []):
-                ref = self._operator_ref(c, item, join_index(join(path, "operators"), index))
-                if ref is not None:
-                    refs.append(ref)
-            rule["operators"] = refs
+            rule["operators"] = [
+                self._operator_ref(c, ref, ref_path)
+                for ref, ref_path in c.objects(
+                    operators, join(path, "operators"), min_items=1, max_items=5
+                )
+            ]
         rule["triggers"] = self._triggers(c, obj.get("triggers"), join(path, "triggers"))
         actions = c.get(obj, "actions", path, required=True)
         if actions is not None:
@@ -163,10 +162,7 @@ class ConfigurationService(Collection):
         return rule
 
     @staticmethod
-    def _operator_ref(c: Checker, value: Any, path: str) -> dict[str, Any] | None:
-        obj = c.object(value, path)
-        if obj is None:
-            return None
+    def _operator_ref(c: Checker, obj: dict[str, Any], path: str) -> dict[str, Any]:
         ref: dict[str, Any] = {}
         op_id = c.get(obj, "id", path, required=True)
         if op_id is not None and c.string(op_id, join(path, "id")) is not None:
@@ -186,38 +182,27 @@ class ConfigurationService(Collection):
         triggers: list[dict[str, Any]] = []
         if value is None:
             return triggers
-        for index, item in enumerate(c.array(value, path, max_items=1) or []):
-            item_path = join_index(path, index)
-            obj = c.object(item, item_path)
-            if obj is None:
-                continue
+        for obj, item_path in c.objects(value, path, max_items=1):
             trigger: dict[str, Any] = {}
             on = c.get(obj, "on", item_path, required=True)
             if on is not None and c.string(on, join(item_path, "on"), enum=TRIGGERS):
                 trigger["on"] = on
-            params = obj.get("parameters")
-            if params is not None:
-                params_path = join(item_path, "parameters")
-                params_obj = c.object(params, params_path)
-                if params_obj is not None:
-                    kept: dict[str, Any] = {}
-                    count = params_obj.get("count")
-                    if count is not None and c.integer(
-                        count, join(params_path, "count"), minimum=1, maximum=20
-                    ):
-                        kept["count"] = count
-                    trigger["parameters"] = kept
+            params_obj = c.member_object(obj, "parameters", item_path)
+            if params_obj is not None:
+                kept: dict[str, Any] = {}
+                count = params_obj.get("count")
+                if count is not None and c.integer(
+                    count, join(item_path, "parameters.count"), minimum=1, maximum=20
+                ):
+                    kept["count"] = count
+                trigger["parameters"] = kept
             triggers.append(trigger)
         return triggers
 
     @staticmethod
     def _actions(c: Checker, value: Any, path: str) -> list[dict[str, Any]]:
         actions: list[dict[str, Any]] = []
-        for index, item in enumerate(c.array(value, path, max_items=2) or []):
-            item_path = join_index(path, index)
-            obj = c.object(item, item_path)
-            if obj is None:
-                continue
+        for obj, item_path in c.objects(value, path, max_items=2):
             action: dict[str, Any] = {}
             kind = c.get(obj, "type", item_path, required=True)
             if kind is not None and c.string(kind, join(item_path, "type"), enum=("WEBHOOK",)):
@@ -237,31 +222,24 @@ class ConfigurationService(Collection):
         if obj is None:
             return None
         context: dict[str, Any] = {}
-        memory = obj.get("memory")
-        if memory is not None:
-            memory_obj = c.object(memory, join(path, "memory"))
-            if memory_obj is not None:
-                kept: dict[str, Any] = {}
-                enabled = memory_obj.get("enabled")
-                if (
-                    enabled is not None
-                    and c.boolean(enabled, join(path, "memory.enabled")) is not None
-                ):
-                    kept["enabled"] = enabled
-                context["memory"] = kept
-        knowledge = obj.get("knowledge")
-        if knowledge is not None:
+        memory_obj = c.member_object(obj, "memory", path)
+        if memory_obj is not None:
+            kept: dict[str, Any] = {}
+            enabled = memory_obj.get("enabled")
+            if enabled is not None and c.boolean(enabled, join(path, "memory.enabled")) is not None:
+                kept["enabled"] = enabled
+            context["memory"] = kept
+        k_obj = c.member_object(obj, "knowledge", path)
+        if k_obj is not None:
             k_path = join(path, "knowledge")
-            k_obj = c.object(knowledge, k_path)
-            if k_obj is not None:
-                bases = c.get(k_obj, "bases", k_path, required=True)
-                if bases is not None:
-                    items = c.array(bases, join(k_path, "bases"), min_items=1)
-                    if items is not None and all(
-                        c.string(base, join_index(join(k_path, "bases"), i)) is not None
-                        for i, base in enumerate(items)
-                    ):
-                        context["knowledge"] = {"bases": list(items)}
+            bases = c.get(k_obj, "bases", k_path, required=True)
+            if bases is not None:
+                items = c.array(bases, join(k_path, "bases"), min_items=1)
+                if items is not None and all(
+                    c.string(base, join_index(join(k_path, "bases"), i)) is not None
+                    for i, base in enumerate(items)
+                ):
+                    context["knowledge"] = {"bases": list(items)}
         return context
 
     def _check_reference(self, c: Checker, account: str, ref: dict[str, Any], path: str) -> None:

@@ -11,7 +11,7 @@ a hard failure: no result. Each WEBHOOK action queues a delivery of the result
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .executor import Execution, Turn, execute
 from .intelligence_configs import ConfigurationService
@@ -34,6 +34,15 @@ class Event:
     config_ids: list[str]
     communications: list[dict[str, Any]]
     participants: list[dict[str, Any]]
+
+
+class _Firing(NamedTuple):
+    """One rule of a configuration firing on an event, in an account."""
+
+    account: str
+    event: Event
+    config: dict[str, Any]
+    rule: dict[str, Any]
 
 
 class IntelligenceRuntime:
@@ -66,21 +75,16 @@ class IntelligenceRuntime:
                     if counters[rule["id"]] < every:
                         continue
                     counters[rule["id"]] = 0
+                firing = _Firing(account, event, config, rule)
                 for ref in rule["operators"]:
-                    result = self._run(account, event, config, rule, ref)
+                    result = self._run(firing, ref)
                     if result is not None:
                         created.append(result["id"])
         return created
 
-    def _run(
-        self,
-        account: str,
-        event: Event,
-        config: dict[str, Any],
-        rule: dict[str, Any],
-        ref: dict[str, Any],
-    ) -> dict[str, Any] | None:
+    def _run(self, firing: _Firing, ref: dict[str, Any]) -> dict[str, Any] | None:
         """Run one operator of a rule; stores (and returns) its OperatorResult."""
+        account, event, _, rule = firing
         operator = self._resolve(account, ref)
         if operator is None:
             return None
@@ -104,30 +108,20 @@ class IntelligenceRuntime:
             params,
             lowercase_sentiment=self.rt.traps.sentiment_labels_lowercase,
         )
-        doc = self._result(
-            account=account,
-            event=event,
-            config=config,
-            rule=rule,
-            operator=operator,
-            params=params,
-            run=run,
-        )
+        doc = self._result(firing, operator=operator, params=params, run=run)
         self.rt.store.put(RESULT_KIND, account, doc["id"], doc)
         self._queue_webhooks(account, rule, doc["id"])
         return doc
 
     def _result(
         self,
+        firing: _Firing,
         *,
-        account: str,
-        event: Event,
-        config: dict[str, Any],
-        rule: dict[str, Any],
         operator: dict[str, Any],
         params: dict[str, Any],
         run: Execution,
     ) -> dict[str, Any]:
+        account, event, config, rule = firing
         now = self.rt.timestamp()
         communications, participants = event.communications, event.participants
         details: dict[str, Any] = {

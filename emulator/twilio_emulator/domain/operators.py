@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .checks import Checker, join, join_index
+from .checks import Checker, join
 from .collection import Collection
 from .errors import Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from .ids import is_ttid
@@ -257,12 +257,7 @@ class OperatorService(Collection):
         examples: list[dict[str, str]] = []
         if value is None:
             return examples
-        items = c.array(value, "trainingExamples")
-        for index, item in enumerate(items or []):
-            path = join_index("trainingExamples", index)
-            example = c.object(item, path)
-            if example is None:
-                continue
+        for example, path in c.objects(value, "trainingExamples"):
             pair: dict[str, str] = {}
             for key in ("input", "output"):
                 text = c.get(example, key, path, required=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import Checker, join, join_index
+from .checks import Checker, join
 from .collection import ChildCollection
 from .conversation_configs import ConversationConfigService
 from .runtime import Runtime
@@ -48,11 +48,7 @@ class ParticipantService(ChildCollection):
     @staticmethod
     def _addresses(c: Checker, value: Any, path: str) -> list[dict[str, str]]:
         kept: list[dict[str, str]] = []
-        for index, item in enumerate(c.array(value, path, min_items=1) or []):
-            item_path = join_index(path, index)
-            address = c.object(item, item_path)
-            if address is None:
-                continue
+        for address, item_path in c.objects(value, path, min_items=1):
             channel = c.get(address, "channel", item_path, required=True)
             value = c.get(address, "address", item_path, required=True)
             if (

@@ -20,14 +20,10 @@ __all__ = ["MAX_JSON_DEPTH", "read_json_object"]
 MAX_JSON_DEPTH = 64
 
 
-class _TooLarge(DomainError):
-    status = 413
-    code = 20413
+class _TooLarge(DomainError, status=413, code=20413): ...
 
 
-class _UnsupportedMediaType(DomainError):
-    status = 415
-    code = 20422
+class _UnsupportedMediaType(DomainError, status=415, code=20422): ...
 
 
 def _reject_constant(name: str) -> Any:

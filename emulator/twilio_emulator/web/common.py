@@ -27,13 +27,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, ParamSpec
 
-from fastapi import Depends
+from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..domain import Emulator, Page
 from ..domain.pagination import page_size
 from .bodies import read_json_object
+from .errors import MESSAGES
 from .middleware import ACCOUNT_SCOPE_KEY, FAIL_OPERATION_SCOPE_KEY
 
 __all__ = [
@@ -41,9 +42,11 @@ __all__ = [
     "Backend",
     "FailRequested",
     "JsonBody",
+    "OperationShape",
     "OptionalJsonBody",
     "PageArgs",
     "Paging",
+    "add_operation_route",
     "base_url",
     "emulator_of",
     "json_body",
@@ -131,6 +134,38 @@ def json_response(
 
 def no_content() -> Response:
     return Response(status_code=204)
+
+
+OperationShape = Callable[
+    [Request, Emulator, dict[str, Any], str, dict[str, str]],
+    tuple[dict[str, Any], dict[str, str] | None],
+]
+
+
+def add_operation_route(
+    router: APIRouter, operations: str, api: str, shape: OperationShape
+) -> None:
+    """The operation-status route of one API, ``GET <operations>/{operation_id}``: fetch the
+    operation of ``api`` and answer with the body and headers ``shape`` makes of the request,
+    the emulator, the operation, its status and (empty when it has no error) its error's
+    ``type`` and ``title``: the Twilio docs URL of its code and the text of its HTTP status.
+    """
+
+    async def fetch_operation(
+        request: Request, em: Backend, account: Account, operation_id: str
+    ) -> Response:
+        op = em.operations.fetch(account, api, operation_id)
+        problem: dict[str, str] = {}
+        if op["error"] is not None:
+            code, http_status = op["error"]["code"], op["error"]["status"]
+            problem = {
+                "type": f"https://www.twilio.com/docs/errors/{code}",
+                "title": MESSAGES.get(http_status, (0, "Error"))[1],
+            }
+        body, headers = shape(request, em, op, em.operations.status(op), problem)
+        return json_response(body, headers=headers)
+
+    router.add_api_route(operations + "/{operation_id}", fetch_operation, methods=["GET"])
 
 
 def page_body(key: str, items: list[Any], page: Page | None = None) -> dict[str, Any]:

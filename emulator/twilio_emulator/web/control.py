@@ -144,6 +144,25 @@ async def _json_object(request: Request) -> dict[str, Any]:
     return data
 
 
+def _reading(path: str, name: str, read: Callable[[Request], Any]) -> None:
+    """``GET path``: answers what ``read`` returns for the request, as JSON."""
+
+    async def endpoint(request: Request) -> Response:
+        return JSONResponse(read(request))
+
+    router.add_api_route(path, endpoint, methods=["GET"], name=name)
+
+
+def _clearing(path: str, name: str, clear: Callable[[Request], None]) -> None:
+    """``DELETE path``: ``clear`` for the request, then 204."""
+
+    async def endpoint(request: Request) -> Response:
+        clear(request)
+        return Response(status_code=204)
+
+    router.add_api_route(path, endpoint, methods=["DELETE"], name=name)
+
+
 @router.get("/health")
 async def health(request: Request) -> Response:
     em = emulator_of(request)
@@ -262,15 +281,12 @@ async def list_requests(request: Request) -> Response:
     return JSONResponse({"requests": log.query(flt), "lastSeq": log.last_seq})
 
 
-@router.delete("/requests")
-async def clear_requests(request: Request) -> Response:
-    _log(request).clear()
-    return Response(status_code=204)
-
-
-@router.get("/faults")
-async def list_faults(request: Request) -> Response:
-    return JSONResponse({"faults": [f.as_dict() for f in _faults(request).all()]})
+_clearing("/requests", "clear_requests", lambda request: _log(request).clear())
+_reading(
+    "/faults",
+    "list_faults",
+    lambda request: {"faults": [f.as_dict() for f in _faults(request).all()]},
+)
 
 
 @router.post("/faults")
@@ -300,10 +316,7 @@ async def add_fault(request: Request) -> Response:
     return JSONResponse(fault.as_dict(), status_code=201)
 
 
-@router.delete("/faults")
-async def clear_faults(request: Request) -> Response:
-    _faults(request).clear()
-    return Response(status_code=204)
+_clearing("/faults", "clear_faults", lambda request: _faults(request).clear())
 
 
 @router.delete("/faults/{fault_id}")
@@ -313,9 +326,7 @@ async def remove_fault(request: Request) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/clock")
-async def get_clock(request: Request) -> Response:
-    return JSONResponse(_clock(emulator_of(request)))
+_reading("/clock", "get_clock", lambda request: _clock(emulator_of(request)))
 
 
 @router.post("/clock/advance")
@@ -327,9 +338,7 @@ async def advance_clock(request: Request) -> Response:
     return JSONResponse(_clock(em))
 
 
-@router.get("/traps")
-async def get_traps(request: Request) -> Response:
-    return JSONResponse(emulator_of(request).traps.as_dict())
+_reading("/traps", "get_traps", lambda request: emulator_of(request).traps.as_dict())
 
 
 @router.patch("/traps")
@@ -338,9 +347,7 @@ async def set_traps(request: Request) -> Response:
     return JSONResponse(emulator_of(request).set_traps(await _json_object(request)))
 
 
-@router.get("/settings")
-async def get_settings(request: Request) -> Response:
-    return JSONResponse(emulator_of(request).settings.as_dict())
+_reading("/settings", "get_settings", lambda request: emulator_of(request).settings.as_dict())
 
 
 @router.patch("/settings")

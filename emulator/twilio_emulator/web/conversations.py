@@ -21,12 +21,12 @@ from .common import (
     Backend,
     FailRequested,
     Paging,
+    add_operation_route,
     base_url,
     json_body,
     json_response,
     page_body,
 )
-from .errors import MESSAGES
 
 __all__ = ["router"]
 
@@ -129,19 +129,14 @@ async def delete_configuration(
     return await _accepted(request, em, account, start_delete, with_body=False)
 
 
-@router.get(_OPERATIONS + "/{operation_id}")
-async def fetch_operation(
-    request: Request, em: Backend, account: Account, operation_id: str
-) -> Response:
-    op = em.operations.fetch(account, "conversations", operation_id)
-    status = em.operations.status(op)
+def _operation_shape(
+    request: Request, em: Emulator, op: dict[str, Any], status: str, problem: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, str] | None]:
     error = None
     if op["error"] is not None:
-        code, http_status = op["error"]["code"], op["error"]["status"]
         error = {
-            "type": f"https://www.twilio.com/docs/errors/{code}",
-            "title": MESSAGES.get(http_status, (0, "Error"))[1],
-            "status": http_status,
+            **problem,
+            "status": op["error"]["status"],
             "detail": op["error"]["detail"],
             "instance": _status_url(request, op["id"]),
         }
@@ -156,4 +151,7 @@ async def fetch_operation(
         "error": error,
     }
     headers = None if terminal else {"Retry-After": str(em.settings.retry_after_seconds)}
-    return json_response(body, headers=headers)
+    return body, headers
+
+
+add_operation_route(router, _OPERATIONS, "conversations", _operation_shape)

@@ -3,6 +3,7 @@ communications; Intelligence v3 OperatorResults and Conversations."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -33,6 +34,23 @@ async def _conversation(em: Backend, account: Account, cid: str) -> dict[str, An
 
 
 ExistingConversation = Annotated[dict[str, Any], Depends(_conversation)]
+
+
+def _add_fetch_child_route(
+    collection: str,
+    name: str,
+    fetch: Callable[[Emulator], Callable[[str, str, str], dict[str, Any]]],
+) -> None:
+    """``GET /v2/Conversations/{cid}/<collection>/{child_id}``: one item of an existing
+    conversation, as ``fetch(em)(account, cid, child_id)`` finds it."""
+
+    async def fetch_child(
+        em: Backend, account: Account, cid: str, _: ExistingConversation, child_id: str
+    ) -> Response:
+        return json_response(fetch(em)(account, cid, child_id))
+
+    path = f"{_CONV}/{{cid}}/{collection}/{{child_id}}"
+    router.add_api_route(path, fetch_child, methods=["GET"], name=name)
 
 
 # -- Conversations v2 --------------------------------------------------------------
@@ -93,11 +111,7 @@ def create_participant(
     return json_response(em.participants.add(account, conversation, body), 201)
 
 
-@router.get(_CONV + "/{cid}/Participants/{pid}")
-async def fetch_participant(
-    em: Backend, account: Account, cid: str, _: ExistingConversation, pid: str
-) -> Response:
-    return json_response(em.participants.fetch(account, cid, pid))
+_add_fetch_child_route("Participants", "fetch_participant", lambda em: em.participants.fetch)
 
 
 @router.get(_CONV + "/{cid}/Communications")
@@ -119,11 +133,7 @@ def create_communication(
     return json_response(em.conversations.add_communication(account, cid, body), 201)
 
 
-@router.get(_CONV + "/{cid}/Communications/{mid}")
-async def fetch_communication(
-    em: Backend, account: Account, cid: str, _: ExistingConversation, mid: str
-) -> Response:
-    return json_response(em.communications.fetch(account, cid, mid))
+_add_fetch_child_route("Communications", "fetch_communication", lambda em: em.communications.fetch)
 
 
 # -- Intelligence v3 results and conversations ----------------------------------------

@@ -21,12 +21,12 @@ from .common import (
     FailRequested,
     JsonBody,
     OptionalJsonBody,
+    add_operation_route,
     base_url,
     json_response,
     page_body,
     write_action,
 )
-from .errors import MESSAGES
 
 __all__ = ["router"]
 
@@ -99,12 +99,9 @@ def patch_store(  # FastAPI passes everything by name
     return _accepted(request, em, op, "Memory Store update request accepted for processing.")
 
 
-@router.get(_OPERATIONS + "/{operation_id}")
-async def fetch_operation(
-    request: Request, em: Backend, account: Account, operation_id: str
-) -> Response:
-    op = em.operations.fetch(account, "memory", operation_id)
-    status = em.operations.status(op)
+def _operation_shape(
+    request: Request, em: Emulator, op: dict[str, Any], status: str, problem: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
     url = f"{base_url(request)}{_OPERATIONS}/{op['id']}"
     body: dict[str, Any] = {
         "operationId": op["id"],
@@ -118,12 +115,14 @@ async def fetch_operation(
         body["result"] = {"type": "RESOURCE_ID", "id": op["target"]}
         body["resultUrl"] = f"{base_url(request)}{_STORES}/{op['target']}"
     if status == "FAILED":
-        code, http_status = op["error"]["code"], op["error"]["status"]
         body["error"] = {
-            "type": f"https://www.twilio.com/docs/errors/{code}",
-            "title": MESSAGES.get(http_status, (0, "Error"))[1][:128],
-            "code": code,
+            "type": problem["type"],
+            "title": problem["title"][:128],
+            "code": op["error"]["code"],
             "detail": str(op["error"]["detail"])[:1024],
         }
     headers = {"Operation-Id": op["id"], "Retry-After": str(em.settings.retry_after_seconds)}
-    return json_response(body, headers=headers)
+    return body, headers
+
+
+add_operation_route(router, _OPERATIONS, "memory", _operation_shape)

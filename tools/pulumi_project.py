@@ -1,15 +1,41 @@
-"""Drive the real Pulumi CLI against a throwaway file backend (shared by every end-to-end test)."""
+"""Drive the real Pulumi CLI against a throwaway file backend, on a scratch copy of this project
+(shared by the end-to-end tests and the benchmarks)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tools import engine
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Edits of stacks/base.yaml, (old, new), that the lifecycle tests and benchmarks deploy: the
+# contact-reason rule fires on inactivity instead of at the end, and the churn-risk prompt changes.
+RULE_EDIT = (
+    "contact-reason: {}\n        trigger: {on: CONVERSATION_END}",
+    "contact-reason: {}\n        trigger: {on: CONVERSATION_INACTIVE}",
+)
+PROMPT_EDIT = ("explain why in one sentence.", "explain why in at most ten words.")
+
+
+def run_captured(
+    args: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``args`` in ``cwd`` (with ``env``, else ours), its output captured as text; a
+    non-zero exit is the caller's to judge."""
+    return subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 class PulumiCommandError(AssertionError):
@@ -40,14 +66,11 @@ class PulumiProject:
     def run(
         self, *args: str, check: bool = True, timeout: float = 600
     ) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
+        proc = run_captured(
             ["pulumi", *args, "--non-interactive", "--stack", self.stack],
             cwd=self.project_dir,
             env=self.env,
-            capture_output=True,
-            text=True,
             timeout=timeout,
-            check=False,
         )
         if check and proc.returncode != 0:
             raise PulumiCommandError(
@@ -98,3 +121,34 @@ class PulumiProject:
             r for r in deployment.get("resources", []) if r["type"].endswith(type_suffix)
         ]
         return found
+
+
+def copy_project(destination: Path) -> Path:
+    destination.mkdir(parents=True)
+    for name in ("__main__.py",):
+        shutil.copy(ROOT / name, destination / name)
+    shutil.copytree(ROOT / "stacks", destination / "stacks")
+    pulumi_yaml = (ROOT / "Pulumi.yaml").read_text()
+    # The copy lives elsewhere: point it at the project's virtualenv by absolute path.
+    pulumi_yaml = pulumi_yaml.replace("virtualenv: .venv", f"virtualenv: {ROOT / '.venv'}")
+    (destination / "Pulumi.yaml").write_text(pulumi_yaml)
+    return destination
+
+
+def twilio_env(base_url: str, account_sid: str, auth_token: str) -> dict[str, str]:
+    """The environment that points the provider at ``base_url`` (the emulator) as one account."""
+    return {
+        "TWILIO_BASE_URL": base_url,
+        "TWILIO_ACCOUNT_SID": account_sid,
+        "TWILIO_AUTH_TOKEN": auth_token,
+    }
+
+
+def initialised_copy(
+    project_dir: Path, workdir: Path, env: dict[str, str], stack: str = "dev"
+) -> PulumiProject:
+    """A copy of this project at ``project_dir`` (backend and PULUMI_HOME under ``workdir``)
+    with ``stack`` initialised, run with ``env`` added."""
+    project = PulumiProject(copy_project(project_dir), workdir, stack=stack, extra_env=env)
+    project.init()
+    return project
