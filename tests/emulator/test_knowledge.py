@@ -178,6 +178,13 @@ def test_base_delete_is_async_and_cascades(emulator: EmulatorHandle, api: httpx.
     deleting = api.get(f"{BASES}/{kb_id}").json()
     assert deleting["status"] == "DELETING"
     assert_valid(deleting, "knowledge-base.json")
+    # Nothing else may start on a base being deleted (no 409 is declared: 400).
+    assert "being deleted" in error_of(
+        api.patch(f"{BASES}/{kb_id}", json={"description": "x"}), 400
+    )
+    assert "being deleted" in error_of(api.delete(f"{BASES}/{kb_id}"), 400)
+    text = {"name": "late", "source": {"type": "Text", "content": "x"}}
+    assert "DELETING" in error_of(api.post(sources_path(kb_id), json=text), 400)
     assert finish(emulator, api, response)["status"] == "COMPLETED"
     assert "not found" in error_of(api.get(f"{BASES}/{kb_id}"), 404, 20404)
     error_of(api.get(f"{sources_path(kb_id)}/{source['id']}"), 404, 20404)
