@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from twilio_emulator.testing import EmulatorHandle
 
 from tests.emulator.emulator_helpers import assert_valid
@@ -542,3 +544,50 @@ def test_search_scores_are_ordered_and_stable(emulator: EmulatorHandle, api: htt
         {"query": "q" * 2049, "top": 1},
     ):
         error_of(api.post(search, json=bad), 400)
+
+
+# -- properties (inputs drawn from the reference's patterns and limits) ------------------------
+
+_PROPERTY_SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+_NAME_ALPHABET = st.sampled_from("abcXYZ019-_ .é")
+
+
+def test_display_name_rule_is_the_spec_pattern(emulator: EmulatorHandle, api: httpx.Client) -> None:
+    emulator.set_settings(knowledge_bases_per_account=100_000)
+
+    @_PROPERTY_SETTINGS
+    @given(name=st.text(_NAME_ALPHABET, min_size=0, max_size=70))
+    def run(name: str) -> None:
+        valid = re.fullmatch(r"[a-zA-Z0-9-]+", name) is not None and len(name) <= 64
+        response = api.post(BASES, json={"displayName": name})
+        assert response.status_code == (202 if valid else 400), (name, response.text)
+
+    run()
+
+
+_PARAGRAPH = st.text(st.sampled_from("abc xyz.,!\n"), min_size=1, max_size=40).filter(
+    lambda text: text.strip() != "" and re.search(r"\n\s*\n", text) is None
+)
+
+
+def test_text_chunks_are_its_paragraphs(emulator: EmulatorHandle, api: httpx.Client) -> None:
+    emulator.set_settings(knowledge_sources_per_base=100_000)
+    kb_id = create_base(emulator, api)
+
+    @_PROPERTY_SETTINGS
+    @given(
+        paragraphs=st.lists(_PARAGRAPH, min_size=1, max_size=6),
+        gap=st.sampled_from(["\n\n", "\n \n\n"]),
+    )
+    def run(paragraphs: list[str], gap: str) -> None:
+        source = create_source(api, kb_id, {"type": "Text", "content": gap.join(paragraphs)})
+        emulator.advance_clock(10)
+        chunks = api.get(f"{sources_path(kb_id)}/{source['id']}/Chunks").json()["chunks"]
+        assert [c["content"] for c in chunks] == [p.strip() for p in paragraphs]
+        assert [c["chunkIndex"] for c in chunks] == list(range(len(paragraphs)))
+
+    run()
