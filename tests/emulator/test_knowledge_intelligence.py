@@ -17,7 +17,7 @@ from tests.emulator.emulator_helpers import (
     create_operator,
     rule,
 )
-from tests.emulator.test_knowledge import create_base, create_source, sources_path
+from tests.emulator.knowledge_helpers import create_base, create_source, sources_path
 
 CONFIGS = "/v3/ControlPlane/Configurations"
 KB_PARAMETER = {"kb": {"type": "KNOWLEDGE_BASE_AND_SOURCE_IDS", "description": "the script"}}
