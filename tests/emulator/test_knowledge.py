@@ -58,6 +58,7 @@ def test_base_create_is_async_then_provisions(emulator: EmulatorHandle, api: htt
     assert done["status"] == "COMPLETED"
     kb_id = done["result"]["id"]
     assert KB_ID.fullmatch(kb_id)
+    assert done["resultUrl"] == f"{emulator.url}{BASES}/{kb_id}"
     fetched = api.get(f"{BASES}/{kb_id}")
     assert fetched.headers["ETag"]
     assert_valid(fetched.json(), "knowledge-base.json")
@@ -135,7 +136,10 @@ def test_base_delete_is_async_and_cascades(emulator: EmulatorHandle, api: httpx.
     assert "being deleted" in error_of(api.delete(f"{BASES}/{kb_id}"), 400)
     text = {"name": "late", "source": {"type": "Text", "content": "x"}}
     assert "DELETING" in error_of(api.post(sources_path(kb_id), json=text), 400)
-    assert finish(emulator, api, response)["status"] == "COMPLETED"
+    done = finish(emulator, api, response)
+    assert done["status"] == "COMPLETED"
+    assert done["result"]["id"] == kb_id
+    assert "resultUrl" not in done
     assert "not found" in error_of(api.get(f"{BASES}/{kb_id}"), 404, 20404)
     error_of(api.get(f"{sources_path(kb_id)}/{source['id']}"), 404, 20404)
     error_of(api.delete(f"{BASES}/{kb_id}"), 404, 20404)
