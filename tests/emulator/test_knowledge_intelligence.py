@@ -34,6 +34,13 @@ def _operator(api: httpx.Client, *, knowledge: bool, kb_parameter: bool) -> str:
     return operator_id
 
 
+def _kb_rule(operator_id: str, value: str, **overrides: Any) -> dict[str, Any]:
+    """A rule running ``operator_id`` with its ``kb`` parameter set to ``value``."""
+    return rule(
+        operator_id, operators=[{"id": operator_id, "parameters": {"kb": value}}], **overrides
+    )
+
+
 def _knowledge(emulator: EmulatorHandle, api: httpx.Client) -> dict[str, str]:
     """A base with two COMPLETED Text sources, a COMPLETED Web source, a QUEUED Text one."""
     emulator.set_settings(
@@ -88,10 +95,7 @@ def test_results_report_the_knowledge_sources_used(
     results = _run(
         api,
         [
-            rule(
-                with_parameter,
-                operators=[{"id": with_parameter, "parameters": {"kb": f"{base}:{ids['policy']}"}}],
-            ),
+            _kb_rule(with_parameter, f"{base}:{ids['policy']}"),
             rule(with_context, context=on_base),
             rule(without, context=on_base),
             rule(with_context, context={"knowledge": {"bases": [f"{base}:{ids['script']}"]}}),
@@ -118,14 +122,8 @@ def test_sources_not_completed_or_gone_are_not_reported(
     results = _run(
         api,
         [
-            rule(
-                with_parameter,
-                operators=[{"id": with_parameter, "parameters": {"kb": f"{base}:{ids['late']}"}}],
-            ),
-            rule(
-                with_parameter,
-                operators=[{"id": with_parameter, "parameters": {"kb": f"{base}:{ids['policy']}"}}],
-            ),
+            _kb_rule(with_parameter, f"{base}:{ids['late']}"),
+            _kb_rule(with_parameter, f"{base}:{ids['policy']}"),
         ],
     )
     assert _sources(results["0"]) is None
@@ -138,13 +136,7 @@ def test_references_are_only_format_checked_by_default(api: httpx.Client) -> Non
         "know_knowledgebase_01k6fc25s7epm9qtk8rszbv3q5:know_knowledge_01k6fc25s7epm9qtk8rszbv3q6"
     )
     body = config_body(
-        rules=[
-            rule(
-                operator,
-                operators=[{"id": operator, "parameters": {"kb": absent}}],
-                context={"knowledge": {"bases": ["knowledge_base_id"]}},
-            )
-        ]
+        rules=[_kb_rule(operator, absent, context={"knowledge": {"bases": ["knowledge_base_id"]}})]
     )
     assert api.post(CONFIGS, json=body).status_code == 201
 
@@ -175,9 +167,7 @@ def test_references_must_exist_when_switched_on(
         "missing-source": f"{ids['base']}:know_knowledge_01k6fc25s7epm9qtk8rszbv3q6",
         "web": f"{ids['base']}:{ids['web']}",
     }[kind]
-    body = config_body(
-        rules=[rule(operator, operators=[{"id": operator, "parameters": {"kb": value}}])]
-    )
+    body = config_body(rules=[_kb_rule(operator, value)])
     message = _config_error(api, body)
     assert "rules[0].operators[0].parameters.kb" in message
     assert expected in message
