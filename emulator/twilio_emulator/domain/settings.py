@@ -73,6 +73,9 @@ class Settings:
     # conversationGroupingType is refused with a synchronous 400 ("reject"), or
     # accepted and its operation ends FAILED ("fail"), or the change is ignored.
     grouping_type_change: str = "reject"
+    # insights-v3 §5.2 (UNCERTAIN size, example 1 + 2): custom measures per account;
+    # 0 turns custom measures off (Capacity answers {}).
+    insights_custom_measure_capacity: int = 3
 
     def update(self, values: dict[str, Any]) -> None:
         candidate = replace(self, **_checked(self, values))
