@@ -29,6 +29,7 @@ from .errors import NotFound
 from .idempotency import IdempotencyStore
 from .ids import IdGenerator
 from .insights import InsightsQueries
+from .insights_jobs import QueryJobs
 from .insights_mappings import CustomFieldMappings
 from .intelligence_configs import ConfigurationService
 from .intelligence_runtime import IntelligenceRuntime
@@ -87,6 +88,7 @@ class Emulator:
             self.rt, lambda account, op_id: self.intelligence.resolve(account, {"id": op_id})
         )
         self.insights = InsightsQueries(self.rt, self.insights_mappings)
+        self.insights_jobs = QueryJobs(self.rt, self.insights)
         # What the clock wakes up, by document kind (see DocumentStore.due).
         self._due_handlers: dict[str, Callable[[str, dict[str, Any]], None]] = {
             "operation": self.operations.on_due,

@@ -95,7 +95,7 @@ class InsightsQueries:
 
     def first_page(self, account: str, body: dict[str, Any], page_size: str | None) -> Any:
         size = _page_size(page_size)
-        self._check(account, body)
+        self.check(account, body)
         return self._page(account, body, size, 0)
 
     def next_page(self, account: str, token: str | None) -> dict[str, Any]:
@@ -106,7 +106,7 @@ class InsightsQueries:
             body, size, offset = state["q"], int(state["s"]), int(state["o"])
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
             raise ValidationFailed("pageToken: not a token this API issued") from exc
-        self._check(account, body)
+        self.check(account, body)
         return self._page(account, body, size, offset)
 
     def _page(self, account: str, body: dict[str, Any], size: int, offset: int) -> dict[str, Any]:
@@ -164,7 +164,8 @@ class InsightsQueries:
 
     # -- validation -------------------------------------------------------------------------
 
-    def _check(self, account: str, body: Any) -> None:
+    def check(self, account: str, body: Any) -> None:
+        """400 unless ``body`` is a query this catalogue can answer."""
         c = Checker()
         if not isinstance(body, dict):
             raise ValidationFailed("body: must be an object")
