@@ -54,7 +54,7 @@ class QueryJobs(Collection):
                 return self.fetch(account, known["operationId"])
         self.queries.check(account, body)
         now = self.rt.now()
-        doc = {
+        doc: dict[str, Any] = {
             "id": self.rt.ids.new("proc_job"),
             "createdAt": now,
             "dueAt": now + self.rt.settings.operation_delay_seconds,
