@@ -49,7 +49,9 @@ class Traps:
 @dataclass
 class Settings:
     # Emulator seconds from an async write (Conversations v2, Memory v1) to its
-    # completion; the operation is PENDING for the first half, then RUNNING.
+    # completion; the operation is PENDING for the first half, then RUNNING
+    # (Conversations v2 shows PENDING throughout, see the trap above; Insights
+    # QueryJobs use the same delay).
     # 0 completes the operation before the 202 is even sent.
     operation_delay_seconds: float = 0.2
     # Emulator seconds a new Memory Store spends QUEUED then PROVISIONING
