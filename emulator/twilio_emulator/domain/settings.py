@@ -37,6 +37,10 @@ class Traps:
     # FAILED (the SDK agrees); on, a pending operation reports RUNNING for the
     # second half of its delay, as the endpoint description says.
     conversations_operation_running: bool = False
+    # insights-v3 §5.2: POST on an existing custom-field-mapping name of the same
+    # operator updates it in place (200). Off: 409 as the twilio 9.13.0 docs say
+    # (updates then go through PATCH).
+    insights_mapping_post_upserts: bool = True
 
     def update(self, values: dict[str, Any]) -> None:
         for name, value in _checked(self, values).items():
