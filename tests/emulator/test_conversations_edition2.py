@@ -135,11 +135,9 @@ def test_channel_merge_property(
             else:
                 stored = dict(setting)
                 if "captureRules" in setting:
-                    stored["captureRules"] = [{"metadata": {}, **r} for r in setting["captureRules"]]
+                    rules = setting["captureRules"]
+                    stored["captureRules"] = [{"metadata": {}, **r} for r in rules]
                 model[channel] = stored
-                    **setting,
-                    **({"captureRules": rules} if rules or "captureRules" in setting else {}),
-                }
         assert fetch(api, config_id)["channelSettings"] == model
 
 
