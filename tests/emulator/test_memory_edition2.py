@@ -18,6 +18,7 @@ from tests.emulator.memory_helpers import (
     DELAY,
     STORES,
     completed,
+    finish,
     error_of,
     make_group,
     make_mapping,
@@ -276,3 +277,18 @@ def test_strict_switch_refuses_non_default_matching(
     exact = copy.deepcopy(fuzzy)
     exact["identifierConfigs"][0].update(matchingAlgo="exact", enforceUnique=True)
     completed(emulator, api, api.put(_settings(store_id), json=exact), "Identity Resolution")
+
+
+# -- PatchStore (edition 2 limits) -------------------------------------------------------
+
+
+def test_patch_store_name_rules(emulator: EmulatorHandle, api: httpx.Client) -> None:
+    store_id = make_store(emulator, api)
+    make_store(emulator, api, "taken")
+    url = f"{STORES}/{store_id}"
+    error_of(api.patch(url, json={"displayName": "n" * 65}), 400)
+    error_of(api.patch(url, json={"displayName": "taken"}), 409, 20409)
+    emulator.set_traps(memory_store_sync_name_checks=False)
+    failed = finish(emulator, api, api.patch(url, json={"displayName": "taken"}), "Memory Store")
+    assert failed["status"] == "FAILED"
+    assert api.get(url).json()["displayName"] == "sandbox"
