@@ -243,7 +243,7 @@ def _trait(**definition: Any) -> dict[str, Any]:
         ),
         (
             {"displayName": "g", **_trait(dataType="STRING", idTypePromotion="loyalty_id")},
-            "traits.t.idTypePromotion: 'loyalty_id' is not an idType of the store's identity resolution",
+            "traits.t.idTypePromotion: 'loyalty_id' is not an idType of the store's",
         ),
         (
             {"displayName": "g", "traits": {f"t{i}": {"dataType": "STRING"} for i in range(96)}},
@@ -288,7 +288,9 @@ def test_limits_of_50_groups_and_95_traits(
     swap = {"extra": {"dataType": "STRING"}, "t00": {"dataType": ""}}
     assert api.patch(url, json={"traits": swap}).status_code == 202
     traits = api.get(url).json()["traitGroup"]["traits"]
-    assert len(traits) == 95 and "extra" in traits and "t00" not in traits
+    assert len(traits) == 95
+    assert "extra" in traits
+    assert "t00" not in traits
 
 
 def test_unknown_store_and_group(api: httpx.Client, store_id: str) -> None:

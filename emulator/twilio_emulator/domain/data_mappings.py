@@ -18,7 +18,8 @@ from .errors import Conflict, NotFound, ValidationFailed
 from .ids import ttid_pattern
 from .memory_common import (
     STORES_PATH,
-    check_if_match,
+    check_patch_fields,
+    check_undeclared_if_match,
     memory_etag,
     reject_unknown_fields,
     start_memory_operation,
@@ -134,16 +135,10 @@ class DataMappingService:
         fail: bool = False,
     ) -> dict[str, Any]:
         doc = self.fetch(account, store_id, mapping_id)
-        if self.rt.traps.memory_if_match_412_everywhere:
-            check_if_match(if_match, mapping_etag(doc))
+        check_undeclared_if_match(self.rt.traps, if_match, mapping_etag(doc))
         c = Checker()
-        if "mappingFrom" in body:
-            c.fail(
-                "mappingFrom", "is fixed at creation and cannot be changed (replace the mapping)"
-            )
-        reject_unknown_fields(
-            c, {k: v for k, v in body.items() if k != "mappingFrom"}, _CORE_FIELDS
-        )
+        why = "is fixed at creation and cannot be changed (replace the mapping)"
+        check_patch_fields(c, body, _CORE_FIELDS, fixed="mappingFrom", why=why)
         fields = self._core(c, body, create=False)
         c.raise_if_failed()
         if "displayName" in fields:

@@ -18,7 +18,8 @@ from .errors import Conflict, NotFound, ValidationFailed
 from .identity_resolution import IdentityResolutionService
 from .memory_common import (
     STORES_PATH,
-    check_if_match,
+    check_patch_fields,
+    check_undeclared_if_match,
     memory_etag,
     reject_unknown_fields,
     start_memory_operation,
@@ -142,14 +143,10 @@ class TraitGroupService:
         fail: bool = False,
     ) -> dict[str, Any]:
         doc = self.fetch(account, store_id, name)
-        if self.rt.traps.memory_if_match_412_everywhere:
-            check_if_match(if_match, group_etag(doc))
+        check_undeclared_if_match(self.rt.traps, if_match, group_etag(doc))
         c = Checker()
-        if "displayName" in body:
-            c.fail("displayName", "a Trait Group cannot be renamed (not a PATCH field)")
-        reject_unknown_fields(
-            c, {k: v for k, v in body.items() if k != "displayName"}, _PATCH_FIELDS
-        )
+        why = "a Trait Group cannot be renamed (not a PATCH field)"
+        check_patch_fields(c, body, _PATCH_FIELDS, fixed="displayName", why=why)
         fields = self._fields(c, account, store_id, body, allow_delete=True)
         c.raise_if_failed()
         _merged_traits(doc, fields.get("traits", {}))  # the 95-trait limit, checked now
