@@ -301,6 +301,7 @@ def test_unknown_store_and_group(api: httpx.Client, store_id: str) -> None:
         api.post(_groups("mem_store_01k1etk2y5f1y9fpe2epfdtvv2"), json=group_body()), 404, 20404
     )
     error_of(api.get(f"{_groups(store_id)}/nope"), 404, 20404)
+    error_of(api.get(_groups("mem_store_short")), 400)  # the store id pattern
     error_of(api.patch(f"{_groups(store_id)}/nope", json={}), 404, 20404)
     error_of(api.get(f"{_groups(store_id)}/{'n' * 65}"), 400)
 
