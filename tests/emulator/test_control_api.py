@@ -237,20 +237,24 @@ def test_the_date_header_is_the_emulator_clock(emulator: EmulatorHandle, api: ht
 
 def test_traps_and_settings(emulator: EmulatorHandle) -> None:
     traps = emulator.admin.get("/traps").json()
-    # Each trap's default (other traps may exist: each API's tests check their own).
-    assert (
-        traps.items()
-        >= {
-            "put_deactivates_configuration": True,
-            "twilio_prompt_null": True,
-            "lowercase_parameter_type_accepted": True,
-            "conversation_configuration_id_unused": True,
-            "sentiment_labels_lowercase": True,
-            "conversation_pins_configuration": True,
-            "conversations_operation_running": False,
-            "knowledge_duplicate_name_fails_operation": True,
-        }.items()
-    )
+    # Every trap and its default: a new trap must be added here (and to the README's table).
+    assert traps == {
+        "put_deactivates_configuration": True,
+        "twilio_prompt_null": True,
+        "lowercase_parameter_type_accepted": True,
+        "conversation_configuration_id_unused": True,
+        "sentiment_labels_lowercase": True,
+        "conversation_pins_configuration": True,
+        "conversations_operation_running": False,
+        "insights_mapping_post_upserts": True,
+        "knowledge_duplicate_name_fails_operation": True,
+        "memory_store_sync_name_checks": True,
+        "memory_if_match_412_everywhere": True,
+        "memory_identity_settings_strict": False,
+        "memory_trait_names_camel_case": True,
+        "memory_builtin_group_protected": True,
+        "memory_data_mapping_wide_names": False,
+    }
     assert emulator.set_traps(twilio_prompt_null=False)["twilio_prompt_null"] is False
     assert emulator.admin.patch("/traps", json={"nope": True}).status_code == 400
     assert emulator.admin.patch("/traps", json={"twilio_prompt_null": "no"}).status_code == 400

@@ -25,8 +25,10 @@ from .clock import Clock
 from .communications import CommunicationService
 from .conversation_configs import ConversationConfigService
 from .conversations import ConversationService
+from .data_mappings import DataMappingService
 from .errors import NotFound
 from .idempotency import IdempotencyStore
+from .identity_resolution import IdentityResolutionService
 from .ids import IdGenerator
 from .insights import InsightsQueries
 from .insights_jobs import QueryJobs
@@ -44,6 +46,7 @@ from .participants import ParticipantService
 from .rule_executions import RuleExecutions
 from .runtime import Runtime
 from .settings import Settings, Traps
+from .trait_groups import TraitGroupService
 
 __all__ = ["Emulator"]
 
@@ -78,6 +81,15 @@ class Emulator:
         self.idempotency = IdempotencyStore(self.rt)
         self.conversation_configs = ConversationConfigService(self.rt, self.operations)
         self.memory_stores = MemoryStoreService(self.rt, self.operations)
+        self.identity_resolution = IdentityResolutionService(
+            self.rt, self.operations, self.memory_stores
+        )
+        self.trait_groups = TraitGroupService(
+            self.rt, self.operations, self.memory_stores, self.identity_resolution
+        )
+        self.data_mappings = DataMappingService(
+            self.rt, self.operations, self.memory_stores, self.trait_groups
+        )
         self.intelligence = IntelligenceRuntime(
             self.rt, self.configurations, self.operators, knowledge=self.knowledge_sources
         )

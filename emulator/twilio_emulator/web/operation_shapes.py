@@ -45,9 +45,15 @@ def twilio_operation_shape(operations: str, resources: str) -> OperationShape:
         if status in ("COMPLETED", "FAILED"):
             body["completedAt"] = em.rt.timestamp(op["completedAt"])
         if status == "COMPLETED":
-            body["result"] = {"type": "RESOURCE_ID", "id": op["target"]}
-            if not op["type"].endswith("-delete"):  # a deleted resource has no URL left
-                body["resultUrl"] = f"{base_url(request)}{resources}/{op['target']}"
+            # An operation may name its result itself (Memory's children: a trait group's
+            # name, a data mapping's id and path); else the result is the target resource.
+            related = op.get("related") or {}
+            body["result"] = {"type": "RESOURCE_ID", "id": related.get("resultId", op["target"])}
+            path = related.get("resultPath")
+            if path is None and not related and not op["type"].endswith("-delete"):
+                path = f"{resources}/{op['target']}"  # a deleted resource has no URL left
+            if path is not None:
+                body["resultUrl"] = f"{base_url(request)}{path}"
         if status == "FAILED":
             body["error"] = {
                 "type": problem["type"],
