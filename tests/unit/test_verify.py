@@ -329,7 +329,7 @@ def test_an_operator_without_results_makes_its_rule_partial(
 def test_results_the_conversation_already_had_do_not_count(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    old = result(CONFIG, RULE_B, SCORER, CONV_NEW, START - timedelta(minutes=50))
+    old = result(CONFIG, RULE_B, SCORER, CONV_NEW, START)  # the second it was listed
     older = result(CONFIG, RULE_A, SENTIMENT, CONV_NEW, START - timedelta(minutes=55))
     fake = base_fake(silent={CONFIG})
     fake.results = [old, older]
