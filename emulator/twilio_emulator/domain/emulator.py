@@ -24,6 +24,7 @@ from .accounts import AccountCredentials, Accounts
 from .clock import Clock
 from .communications import CommunicationService
 from .conversation_configs import ConversationConfigService
+from .rule_executions import RuleExecutions
 from .conversations import ConversationService
 from .errors import NotFound
 from .idempotency import IdempotencyStore
@@ -76,6 +77,9 @@ class Emulator:
             self.intelligence,
             self.participants,
             self.communications,
+        )
+        self.rule_executions = RuleExecutions(
+            self.configurations, self.intelligence, self.conversations, self.conversation_configs
         )
         # What the clock wakes up, by document kind (see DocumentStore.due).
         self._due_handlers: dict[str, Callable[[str, dict[str, Any]], None]] = {

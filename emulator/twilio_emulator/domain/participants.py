@@ -78,7 +78,7 @@ class ParticipantService(ChildCollection):
         }
         if kind == "CUSTOMER":
             # Profiles are resolved only for customers (spec); the id is made up.
-            config = self.configs.get(account, conversation["configurationId"]) or {}
+            config = self.configs.for_conversation(account, conversation)
             doc["profileId"] = self.rt.ids.new("mem_profile")
             doc["memoryStoreId"] = config.get("memoryStoreId", "")
         self._put(account, conversation["id"], doc)
@@ -99,7 +99,7 @@ class ParticipantService(ChildCollection):
             if any(a["address"] == address for a in participant["addresses"]):
                 return participant
         # gotchas A26: the configured (Twilio) address is the agent, anyone else the customer.
-        config = self.configs.get(account, conversation["configurationId"]) or {}
+        config = self.configs.for_conversation(account, conversation)
         rules = config.get("channelSettings", {}).get(channel, {}).get("captureRules", [])
         ours = {r.get(k) for r in rules for k in ("from", "to")} - {"*", None}
         kind = "HUMAN_AGENT" if address in ours else "CUSTOMER"

@@ -29,6 +29,14 @@ class Traps:
     conversation_configuration_id_unused: bool = True
     # gotchas B8: the Sentiment operator labels in lower case (positive, ...).
     sentiment_labels_lowercase: bool = True
+    # conversations-v2 §2.7 / gotchas E5: a conversation keeps the Orchestrator
+    # configuration it started with (intelligence ids, timeouts, memory store);
+    # when off, conversations read the live configuration.
+    conversation_pins_configuration: bool = True
+    # conversations-v2 §3 / gotchas E17: the operation enum is PENDING, COMPLETED,
+    # FAILED (the SDK agrees); on, a pending operation reports RUNNING for the
+    # second half of its delay, as the endpoint description says.
+    conversations_operation_running: bool = False
 
     def update(self, values: dict[str, Any]) -> None:
         for name, value in _checked(self, values).items():
@@ -57,6 +65,14 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     # Entries kept in the request log (oldest dropped first).
     request_log_limit: int = 10000
+    # conversations-v2 §2.7 / gotchas E2 (reported, UNCERTAIN): Orchestrator
+    # configurations per account and capture rules per channel; 400 above them.
+    max_conversation_configurations: int = 10
+    max_capture_rules_per_channel: int = 100
+    # conversations-v2 §2.7 / gotchas E3: a PUT/PATCH changing
+    # conversationGroupingType is refused with a synchronous 400 ("reject"), or
+    # accepted and its operation ends FAILED ("fail"), or the change is ignored.
+    grouping_type_change: str = "reject"
 
     def update(self, values: dict[str, Any]) -> None:
         candidate = replace(self, **_checked(self, values))
@@ -69,6 +85,10 @@ class Settings:
             raise ValueError(
                 "new_operator_version_status: must be PREVIEW, ACTIVE, DEPRECATED or RETIRED"
             )
+        if self.grouping_type_change not in ("reject", "fail", "ignore"):
+            raise ValueError("grouping_type_change: must be reject, fail or ignore")
+        if self.max_conversation_configurations < 0 or self.max_capture_rules_per_channel < 0:
+            raise ValueError("max_conversation_configurations and max_capture_rules: must be >= 0")
         for name in ("operation_delay_seconds", "store_provisioning_seconds"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name}: must be >= 0")
