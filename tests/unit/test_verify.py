@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -122,18 +123,19 @@ class FakeTwilio:
         (rule,) = [r for r in self.configurations[config_id]["rules"] if r["id"] == body["ruleId"]]
         for op in rule["operators"]:
             if op["id"] not in self.skip_operators:
-                self.results.append(result(config_id, rule["id"], op["id"], body["conversationId"],
-                                           self.now))
+                self.results.append(
+                    result(config_id, rule["id"], op["id"], body["conversationId"], self.now)
+                )
 
     def requests(self, method: str | None = None, path: str | None = None) -> int:
-        return sum(
-            1 for m, p, _ in self.log if (method in (None, m)) and (path in (None, p))
-        )
+        return sum(1 for m, p, _ in self.log if (method in (None, m)) and (path in (None, p)))
 
 
-def result(config: str, rule: str, operator: str, conversation: str, at: datetime) -> dict[str, Any]:
+def result(
+    config: str, rule: str, operator: str, conversation: str, at: datetime
+) -> dict[str, Any]:
     return {
-        "id": f"intelligence_operatorresult_{len(rule + operator + conversation)}{at.timestamp():.0f}{operator[-4:]}{rule[-2:]}",
+        "id": f"intelligence_operatorresult_{at.timestamp():.0f}{operator[-4:]}{rule[-2:]}",
         "intelligenceConfiguration": {"id": config, "ruleId": rule, "version": 1},
         "conversationId": conversation,
         "operator": {"id": operator, "version": 1, "parameters": {}},
@@ -149,14 +151,20 @@ def configuration(config_id: str = CONFIG, version: int = 1) -> dict[str, Any]:
         "displayName": "analytics",
         "version": version,
         "rules": [
-            {"id": RULE_A, "operators": [{"id": SENTIMENT}, {"id": SCORER}], "triggers": [],
-             "actions": []},
+            {
+                "id": RULE_A,
+                "operators": [{"id": SENTIMENT}, {"id": SCORER}],
+                "triggers": [],
+                "actions": [],
+            },
             {"id": RULE_B, "operators": [{"id": SCORER}], "triggers": [], "actions": []},
         ],
     }
 
 
-def conversation(conv_id: str, configs: list[str], age_hours: float, results: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+def conversation(
+    conv_id: str, configs: list[str], age_hours: float, results: Sequence[str] = ()
+) -> dict[str, Any]:
     return {
         "id": conv_id,
         "status": "CLOSED",
@@ -172,7 +180,10 @@ def exported(*resources: dict[str, Any]) -> dict[str, Any]:
 
 
 def config_resource(
-    name: str = "analytics", config_id: str = CONFIG, predecessors: list[str] = (), created: int = 1  # type: ignore[assignment]
+    name: str = "analytics",
+    config_id: str = CONFIG,
+    predecessors: Sequence[str] = (),
+    created: int = 1,
 ) -> dict[str, Any]:
     return {
         "type": TYPE,
@@ -194,7 +205,8 @@ def project(tmp_path: Path) -> Project:
     )
     (tmp_path / "dev.yaml").write_text(
         "intelligenceConfigurations:\n  analytics:\n    rules:\n"
-        "      realtime: {operators: {sentiment: {}}}\n      wrap-up: {operators: {sentiment: {}}}\n"
+        "      realtime: {operators: {sentiment: {}}}\n"
+        "      wrap-up: {operators: {sentiment: {}}}\n"
     )
     return Project(tmp_path, "twilio-intelligence", tmp_path)
 
@@ -284,7 +296,9 @@ def test_a_silent_configuration_fails_naming_its_rules_after_the_timeout(
     assert "NONE" in table
     assert "analytics is INACTIVE (version is 2 but we created version 1" in table
     assert "its rules realtime, wrap-up produce no results" in table
-    assert "rules that produced no results: dev: analytics/realtime, dev: analytics/wrap-up" in table
+    assert (
+        "rules that produced no results: dev: analytics/realtime, dev: analytics/wrap-up" in table
+    )
     for fmt in ("markdown", "json"):
         assert "analytics/wrap-up" in render(report, fmt)
     data = json.loads(render(report, "json"))
@@ -360,7 +374,9 @@ def test_a_replacement_borrows_a_conversation_of_the_configuration_it_replaced(
 ) -> None:
     fake = base_fake()
     fake.conversations = [conversation(CONV_OLD, [OLD_CONFIG], age_hours=5)]
-    report = verify(project, monkeypatch, fake, exported(config_resource(predecessors=[OLD_CONFIG])))
+    report = verify(
+        project, monkeypatch, fake, exported(config_resource(predecessors=[OLD_CONFIG]))
+    )
     assert report.exit_code == EXIT_OK
     assert {r.conversation.id for r in report.stacks[0].runs} == {CONV_OLD}
 
@@ -432,7 +448,9 @@ def test_the_client_may_post_rule_executions_and_nothing_else(
     fake = base_fake()
     api = connect(target, RequestStats(), httpx.MockTransport(fake.handle), allow=ALLOWED_WRITES)
     with pytest.raises(WriteRefusedError):
-        api.http.request("intelligence", "PUT", f"/v3/ControlPlane/Configurations/{CONFIG}", json={})
+        api.http.request(
+            "intelligence", "PUT", f"/v3/ControlPlane/Configurations/{CONFIG}", json={}
+        )
     api.execute_rule(CONFIG, RULE_A, CONV_NEW)
     assert fake.requests("POST", "/v3/RuleExecutions") == 1
 

@@ -124,9 +124,7 @@ class TwilioApi:
             server_now=_server_now(response),
         )
 
-    def execute_rule(
-        self, config_id: str, rule_id: str, conversation_id: str
-    ) -> datetime | None:
+    def execute_rule(self, config_id: str, rule_id: str, conversation_id: str) -> datetime | None:
         """Queue one run of a stored rule on a conversation (202, no body; the results appear
         later as OperatorResults); returns the server's clock when it accepted it."""
         body = {

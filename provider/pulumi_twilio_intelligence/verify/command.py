@@ -23,8 +23,9 @@ from .._twilio.connector import Target
 from ..drift.live import RequestStats, connect
 from ..drift.state import RecordedState
 from ..errors import TwilioIntelligenceError, VerifyError
-from .conversations import MAX_PAGES, PAGE_SIZE, find_conversations, iso
+from .conversations import find_conversations, iso
 from .execute import Wait, run_rules
+from .pages import pages
 from .plan import KIND, plan_targets
 from .report import StackVerification, VerifyReport
 
@@ -51,20 +52,20 @@ def _reason(exc: Exception) -> str:
 def _live_configurations(api: TwilioApi) -> tuple[dict[str, dict[str, Any]], datetime | None]:
     """The account's Intelligence Configurations by id, and the server's clock."""
     found: dict[str, dict[str, Any]] = {}
-    query: dict[str, Any] = {"pageSize": PAGE_SIZE}
     server_now = None
-    for _ in range(MAX_PAGES * 10):  # 10,000 configurations: far beyond any account
-        page = api.peek(CONFIGURATIONS_V3, query)
+    for page in pages(api, CONFIGURATIONS_V3, {}, max_pages=100):  # beyond any account
         server_now = server_now or page.server_now
         found.update({str(c["id"]): c for c in page.items if c.get("id")})
-        if not page.next_token:
-            break
-        query["pageToken"] = page.next_token
     return found, server_now
 
 
-def _check(api: TwilioApi, result: StackVerification, recorded: RecordedState, project: Project,
-           options: VerifyOptions) -> None:
+def _check(
+    api: TwilioApi,
+    result: StackVerification,
+    recorded: RecordedState,
+    project: Project,
+    options: VerifyOptions,
+) -> None:
     if not any(recorded.of_kind(KIND)):
         return  # nothing deployed to verify, and no request needed to say so
     live, server_now = _live_configurations(api)
@@ -79,10 +80,18 @@ def _check(api: TwilioApi, result: StackVerification, recorded: RecordedState, p
     result.runs = run_rules(api, result.targets, conversations, options.wait)
 
 
+def _deployed(cli: PulumiCli, name: str) -> RecordedState:
+    exported = cli.export(name)
+    if exported is None:
+        raise VerifyError(f"stack {name!r} has never been deployed: `pulumi up` it first")
+    return RecordedState.from_export(exported)
+
+
 def _verify_stack(
     project: Project,
     cli: PulumiCli,
     name: str,
+    *,
     options: VerifyOptions,
     env: Mapping[str, str],
     stats: RequestStats,
@@ -91,15 +100,13 @@ def _verify_stack(
     result = StackVerification(name, timeout=options.wait.timeout)
     try:
         target = Target.resolve(stack_credentials_config(project, cli, name), env)
-        exported = cli.export(name)
-        if exported is None:
-            raise VerifyError(f"stack {name!r} has never been deployed: `pulumi up` it first")
+        recorded = _deployed(cli, name)
     except Exception as exc:  # that stack's error: the others are still verified
         result.error = _reason(exc)
         return result
     api = connect(target, stats, options.transport, allow=ALLOWED_WRITES)
     try:
-        _check(api, result, RecordedState.from_export(exported), project, options)
+        _check(api, result, recorded, project, options)
     except Exception as exc:  # see above; a bug of ours too is reported, not a traceback
         result.error = _reason(exc)
     finally:
@@ -121,6 +128,8 @@ def run_verify(
     stats = RequestStats()
     report = VerifyReport()
     for name in dict.fromkeys(stacks):
-        report.stacks.append(_verify_stack(project, cli, name, options, env, stats))
+        report.stacks.append(
+            _verify_stack(project, cli, name, options=options, env=env, stats=stats)
+        )
     report.requests = stats.total
     return report

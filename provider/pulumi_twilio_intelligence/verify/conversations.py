@@ -14,18 +14,16 @@ server's clock when it was listed: results the rule execution makes are the othe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from .._twilio.api import CONVERSATIONS_V3, TwilioApi
+from .pages import pages
 from .plan import ConfigTarget
 
-__all__ = ["MAX_PAGES", "Conversation", "find_conversations", "iso"]
-
-MAX_PAGES = 10  # pages of 1000 read per listing; a server may filter after it paginates
-PAGE_SIZE = 1000
+__all__ = ["Conversation", "find_conversations", "iso"]
 
 
 @dataclass(frozen=True)
@@ -50,23 +48,6 @@ def _rank(target: ConfigTarget, item: dict[str, Any]) -> tuple[bool, bool, str] 
     return (target.id in processed_by, has_results, str(item.get("createdAt") or ""))
 
 
-def _listing(
-    api: TwilioApi, config_ids: Sequence[str], since: datetime
-) -> Iterable[tuple[list[dict[str, Any]], datetime | None, bool]]:
-    """Pages of the listing: (items, server clock, whether more pages remain)."""
-    query: dict[str, Any] = {
-        "intelligenceConfigurationIds": list(config_ids),
-        "createdAtAfter": iso(since),
-        "pageSize": PAGE_SIZE,
-    }
-    for _ in range(MAX_PAGES):
-        page = api.peek(CONVERSATIONS_V3, query)
-        yield page.items, page.server_now, bool(page.next_token)
-        if not page.next_token:
-            return
-        query["pageToken"] = page.next_token
-
-
 def _search(
     api: TwilioApi, targets: Sequence[ConfigTarget], since: datetime
 ) -> tuple[dict[str, Conversation], bool]:
@@ -75,13 +56,15 @@ def _search(
     best: dict[str, tuple[tuple[bool, bool, str], Conversation]] = {}
     more = False
     lineage = list(dict.fromkeys(i for t in targets for i in t.lineage))
-    for items, server_now, more in _listing(api, lineage, since):
-        for item in items:
+    query = {"intelligenceConfigurationIds": lineage, "createdAtAfter": iso(since)}
+    for page in pages(api, CONVERSATIONS_V3, query):
+        more = bool(page.next_token)
+        for item in page.items:
             for target in targets:
                 rank = _rank(target, item)
                 if rank is None or (target.id in best and best[target.id][0] >= rank):
                     continue
-                best[target.id] = (rank, _conversation(item, server_now))
+                best[target.id] = (rank, _conversation(item, page.server_now))
         if len(best) == len(targets):
             break
     return {config_id: found for config_id, (_, found) in best.items()}, more

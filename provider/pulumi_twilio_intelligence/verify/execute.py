@@ -24,7 +24,8 @@ from typing import Any
 from .._twilio.api import OPERATOR_RESULTS_V3, TwilioApi
 from .._twilio.http import AmbiguousWrite
 from ..errors import TwilioIntelligenceError
-from .conversations import MAX_PAGES, PAGE_SIZE, Conversation
+from .conversations import Conversation
+from .pages import pages
 from .plan import ConfigTarget, RuleTarget
 
 __all__ = ["RuleRun", "Wait", "run_rules"]
@@ -107,12 +108,11 @@ def _read(api: TwilioApi, conversation: Conversation, runs: list[RuleRun]) -> da
     """One listing of a conversation's results, attributed to ``runs``; the server's clock."""
     by_rule = {(r.config.id, r.rule.id): r for r in runs}
     configs = {r.config.id for r in runs}
-    query: dict[str, Any] = {"conversationId": conversation.id, "pageSize": PAGE_SIZE}
+    query = {"conversationId": conversation.id}
     if len(configs) == 1:
         query["intelligenceConfigurationId"] = next(iter(configs))
     server_now = None
-    for _ in range(MAX_PAGES):
-        page = api.peek(OPERATOR_RESULTS_V3, query)
+    for page in pages(api, OPERATOR_RESULTS_V3, query):
         server_now = page.server_now or server_now
         for result in page.items:
             source = result.get("intelligenceConfiguration") or {}
@@ -121,9 +121,6 @@ def _read(api: TwilioApi, conversation: Conversation, runs: list[RuleRun]) -> da
                 continue
             run.result_ids.add(str(result.get("id")))
             run.operators_seen.add(str((result.get("operator") or {}).get("id")))
-        if not page.next_token:
-            break
-        query["pageToken"] = page.next_token
     return server_now
 
 
