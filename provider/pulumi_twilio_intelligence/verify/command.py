@@ -117,13 +117,9 @@ def _verify_stack(
 def run_verify(
     project: Project, stacks: list[str], options: VerifyOptions, env: Mapping[str, str]
 ) -> VerifyReport:
-    every = project.stacks()
-    unknown = sorted(set(stacks) - set(every))
-    if unknown:
-        raise VerifyError(
-            f"no stack {', '.join(unknown)} in {project.relative(project.stack_config_dir)} "
-            f"(stacks: {', '.join(every) or 'none'})"
-        )
+    problem = project.unknown_stacks(stacks)
+    if problem:
+        raise VerifyError(problem)
     cli = PulumiCli(project, engine_env(env))
     stats = RequestStats()
     report = VerifyReport()

@@ -18,11 +18,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from .._twilio.api import OPERATOR_RESULTS_V3, TwilioApi
 from .._twilio.http import AmbiguousWrite
+from ..drift.health import parse_time
 from ..errors import TwilioIntelligenceError
 from .conversations import Conversation
 from .pages import pages
@@ -70,16 +71,6 @@ class RuleRun:
         return "partial" if self.missing_operators else "ok"
 
 
-def _parse(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _queue(api: TwilioApi, run: RuleRun) -> datetime | None:
     """POST the execution; the server's clock when it accepted it."""
     assert run.conversation is not None  # noqa: S101 - only runs with a conversation are queued
@@ -98,7 +89,7 @@ def _queue(api: TwilioApi, run: RuleRun) -> datetime | None:
 def _is_new(result: dict[str, Any], conversation: Conversation) -> bool:
     if str(result.get("id")) in conversation.known_result_ids:
         return False
-    created = _parse(result.get("dateCreated"))
+    created = parse_time(result.get("dateCreated"))
     listed = conversation.listed_at
     # The Date header has whole seconds: a result of the same second is not called old.
     return created is None or listed is None or created >= listed.replace(microsecond=0)
