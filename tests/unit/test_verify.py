@@ -473,3 +473,17 @@ def test_rules_are_named_from_the_file_only_when_it_still_matches_the_account() 
     (target,) = plan_targets(state, {CONFIG: configuration(version=2)}, {})
     assert target.inactive is not None
     assert "version is 2 but we created version 1" in target.inactive
+
+
+# --- the command line ---------------------------------------------------------------------------
+def test_the_command_line_names_an_unknown_stack_and_refuses_a_zero_timeout(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pulumi_twilio_intelligence.drift import cli  # noqa: PLC0415
+
+    code = cli.main(["--project-dir", str(project.root), "verify", "--stack", "prod"])
+    assert code == EXIT_ERROR
+    assert "ERROR: no stack prod in . (stacks: dev) (exit 1)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["--project-dir", str(project.root), "verify", "--stack", "dev", "--timeout", "0"])
+    assert "must be a positive number" in capsys.readouterr().err
