@@ -278,4 +278,3 @@ class ConversationService(Collection):
         ):
             due = internal["inactiveSince"] + timeouts["closed"] * 60
         self.rt.store.put(_KIND, account, doc["id"], doc, due=due)
-

@@ -126,4 +126,3 @@ def _check_body(body: dict[str, Any]) -> tuple[dict[str, str], list[tuple[dict[s
                 items.append((obj, path))
     c.raise_if_failed()
     return ids, items
-

@@ -37,6 +37,10 @@ class Traps:
     # FAILED (the SDK agrees); on, a pending operation reports RUNNING for the
     # second half of its delay, as the endpoint description says.
     conversations_operation_running: bool = False
+    # insights-v3 §5.2: POST on an existing custom-field-mapping name of the same
+    # operator updates it in place (200). Off: 409 as the twilio 9.13.0 docs say
+    # (updates then go through PATCH).
+    insights_mapping_post_upserts: bool = True
 
     def update(self, values: dict[str, Any]) -> None:
         for name, value in _checked(self, values).items():
@@ -49,7 +53,9 @@ class Traps:
 @dataclass
 class Settings:
     # Emulator seconds from an async write (Conversations v2, Memory v1) to its
-    # completion; the operation is PENDING for the first half, then RUNNING.
+    # completion; the operation is PENDING for the first half, then RUNNING
+    # (Conversations v2 shows PENDING throughout, see the trap above; Insights
+    # QueryJobs use the same delay).
     # 0 completes the operation before the 202 is even sent.
     operation_delay_seconds: float = 0.2
     # Emulator seconds a new Memory Store spends QUEUED then PROVISIONING
@@ -73,6 +79,9 @@ class Settings:
     # conversationGroupingType is refused with a synchronous 400 ("reject"), or
     # accepted and its operation ends FAILED ("fail"), or the change is ignored.
     grouping_type_change: str = "reject"
+    # insights-v3 §5.2 (UNCERTAIN size, example 1 + 2): custom measures per account;
+    # 0 turns custom measures off (Capacity answers {}).
+    insights_custom_measure_capacity: int = 3
 
     def update(self, values: dict[str, Any]) -> None:
         candidate = replace(self, **_checked(self, values))
