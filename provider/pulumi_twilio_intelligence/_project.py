@@ -51,6 +51,17 @@ class Project:
             for p in self.stack_config_dir.glob("Pulumi.*.yaml")
         )
 
+    def unknown_stacks(self, selected: list[str]) -> str | None:
+        """What is wrong with ``selected`` if it names stacks the project does not have."""
+        every = self.stacks()
+        unknown = sorted(set(selected) - set(every))
+        if not unknown:
+            return None
+        return (
+            f"no stack {', '.join(unknown)} in {self.relative(self.stack_config_dir)} "
+            f"(stacks: {', '.join(every) or 'none'})"
+        )
+
     def stack_config_file(self, stack: str) -> Path:
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
 

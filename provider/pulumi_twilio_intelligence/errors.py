@@ -15,6 +15,7 @@
     ├── OperationFailedError       an asynchronous operation ended FAILED or CANCELLED
     ├── OperationTimeoutError      an asynchronous operation did not finish in time
     ├── DriftError                 the drift or export command could not do its job (exit 1)
+    ├── VerifyError                the verify command could not check a stack (exit 1)
     └── ExportError                the live account holds what a desired-state file cannot say
 
     WriteRefusedError (a RuntimeError, not a TwilioIntelligenceError: a bug, never retried or
@@ -51,6 +52,7 @@ __all__ = [
     "TransportError",
     "TwilioIntelligenceError",
     "ValidationError",
+    "VerifyError",
     "Violation",
     "WriteRefusedError",
     "unknown_fields",
@@ -136,6 +138,10 @@ class OperatorVersionNotActiveError(TwilioIntelligenceError):
 
 class DriftError(TwilioIntelligenceError):
     """The drift or export command could not do its job (exit code 1)."""
+
+
+class VerifyError(TwilioIntelligenceError):
+    """The verify command could not check a stack: unknown, never deployed (exit code 1)."""
 
 
 class ExportError(TwilioIntelligenceError):

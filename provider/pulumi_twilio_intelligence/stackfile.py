@@ -41,6 +41,7 @@ __all__ = [
     "Bodies",
     "DesiredState",
     "load",
+    "rule_names",
     "sections",
 ]
 
@@ -60,15 +61,7 @@ def load(path: str | Path, *, cache_dir: Path | None = None) -> DesiredState:
     cached = _cache.cache_path(cache_dir, files) if cache_dir is not None else None
     if cached is not None and cached.is_file():
         return _cache.from_json(cached.read_text(), files)
-    merged: dict[str, Any] = {}
-    locations: dict[str, str] = {}
-    for _, data, positions in reversed(layers):  # base first; later files override
-        replaced: list[str] = []
-        merged = _layers.merge(merged, data, "", replaced)
-        for gone in replaced:  # a replaced list's items are the overlay's, not the base's
-            for stale in [p for p in locations if p.startswith((gone + ".", gone + "["))]:
-                del locations[stale]
-        locations.update(positions)
+    merged, locations = _merge(layers)
     checker = Checker(locations)
     try:
         state = checker.build(merged, files)
@@ -91,3 +84,37 @@ def load(path: str | Path, *, cache_dir: Path | None = None) -> DesiredState:
             return state  # a value JSON cannot hold (binary, NaN): just not cached
         _cache.write_atomically(cached, text)
     return state
+
+
+def _merge(
+    layers: list[tuple[Path, dict[str, Any], dict[str, str]]],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The chain merged, base first (later files override), and where each value was set."""
+    merged: dict[str, Any] = {}
+    locations: dict[str, str] = {}
+    for _, data, positions in reversed(layers):
+        replaced: list[str] = []
+        merged = _layers.merge(merged, data, "", replaced)
+        for gone in replaced:  # a replaced list's items are the overlay's, not the base's
+            for stale in [p for p in locations if p.startswith((gone + ".", gone + "["))]:
+                del locations[stale]
+        locations.update(positions)
+    return merged, locations
+
+
+def rule_names(path: str | Path) -> dict[str, list[str]]:
+    """Each Intelligence Configuration's rule names, in the order its rules are sent (the checked
+    state keeps the API's rule list, which has no names). Unchecked: a file that does not load
+    gives what can be read of it, and a chain that cannot be read gives nothing."""
+    try:
+        merged, _ = _merge(_layers.layers(path))
+    except Exception:  # names only decorate a report; load() reports the errors
+        return {}
+    section = merged.get("intelligenceConfigurations")
+    if not isinstance(section, dict):
+        return {}
+    return {
+        str(name): [str(rule) for rule in body["rules"]]
+        for name, body in section.items()
+        if isinstance(body, dict) and isinstance(body.get("rules"), dict)
+    }

@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
-from twilio_emulator.testing import AccountHandle, EmulatorHandle
+from twilio_emulator.testing import AccountHandle, EmulatorHandle, simulate_sms_conversation
 
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import CUSTOMER, ROOT, SUPPORT_LINE
 from tests.e2e.gh_actions_local import JobRun, LocalRunner, clean_environment, load_workflow
 from tools import engine
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 
 WORKFLOW = ROOT / "docs" / "examples" / "github-actions-gitops.yml"
 STACKS = ["dev", "staging", "prod"]
-SCRATCH = ("preview.txt", "drift.md", "comment.md")
+SCRATCH = ("preview.txt", "drift.md", "comment.md", "verify.md")
 GH_STUB = """#!/bin/sh
 # Stands in for the GitHub CLI: records `gh pr comment N --repo R --body-file FILE`.
 set -e
@@ -83,7 +83,7 @@ def checkout(tmp_path: Path) -> Path:
     for name in (".venv", "provider", "emulator"):
         (repo / name).symlink_to(ROOT / name)
     (repo / ".gitignore").write_text(
-        (repo / ".gitignore").read_text() + ".venv\npreview.txt\ndrift.md\ncomment.md\n"
+        (repo / ".gitignore").read_text() + ".venv\npreview.txt\ndrift.md\ncomment.md\nverify.md\n"
     )
     git(repo, "init", "-q", "-b", "main")
     return repo
@@ -204,16 +204,34 @@ def test_gitops_example_runs_locally(
         assert [s.name for s in run.steps] == [
             "Set up the project and the Pulumi engine",
             "Deploy with the policy pack",
+            "Verify each rule produces results",
             "Check the stack is in sync after the deploy",
-            "Publish the drift report",
+            "Publish the verification and drift reports",
         ]
         assert "Policy Packs run" in run.step("Deploy with the policy pack").output
         summary = (tmp_path / f"run-{sc.runs}" / "github_step_summary").read_text()
+        # A new account has no conversation to run the rules on: a notice, not a failure.
+        assert "### Twilio Intelligence verify" in summary
+        assert "CANNOT VERIFY (no recent conversation)" in summary
+        assert "(exit 3)" in summary
         assert "### Twilio Intelligence drift" in summary
         assert "(exit 0)" in summary
         operators = sc.api(stack).get("/v3/ControlPlane/Operators", params={"pageSize": 1000})
         custom = [o for o in operators.json()["items"] if o["author"] == "SELF"]
         assert len(custom) == 2, f"{stack}: its own account holds its own objects"
+
+    # Once prod has had a conversation, the next deploy runs each rule on it.
+    (prod_conversations,) = (
+        sc.api("prod").get("/v2/ControlPlane/Configurations").json()["configurations"]
+    )
+    conversation = simulate_sms_conversation(
+        sc.api("prod"), prod_conversations["id"], [(CUSTOMER, SUPPORT_LINE, "My order is late.")]
+    )
+    run = sc.run("push", "prod")
+    assert run.succeeded, _explain(run)
+    summary = (tmp_path / f"run-{sc.runs}" / "github_step_summary").read_text()
+    assert "OK: every rule produced results (2 rules)" in summary
+    assert f"| realtime | support-analytics | {conversation} |" in summary
 
     # A pull request changes prod: every stack gets a preview and a drift report as a comment;
     # the drift report compares live Twilio with main, so the change itself is not drift.

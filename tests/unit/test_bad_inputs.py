@@ -436,6 +436,34 @@ CHECKS: list[tuple[str, ResourceProvider, dict[str, Any], str, str]] = [
         "greater than or equal to 1",
     ),
     (
+        "conv-call-type-sip",
+        ConversationConfigurationProvider(),
+        {
+            **CONVERSATION,
+            "channelSettings": {
+                "VOICE": {
+                    "captureRules": [{"from": "*", "to": "+1", "metadata": {"callType": "SIP"}}]
+                }
+            },
+        },
+        "channelSettings.VOICE.captureRules[0].metadata.callType",
+        "(write PUBLIC_SIP for SIP calls)",
+    ),
+    (
+        "conv-description-513",
+        ConversationConfigurationProvider(),
+        {**CONVERSATION, "description": "d" * 513},
+        "description",
+        "at most 512 characters",
+    ),
+    (
+        "conv-bridge-pattern",
+        ConversationConfigurationProvider(),
+        {**CONVERSATION, "conversationsV1Bridge": {"serviceId": "IS123"}},
+        "conversationsV1Bridge.serviceId",
+        "should match pattern",
+    ),
+    (
         "store-name",
         MemoryStoreProvider(),
         {"displayName": "a b"},

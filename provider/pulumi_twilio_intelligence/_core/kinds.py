@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "EXIT_CANNOT_VERIFY",
     "EXIT_DRIFT",
     "EXIT_ERROR",
+    "EXIT_NO_RESULTS",
     "EXIT_OK",
     "EXIT_VIOLATION",
     "KINDS",
@@ -60,9 +62,11 @@ TWILIO_OPERATOR_NAMES = {operator_id: name for name, operator_id in TWILIO_OPERA
 MODULE = "twilio-intelligence"
 TYPE_PREFIX = f"pulumi-python:dynamic/{MODULE}:"
 
-# Exit codes of the drift, export and policy commands.
+# Exit codes of the drift, export, policy and verify commands.
 EXIT_OK, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
 EXIT_VIOLATION = EXIT_DRIFT  # the policy command: a mandatory policy failed
+EXIT_NO_RESULTS = EXIT_DRIFT  # verify: a rule produced no results, or a configuration is inactive
+EXIT_CANNOT_VERIFY = 3  # verify: no recent conversation to run some configuration's rules on
 
 
 def twilio_operator_key(ref: str) -> str:

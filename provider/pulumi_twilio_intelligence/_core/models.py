@@ -300,6 +300,10 @@ class CaptureRule(Wire):
     metadata: dict[str, str] = Field(default_factory=dict)
 
 
+# Voice capture rules' metadata.callType (conversations-v2 §5.3); PSTN is the default.
+VOICE_CALL_TYPES = ("PSTN", "CLIENT", "PUBLIC_SIP")
+
+
 class ChannelSetting(Wire):
     status_timeouts: StatusTimeouts | None = None
     # Twilio's guidance: at most 100 capture rules per channel (the spec states no limit).
@@ -347,9 +351,29 @@ class ConversationConfigurationModel(ResourceModel):
         # marker: they are not equal to anything, so only known ids are compared here (the
         # stack file's check compares the names, which are always known).
         known = [i for i in self.intelligence_configuration_ids if i != UNKNOWN]
+        found = self._call_type_violations()
         if len(set(known)) != len(known):
-            return [("intelligenceConfigurationIds", "lists the same configuration twice")]
-        return []
+            found.append(("intelligenceConfigurationIds", "lists the same configuration twice"))
+        return found
+
+    def _call_type_violations(self) -> list[tuple[str, str]]:
+        """A capture rule's ``metadata.callType`` says which calls a VOICE rule captures:
+        PSTN (the default), CLIENT or PUBLIC_SIP (conversations-v2 §5.3). The older spelling
+        ``SIP`` (the spec's description, Twilio's skill) may or may not be accepted: it is refused
+        here, naming PUBLIC_SIP, so that what is sent is the documented value (gotchas E16)."""
+        found: list[tuple[str, str]] = []
+        for channel, setting in self.channel_settings.items():
+            for r, rule in enumerate(setting.capture_rules):
+                call_type = rule.metadata.get("callType")
+                path = f"channelSettings.{channel}.captureRules[{r}].metadata.callType"
+                if call_type is None:
+                    continue
+                if channel != "VOICE":
+                    found.append((path, "callType applies to VOICE capture rules only"))
+                elif call_type not in VOICE_CALL_TYPES:
+                    hint = " (write PUBLIC_SIP for SIP calls)" if call_type == "SIP" else ""
+                    found.append((path, f"must be one of {', '.join(VOICE_CALL_TYPES)}{hint}"))
+        return found
 
 
 # --- Memory Store -------------------------------------------------------------------------

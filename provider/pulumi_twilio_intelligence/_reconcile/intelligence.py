@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from .._core.bodies import IntelligenceConfigurationServer, ServerFields
@@ -24,6 +24,16 @@ from ..errors import NotFoundError, TwilioIntelligenceError
 from .base import Created, Finding, Reconciler, Updated
 
 CREATED_VERSION = 1  # a POST creates version 1; anything higher was made by a PUT
+
+
+def changed_with_put(body: Mapping[str, Any], recorded: ServerFields | None) -> str | None:
+    """How a live configuration shows that someone used PUT on it since we created it (so it is
+    inactive), or None: its ``version`` is above the one our POST made (``createdVersion``)."""
+    created = (recorded or {}).get("createdVersion") or CREATED_VERSION
+    live = body.get("version") or CREATED_VERSION
+    if live > created:
+        return f"version is {live} but we created version {created}: it was changed with PUT"
+    return None
 
 
 class IntelligenceConfigurationReconciler(Reconciler):
@@ -46,15 +56,13 @@ class IntelligenceConfigurationReconciler(Reconciler):
 
     def findings(self, body: dict[str, Any], recorded: ServerFields | None) -> list[Finding]:
         found: list[Finding] = []
-        created = (recorded or {}).get("createdVersion") or CREATED_VERSION
-        live = body.get("version") or CREATED_VERSION
-        if live > created:
+        inactive = changed_with_put(body, recorded)
+        if inactive is not None:
             found.append(
                 Finding(
                     "inactive-configuration",
-                    f"version is {live} but we created version {created}: it was changed with PUT, "
-                    f"which leaves it inactive (its rules produce no results). `pulumi up` after a "
-                    f"refresh replaces it.",
+                    f"{inactive}, which leaves it inactive (its rules produce no results). "
+                    f"`pulumi up` after a refresh replaces it.",
                 )
             )
         return found + self.pin_findings(body)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import httpx
+
 from ..errors import OperationFailedError, OperationTimeoutError
 from .http import HttpClient
 
@@ -22,6 +24,7 @@ CONFIGURATIONS_V2 = "/v2/ControlPlane/Configurations"
 STORES_V1 = "/v1/ControlPlane/Stores"
 OPERATOR_RESULTS_V3 = "/v3/OperatorResults"
 CONVERSATIONS_V3 = "/v3/Conversations"
+RULE_EXECUTIONS_V3 = "/v3/RuleExecutions"
 
 FINAL_OPERATION_STATES = ("COMPLETED", "FAILED", "CANCELLED")
 
@@ -115,12 +118,22 @@ class TwilioApi:
         server's clock (its ``Date`` header) for judging how old the items are."""
         response = self.http.request("intelligence", "GET", path, params=dict(params))
         body = response.json() or {}
-        date = response.headers.get("Date")
         return Peek(
             items=list(body.get("items") or []),
             next_token=(body.get("meta") or {}).get("nextToken"),
-            server_now=email.utils.parsedate_to_datetime(date) if date else None,
+            server_now=_server_now(response),
         )
+
+    def execute_rule(self, config_id: str, rule_id: str, conversation_id: str) -> datetime | None:
+        """Queue one run of a stored rule on a conversation (202, no body; the results appear
+        later as OperatorResults); returns the server's clock when it accepted it."""
+        body = {
+            "intelligenceConfigurationId": config_id,
+            "ruleId": rule_id,
+            "conversationId": conversation_id,
+        }
+        response = self.http.request("intelligence", "POST", RULE_EXECUTIONS_V3, json=body)
+        return _server_now(response)
 
     # --- Conversations v2: orchestrator configurations -----------------------------------
     def list_conversation_configurations(self) -> list[dict[str, Any]]:
@@ -245,6 +258,15 @@ class TwilioApi:
                 )
             time.sleep(interval)
             interval = min(interval * 2, self.poll.max_interval)
+
+
+def _server_now(response: httpx.Response) -> datetime | None:
+    """The server's clock when it answered (its ``Date`` header), if it sent a valid one."""
+    date = response.headers.get("Date")
+    try:
+        return email.utils.parsedate_to_datetime(date) if date else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _last_segment(url: str) -> str:

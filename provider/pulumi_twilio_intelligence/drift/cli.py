@@ -1,7 +1,10 @@
-"""``twilio-intelligence``: the project's command line (drift report, export of a live account).
+"""``twilio-intelligence``: the project's command line (drift report, export of a live account,
+verification that deployed rules produce results).
 
 Exit codes of ``drift``: 0 in sync, 2 drift, 1 error (``--strict``: warnings are drift too).
-Neither command ever writes to Twilio.
+Neither drift nor export ever writes to Twilio. ``verify`` (``verify/cli.py``) writes rule
+executions only; its exit codes: 0 every rule produced results, 2 a rule produced none or a
+configuration is inactive, 1 error, 3 no recent conversation to verify with.
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ DEFAULT_SILENCE_HOURS = 24.0
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="twilio-intelligence",
-        description="Drift report and export for Twilio Conversation Intelligence stacks. "
-        "Read-only: nothing is ever written to Twilio.",
+        description="Drift report, export and rule verification for Twilio Conversation "
+        "Intelligence stacks. drift and export are read-only; verify writes rule executions only.",
     )
     parser.add_argument(
         "--project-dir",
@@ -47,7 +50,15 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     _drift_parser(commands)
     _export_parser(commands)
+    _verify_cli().add_parser(commands)
     return parser
+
+
+def _verify_cli() -> Any:
+    """``verify``'s command line (imported late: verify imports this package's modules)."""
+    from ..verify import cli  # noqa: PLC0415
+
+    return cli
 
 
 def _drift_parser(commands: Any) -> None:
@@ -155,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "drift":
             return _drift(args)
+        if args.command == "verify":
+            return int(_verify_cli().run(args, _project(args), _env(args)))
         return _export(args)
     except DriftError as exc:
         print(f"error: {exc}", file=sys.stderr)

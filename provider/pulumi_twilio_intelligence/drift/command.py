@@ -135,12 +135,9 @@ def run_drift(
     report = Report(strict=strict)
     every = project.stacks()
     selected = stacks or every
-    unknown = sorted(set(selected) - set(every))
-    if unknown:
-        raise DriftError(
-            f"no stack {', '.join(unknown)} in {project.relative(project.stack_config_dir)} "
-            f"(stacks: {', '.join(every) or 'none'})"
-        )
+    problem = project.unknown_stacks(selected)
+    if problem:
+        raise DriftError(problem)
     cli = PulumiCli(project, engine_env(env))
     with ThreadPoolExecutor(WORKERS) as pool:
         loaded = {s.name: s for s in pool.map(lambda n: _load(project, cli, n, env), every)}

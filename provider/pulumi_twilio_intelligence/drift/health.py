@@ -28,14 +28,15 @@ from ..errors import TwilioIntelligenceError
 from .live import WORKERS
 from .report import Health
 
-__all__ = ["check_silence"]
+__all__ = ["check_silence", "parse_time"]
 
 RESULTS = OPERATOR_RESULTS_V3
 EMPTY_PAGES_FOLLOWED = 9
 CONVERSATIONS = CONVERSATIONS_V3
 
 
-def _parse(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
+    """A timestamp of the API (ISO 8601, ``Z`` or an offset; UTC if it has neither), or None."""
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -64,7 +65,7 @@ def _check(api: TwilioApi, config_id: str, hours: float) -> Health:
         result, server_now = _first(api, RESULTS, {"intelligenceConfigurationId": config_id})
         now = server_now or datetime.now(UTC)
         since = now - timedelta(hours=hours)
-        seen = _parse((result or {}).get("dateCreated"))
+        seen = parse_time((result or {}).get("dateCreated"))
         if seen is not None and seen >= since:
             return Health(_iso(seen), None, hours, silent=False)
         conversation, _ = _first(
@@ -78,7 +79,9 @@ def _check(api: TwilioApi, config_id: str, hours: float) -> Health:
         )
         if conversation is None:
             return Health(_iso(seen), None, hours, silent=False)
-        activity = _parse(conversation.get("updatedAt")) or _parse(conversation.get("createdAt"))
+        activity = parse_time(conversation.get("updatedAt")) or parse_time(
+            conversation.get("createdAt")
+        )
         produced, _ = _first(
             api,
             RESULTS,
@@ -88,7 +91,7 @@ def _check(api: TwilioApi, config_id: str, hours: float) -> Health:
         return Health(None, None, hours, silent=False, error=str(exc))
     if produced is not None:
         return Health(
-            _iso(_parse(produced.get("dateCreated"))), _iso(activity), hours, silent=False
+            _iso(parse_time(produced.get("dateCreated"))), _iso(activity), hours, silent=False
         )
     return Health(_iso(seen), _iso(activity), hours, silent=True)
 

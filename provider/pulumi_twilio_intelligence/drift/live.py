@@ -84,14 +84,20 @@ class RequestStats:
 
 
 class ReadOnlyTransport(httpx.BaseTransport):
-    """Sends GETs only, and counts them."""
+    """Sends GETs only (and the writes ``allow`` names, as (method, path)), and counts them."""
 
-    def __init__(self, stats: RequestStats, inner: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        stats: RequestStats,
+        inner: httpx.BaseTransport | None = None,
+        allow: frozenset[tuple[str, str]] = frozenset(),
+    ) -> None:
         self.stats = stats
         self.inner = inner or httpx.HTTPTransport()
+        self.allow = allow
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method != "GET":
+        if request.method != "GET" and (request.method, request.url.path) not in self.allow:
             raise WriteRefusedError(
                 f"refused {request.method} {request.url.path}: this command is read-only"
             )
@@ -103,11 +109,14 @@ class ReadOnlyTransport(httpx.BaseTransport):
 
 
 def connect(
-    target: Target, stats: RequestStats, transport: httpx.BaseTransport | None = None
+    target: Target,
+    stats: RequestStats,
+    transport: httpx.BaseTransport | None = None,
+    allow: frozenset[tuple[str, str]] = frozenset(),
 ) -> TwilioApi:
     """A read-only client of its own for ``target`` (resolved once, by the caller, with
-    ``Target.resolve``); the caller closes it."""
-    return Connector.private(target, ReadOnlyTransport(stats, transport))
+    ``Target.resolve``), allowed only the writes ``allow`` names; the caller closes it."""
+    return Connector.private(target, ReadOnlyTransport(stats, transport, allow))
 
 
 @dataclass
