@@ -492,22 +492,20 @@ def test_diff_is_empty_exactly_when_normal_forms_agree_and_is_symmetric(
     assert [(c.old, c.new) for c in forward] == [(c.new, c.old) for c in backward]
 
 
+@pytest.mark.parametrize(
+    ("model", "bodies"),
+    [(OperatorModel, operator_bodies()), (IntelligenceConfigurationModel, CONFIGURATION_BODIES)],
+    ids=["Operator", "IntelligenceConfiguration"],
+)
 @MANY
-@given(operator_bodies(), operator_bodies())
-def test_every_operator_change_replaces_create_first(a: dict[str, Any], b: dict[str, Any]) -> None:
-    plan = OperatorModel.plan(OperatorModel.diff(a, b))
+@given(data=st.data())
+def test_every_operator_or_configuration_change_replaces_create_first(
+    model: type[ResourceModel], bodies: st.SearchStrategy[dict[str, Any]], data: st.DataObject
+) -> None:
+    a, b = data.draw(bodies), data.draw(bodies)
+    plan = model.plan(model.diff(a, b))
     assert plan.needs_replace == bool(plan.changes)
     assert set(plan.replace_fields) == {c.field for c in plan.changes}
-    assert plan.delete_before_replace is False
-
-
-@MANY
-@given(CONFIGURATION_BODIES, CONFIGURATION_BODIES)
-def test_every_configuration_change_replaces_create_first(
-    a: dict[str, Any], b: dict[str, Any]
-) -> None:
-    plan = IntelligenceConfigurationModel.plan(IntelligenceConfigurationModel.diff(a, b))
-    assert plan.needs_replace == bool(plan.changes)
     assert plan.delete_before_replace is False
 
 
