@@ -40,7 +40,10 @@ class TwilioOracle:
     def configuration(self, wire: dict[str, Any]) -> dict[str, Any]:
         with self.em.transaction():
             doc = self.em.configurations.create(self.account, wire)
-        return render_configuration(doc)
+        live = render_configuration(doc)
+        assert live["version"] == 1
+        assert all(r["id"].startswith("intelligence_configurationrule_") for r in live["rules"])
+        return live
 
     def _created_async(self, collection: Any, wire: dict[str, Any]) -> str:
         """Create through an asynchronous operation in a fresh account, let the emulator complete
