@@ -52,6 +52,14 @@ CONTACT_REASON: dict[str, Any] = {
 }
 
 
+def classifier(examples: dict[str, str]) -> dict[str, Any]:
+    """CONTACT_REASON trained on ``{input: output}`` instead of its own examples."""
+    return dict(
+        CONTACT_REASON,
+        trainingExamples=[{"input": text, "output": label} for text, label in examples.items()],
+    )
+
+
 def customer(text: str) -> Turn:
     return Turn(text=text, role="CUSTOMER")
 
@@ -109,13 +117,7 @@ def test_sentiment_is_mixed_when_both_are_said_and_follows_the_case_trap() -> No
 
 
 def test_custom_classification_with_sentiment_labels_uses_sentiment() -> None:
-    operator = dict(
-        CONTACT_REASON,
-        trainingExamples=[
-            {"input": "great", "output": "Positive"},
-            {"input": "awful", "output": "Negative"},
-        ],
-    )
+    operator = classifier({"great": "Positive", "awful": "Negative"})
     assert run(operator, customer("I am really angry about the broken screen.")) == {
         "label": "Negative"
     }
@@ -139,13 +141,7 @@ def test_contact_reason_follows_the_training_examples(text: str, label: str) -> 
 
 
 def test_classification_ties_break_on_label_order() -> None:
-    operator = dict(
-        CONTACT_REASON,
-        trainingExamples=[
-            {"input": "alpha", "output": "first"},
-            {"input": "beta", "output": "second"},
-        ],
-    )
+    operator = classifier({"alpha": "first", "beta": "second"})
     # Nothing matches and there is no catch-all label: the first label, every time.
     assert run(operator, customer("Completely unrelated words here.")) == {"label": "first"}
     assert run(operator, customer("alpha beta")) == {"label": "first"}
@@ -412,10 +408,7 @@ def test_every_operator_result_fits_its_schema(turns: list[Turn], labels: list[s
     conversation_words = {
         word.strip(".,!?'-").lower() for turn in turns for word in turn.text.split()
     }
-    custom = dict(
-        CONTACT_REASON,
-        trainingExamples=[{"input": f"{label} example", "output": label} for label in labels],
-    )
+    custom = classifier({f"{label} example": label for label in labels})
     for operator in [*TWILIO_OPERATORS, custom]:
         result = run(operator, *turns)
         errors = list(Draft202012Validator(operator["outputSchema"]).iter_errors(result))

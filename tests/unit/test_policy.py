@@ -14,9 +14,14 @@ import pytest
 from pulumi_policy import ResourceValidationArgs
 from pulumi_policy.policy import PolicyCustomTimeouts, PolicyResourceOptions
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
-from pulumi_twilio_intelligence.policy import POLICIES, Settings, Subject, evaluate
-from pulumi_twilio_intelligence.policy import checks as policy_checks
-from pulumi_twilio_intelligence.policy.checks import UNKNOWN, has_injection_guard, known
+from pulumi_twilio_intelligence.policy import (
+    POLICIES,
+    Settings,
+    Subject,
+    evaluate,
+    has_injection_guard,
+)
+from pulumi_twilio_intelligence.policy.base import UNKNOWN, kind_of, known
 from pulumi_twilio_intelligence.policy.cli import main as policy_main
 from pulumi_twilio_intelligence.policy.crossguard import plain, resource_policies, settings_from
 
@@ -468,4 +473,4 @@ def test_command_reads_preview_json(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_known_maps_engine_placeholders() -> None:
     assert known({"a": [UNKNOWN_STRING_VALUE, 1], "b": "x"}) == {"a": [UNKNOWN, 1], "b": "x"}
-    assert policy_checks.kind_of("pulumi:pulumi:Stack") is None
+    assert kind_of("pulumi:pulumi:Stack") is None

@@ -40,25 +40,29 @@ class TwilioOracle:
     def configuration(self, wire: dict[str, Any]) -> dict[str, Any]:
         with self.em.transaction():
             doc = self.em.configurations.create(self.account, wire)
-        return render_configuration(doc)
+        live = render_configuration(doc)
+        assert live["version"] == 1
+        assert all(r["id"].startswith("intelligence_configurationrule_") for r in live["rules"])
+        return live
 
-    def conversation_configuration(self, wire: dict[str, Any]) -> dict[str, Any]:
+    def _created_async(self, collection: Any, wire: dict[str, Any]) -> str:
+        """Create through an asynchronous operation in a fresh account, let the emulator complete
+        it, and return the id of the object it made."""
         self.fresh()
         with self.em.transaction():
-            operation = self.em.conversation_configs.create(self.account, wire)
+            operation = collection.create(self.account, wire)
         self.em.tick()
-        live = self.em.conversation_configs.get(self.account, operation["target"])
+        return str(operation["target"])
+
+    def conversation_configuration(self, wire: dict[str, Any]) -> dict[str, Any]:
+        target = self._created_async(self.em.conversation_configs, wire)
+        live = self.em.conversation_configs.get(self.account, target)
         assert live is not None
         return dict(live)
 
     def memory_store(self, wire: dict[str, Any]) -> dict[str, Any]:
-        self.fresh()
-        with self.em.transaction():
-            operation = self.em.memory_stores.create(self.account, wire)
-        self.em.tick()
-        return self.em.memory_stores.render(
-            self.em.memory_stores.fetch(self.account, operation["target"])
-        )
+        stores = self.em.memory_stores
+        return stores.render(stores.fetch(self.account, self._created_async(stores, wire)))
 
     def operators_for(self, configuration: dict[str, Any]) -> dict[str, Any]:
         """The configuration with every rule operator replaced by a custom operator created here,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ValidationFailed
+from .records import camel_view
 from .runtime import Runtime
 
 __all__ = ["AccountCredentials", "Accounts"]
@@ -25,12 +26,7 @@ class AccountCredentials:
     api_key_secret: str
 
     def as_dict(self) -> dict[str, str]:
-        return {
-            "accountSid": self.account_sid,
-            "authToken": self.auth_token,
-            "apiKeySid": self.api_key_sid,
-            "apiKeySecret": self.api_key_secret,
-        }
+        return camel_view(self, "account_sid auth_token api_key_sid api_key_secret")
 
 
 class Accounts:

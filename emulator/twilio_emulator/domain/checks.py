@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from .errors import ValidationFailed
 
@@ -72,11 +72,23 @@ class Checker:
 
     # -- typed checks (value already known to be non-null) -------------------
 
+    def _typed(self, value: Any, path: str, types: type | tuple[type, ...], noun: str) -> bool:
+        """Whether ``value`` has the JSON type (true and false are no numbers); fails if not."""
+        if isinstance(value, types) and (types is bool or not isinstance(value, bool)):
+            return True
+        self.fail(path, f"must be {noun}")
+        return False
+
+    def _sized(self, size: int, path: str, low: int | None, high: int | None) -> bool:
+        """Whether ``low <= size <= high`` (None: unbounded); fails in @Size's words if not."""
+        if (low is None or size >= low) and (high is None or size <= high):
+            return True
+        top = JAVA_INT_MAX if high is None else high
+        self.fail(path, f"size must be between {low or 0} and {top}")
+        return False
+
     def object(self, value: Any, path: str) -> dict[str, Any] | None:
-        if not isinstance(value, dict):
-            self.fail(path, "must be an object")
-            return None
-        return value
+        return value if self._typed(value, path, dict, "an object") else None
 
     def string(
         self,
@@ -88,15 +100,9 @@ class Checker:
         pattern: re.Pattern[str] | None = None,
         enum: Iterable[str] | None = None,
     ) -> str | None:
-        if not isinstance(value, str):
-            self.fail(path, "must be a string")
+        if not self._typed(value, path, str, "a string"):
             return None
-        if (min_len is not None and len(value) < min_len) or (
-            max_len is not None and len(value) > max_len
-        ):
-            low = 0 if min_len is None else min_len
-            high = JAVA_INT_MAX if max_len is None else max_len
-            self.fail(path, f"size must be between {low} and {high}")
+        if not self._sized(len(value), path, min_len, max_len):
             return None
         if pattern is not None and pattern.fullmatch(value) is None:
             self.fail(path, f'must match "^{pattern.pattern}$"')
@@ -106,7 +112,7 @@ class Checker:
             if value not in allowed:
                 self.fail(path, f"must be one of [{', '.join(allowed)}]")
                 return None
-        return value
+        return cast(str, value)
 
     def integer(
         self,
@@ -116,8 +122,7 @@ class Checker:
         minimum: int | None = None,
         maximum: int | None = None,
     ) -> int | None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(path, "must be an integer")
+        if not self._typed(value, path, int, "an integer"):
             return None
         if minimum is not None and value < minimum:
             self.fail(path, f"must be greater than or equal to {minimum}")
@@ -125,22 +130,18 @@ class Checker:
         if maximum is not None and value > maximum:
             self.fail(path, f"must be less than or equal to {maximum}")
             return None
-        return value
+        return cast(int, value)
 
     def number(self, value: Any, path: str) -> float | int | None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(path, "must be a number")
+        if not self._typed(value, path, (int, float), "a number"):
             return None
         if isinstance(value, float) and not math.isfinite(value):
             self.fail(path, "must be a finite number")
             return None
-        return value
+        return cast(float | int, value)
 
     def boolean(self, value: Any, path: str) -> bool | None:
-        if not isinstance(value, bool):
-            self.fail(path, "must be a boolean")
-            return None
-        return value
+        return value if self._typed(value, path, bool, "a boolean") else None
 
     def array(
         self,
@@ -150,17 +151,9 @@ class Checker:
         min_items: int | None = None,
         max_items: int | None = None,
     ) -> list[Any] | None:
-        if not isinstance(value, list):
-            self.fail(path, "must be an array")
+        if not self._typed(value, path, list, "an array"):
             return None
-        if (min_items is not None and len(value) < min_items) or (
-            max_items is not None and len(value) > max_items
-        ):
-            low = 0 if min_items is None else min_items
-            high = JAVA_INT_MAX if max_items is None else max_items
-            self.fail(path, f"size must be between {low} and {high}")
-            return None
-        return value
+        return value if self._sized(len(value), path, min_items, max_items) else None
 
     def member_object(self, parent: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
         """``parent[key]`` (at ``path``.key) when it is an object; None when it is absent (no

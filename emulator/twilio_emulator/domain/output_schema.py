@@ -84,10 +84,7 @@ class _Walk:
                 self.checker.fail(join(path, keyword), "keyword is not supported")
         kinds = self._types(node.get("type"), join(path, "type"))
         if "enum" in node:
-            if isinstance(node["enum"], list):
-                self.enum_values += len(node["enum"])
-            else:
-                self.checker.fail(join(path, "enum"), "must be an array")
+            self.enum_values += len(self.checker.array(node["enum"], join(path, "enum")) or [])
         if "$ref" in node:
             self._ref(node["$ref"], join(path, "$ref"))
         if "object" in kinds or "properties" in node:
@@ -102,9 +99,8 @@ class _Walk:
         self._definitions(node, path)
 
     def _object(self, node: dict[str, Any], path: str, depth: int) -> None:
-        props = node.get("properties", {})
-        if not isinstance(props, dict):
-            self.checker.fail(join(path, "properties"), "must be an object")
+        props = self.checker.object(node.get("properties", {}), join(path, "properties"))
+        if props is None:
             return
         self.properties += len(props)
         for name, sub in props.items():
@@ -114,25 +110,15 @@ class _Walk:
         node["additionalProperties"] = False
 
     def _branches(self, node: dict[str, Any], path: str, depth: int) -> None:
-        for keyword in _BRANCH_KEYWORDS:
-            if keyword not in node:
-                continue
-            branches = node[keyword]
-            if not isinstance(branches, list):
-                self.checker.fail(join(path, keyword), "must be an array")
-                continue
-            for index, branch in enumerate(branches):
+        for keyword in (k for k in _BRANCH_KEYWORDS if k in node):
+            branches = self.checker.array(node[keyword], join(path, keyword))
+            for index, branch in enumerate(branches or []):
                 self.node(branch, join_index(join(path, keyword), index), depth)
 
     def _definitions(self, node: dict[str, Any], path: str) -> None:
-        for keyword in ("$defs", "definitions"):
-            if keyword not in node:
-                continue
-            defs = node[keyword]
-            if not isinstance(defs, dict):
-                self.checker.fail(join(path, keyword), "must be an object")
-                continue
-            for name, sub in defs.items():
+        for keyword in (k for k in ("$defs", "definitions") if k in node):
+            definitions = self.checker.object(node[keyword], join(path, keyword))
+            for name, sub in (definitions or {}).items():
                 # Definitions are used wherever they are referenced, so their
                 # own nesting counts from the top.
                 self.node(sub, join(join(path, keyword), name), 0)

@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..domain.records import camel_view
+
 __all__ = ["FAULT_KINDS", "Fault", "FaultRegistry", "abort_connection", "hold"]
 
 HOLD_POLL_SECONDS = 0.02  # how soon a held request notices that its fault was removed
@@ -87,21 +89,10 @@ class Fault:
         return True
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "method": self.method,
-            "path": self.path,
-            "account": self.account,
-            "rate": self.rate,
-            "count": self.count,
-            "status": self.status,
-            "latencyMs": self.latency_ms,
-            "retryAfter": self.retry_after,
-            "seed": self.seed,
-            "skip": self.skip,
-            "hits": self.hits,
-        }
+        return camel_view(
+            self,
+            "id kind method path account rate count status latency_ms retry_after seed skip hits",
+        )
 
 
 class FaultRegistry:

@@ -27,7 +27,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from ..errors import ValidationError, Violation, unknown_fields
-from .wire import UNKNOWN
+from .wire import UNKNOWN, integral
 
 __all__ = [
     "REPLACE",
@@ -170,7 +170,7 @@ class ResourceModel(Wire):
         Types are strict: a boolean is not an integer (``count: true``) and ``"yes"`` is not a
         boolean. Whole floats count as integers, because Pulumi carries every number as a
         float (``2`` arrives as ``2.0``)."""
-        body = _whole_floats_as_ints(dict(props))
+        body = integral(dict(props))
         unknown_paths = list(_unknown_paths(body))
         try:
             model = cls.model_validate(body, strict=True, context={"strict": True})
@@ -265,16 +265,6 @@ class ResourceModel(Wire):
     def wire(self) -> dict[str, Any]:
         """The API body for this desired state."""
         return dict(_drop_none(self.model_dump(by_alias=True, exclude_none=True, mode="json")))
-
-
-def _whole_floats_as_ints(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _whole_floats_as_ints(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_whole_floats_as_ints(v) for v in value]
-    return value
 
 
 def _canonical_value(annotation: Any, value: Any) -> Any:

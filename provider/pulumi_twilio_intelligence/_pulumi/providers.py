@@ -22,7 +22,7 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from .._core import naming as _naming
-from .._core.wire import UNKNOWN
+from .._core.wire import UNKNOWN, integral
 from ..errors import ObjectMissingError, ValidationError, Violation
 from .state import PLUGIN
 
@@ -272,9 +272,9 @@ def _models_module() -> Any:
 
 def _split(props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(bookkeeping, desired fields); drops the engine's serialized provider and outputs."""
-    book = {k: _integral(props[k]) for k in BOOKKEEPING if props.get(k) is not None}
+    book = {k: integral(props[k], Unknown) for k in BOOKKEEPING if props.get(k) is not None}
     skip = {PROVIDER_KEY, *BOOKKEEPING, *OUTPUT_ONLY}
-    desired = {k: _integral(v) for k, v in props.items() if k not in skip and v is not None}
+    desired = {k: integral(v, Unknown) for k, v in props.items() if k not in skip and v is not None}
     return book, desired
 
 
@@ -282,23 +282,8 @@ def _from_state(props: dict[str, Any]) -> dict[str, Any]:
     """A property bag read back from Pulumi state (recorded inputs and outputs, server fields
     such as an operator's ``version`` included) with numbers as the API gave them: Pulumi's
     protobuf Struct turned every int into a float (``If-Match: 2.0`` would be refused)."""
-    restored: dict[str, Any] = _integral(props)
+    restored: dict[str, Any] = integral(props, Unknown)
     return restored
-
-
-def _integral(value: Any) -> Any:
-    """The engine carries every number as a double: give integral ones back their int type, as
-    the API (and a JSON reader) would see them. Values unknown during preview become the
-    engine's UNKNOWN marker, which validation and naming know to skip."""
-    if isinstance(value, Unknown):
-        return UNKNOWN
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _integral(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_integral(v) for v in value]
-    return value
 
 
 class OperatorProvider(_Adapter):

@@ -58,9 +58,9 @@ class BaseChecker:
         state = DesiredState(files=files)
         found = {kind.section: self._section(data, kind.section) for kind in _kinds.in_file_order()}
         for kind in _kinds.KINDS:  # dependency order: what a kind refers to is checked first
-            check = self._checks.get(kind.name, self._plain)
             state.bodies[kind.section] = {
-                name: check(kind, name, body, state) for name, body in found[kind.section].items()
+                name: self._check(kind, name, body, state)
+                for name, body in found[kind.section].items()
             }
         self._account_limits(found)
         return state
@@ -70,10 +70,13 @@ class BaseChecker:
         """Kinds whose bodies need more than their model's field rules (the rest: ``_plain``)."""
         return {}
 
+    def _check(self, kind: Kind, name: str, body: dict[str, Any], state: DesiredState) -> Any:
+        """What every kind may carry (adoptId), then the kind's own rules."""
+        self._adopt_id(f"{kind.name} {name}", f"{kind.section}.{name}", body)
+        return self._checks.get(kind.name, self._plain)(kind, name, body, state)
+
     def _plain(self, kind: Kind, name: str, body: dict[str, Any], _: DesiredState) -> Any:
-        resource = f"{kind.name} {name}"
-        self._adopt_id(resource, f"{kind.section}.{name}", body)
-        self._validate(kind.load("model"), resource, f"{kind.section}.{name}", body)
+        self._validate(kind.load("model"), f"{kind.name} {name}", f"{kind.section}.{name}", body)
         return body
 
     # account-wide rules ---------------------------------------------------------------------

@@ -29,7 +29,6 @@ class Checker(BaseChecker):
         self, kind: Kind, name: str, body: dict[str, Any], _: DesiredState
     ) -> dict[str, Any]:
         resource = f"{kind.name} {name}"
-        self._adopt_id(resource, f"operators.{name}", body)
         strategy = body.get("updateStrategy", "replace")
         if strategy not in ("replace", "in-place"):
             self.fail(
@@ -45,35 +44,29 @@ class Checker(BaseChecker):
         self, kind: Kind, name: str, body: dict[str, Any], _: DesiredState
     ) -> dict[str, Any]:
         resource = f"{kind.name} {name}"
-        self._adopt_id(resource, f"memoryStores.{name}", body)
         if "existingId" in body:
-            existing = body["existingId"]
-            if not isinstance(existing, str):
-                self.fail(
-                    resource,
-                    f"memoryStores.{name}.existingId",
-                    "existingId",
-                    "must be a string: the id of an existing store",
-                )
-            elif not STORE_ID.match(existing):
-                self.fail(
-                    resource,
-                    f"memoryStores.{name}.existingId",
-                    "existingId",
-                    f"should match pattern '{STORE_ID.pattern}' (a store id such as "
-                    "mem_store_01k1etk2y5f1y9fpe2epfdtvv2)",
-                )
-            extra = sorted(set(body) - {"existingId"})
-            if extra:
-                self.fail(
-                    resource,
-                    f"memoryStores.{name}",
-                    "existingId",
-                    f"a reference to an existing store takes no other fields ({', '.join(extra)})",
-                )
+            self._existing_store(resource, f"memoryStores.{name}", body)
             return body
         self._validate(kind.load("model"), resource, f"{kind.section}.{name}", body)
         return body
+
+    def _existing_store(self, resource: str, path: str, body: dict[str, Any]) -> None:
+        """A reference to a store made elsewhere: a store id in ``existingId``, nothing else."""
+        existing = body["existingId"]
+        problem = None
+        if not isinstance(existing, str):
+            problem = "must be a string: the id of an existing store"
+        elif not STORE_ID.match(existing):
+            problem = (
+                f"should match pattern '{STORE_ID.pattern}' (a store id such as "
+                "mem_store_01k1etk2y5f1y9fpe2epfdtvv2)"
+            )
+        if problem:
+            self.fail(resource, f"{path}.existingId", "existingId", problem)
+        extra = sorted(set(body) - {"existingId"})
+        if extra:
+            others = f"a reference to an existing store takes no other fields ({', '.join(extra)})"
+            self.fail(resource, path, "existingId", others)
 
     # intelligence configurations ------------------------------------------------------------
     def _configuration(
@@ -81,7 +74,6 @@ class Checker(BaseChecker):
     ) -> dict[str, Any]:
         resource = f"{kind.name} {name}"
         base = f"{kind.section}.{name}"
-        self._adopt_id(resource, base, body)
         rules_in = body.get("rules") or {}
         if not isinstance(rules_in, dict):
             self.fail(resource, f"{base}.rules", "rules", "must be a mapping of rule name -> rule")
@@ -265,7 +257,6 @@ class Checker(BaseChecker):
     ) -> dict[str, Any]:
         resource = f"{kind.name} {name}"
         base = f"{kind.section}.{name}"
-        self._adopt_id(resource, base, body)
         api_body = {
             k: v for k, v in body.items() if k not in ("memoryStore", "intelligenceConfigurations")
         }

@@ -65,10 +65,7 @@ class TwilioApi:
         return self.http.list_all("intelligence", CONFIGURATIONS_V3, "items")
 
     def get_configuration(self, config_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self.http.get_json(
-            "intelligence", f"{CONFIGURATIONS_V3}/{config_id}"
-        )
-        return body
+        return self.http.get_json("intelligence", f"{CONFIGURATIONS_V3}/{config_id}")
 
     def create_configuration(self, body: dict[str, Any]) -> dict[str, Any]:
         created: dict[str, Any] = self.http.request(
@@ -104,10 +101,9 @@ class TwilioApi:
         self.http.request("intelligence", "DELETE", f"{OPERATORS_V3}/{operator_id}")
 
     def get_operator_version(self, operator_id: str, version: int) -> dict[str, Any]:
-        body: dict[str, Any] = self.http.get_json(
+        return self.http.get_json(
             "intelligence", f"{OPERATORS_V3}/{operator_id}/Versions/{version}"
         )
-        return body
 
     def list_operator_versions(self, operator_id: str) -> list[dict[str, Any]]:
         return self.http.list_all("intelligence", f"{OPERATORS_V3}/{operator_id}/Versions", "items")
@@ -140,10 +136,7 @@ class TwilioApi:
         return self.http.list_all("conversations", CONFIGURATIONS_V2, "configurations")
 
     def get_conversation_configuration(self, config_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self.http.get_json(
-            "conversations", f"{CONFIGURATIONS_V2}/{config_id}"
-        )
-        return body
+        return self.http.get_json("conversations", f"{CONFIGURATIONS_V2}/{config_id}")
 
     def write_conversation_configuration(
         self, method: str, path_suffix: str, body: dict[str, Any] | None, idempotency_key: str

@@ -235,8 +235,12 @@ class HttpClient:
             raise _api_error(method, path, response)
         return response
 
-    def get_json(self, api: Api, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self.request(api, "GET", path, params=params).json()
+    def get_json(
+        self, api: Api, path: str, params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The body of a GET: every resource and page of these APIs is a JSON object."""
+        body: dict[str, Any] = self.request(api, "GET", path, params=params).json()
+        return body
 
     def pages(
         self,

@@ -13,7 +13,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,8 @@ def _parser() -> argparse.ArgumentParser:
         help=f"the directory of the pulumi binary to run (default: ${ENGINE_VAR}, else PATH)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    _drift_parser(commands)
-    _export_parser(commands)
+    for name, (summary, description, add_arguments) in _SUBCOMMANDS.items():
+        add_arguments(commands.add_parser(name, help=summary, description=description))
     _verify_cli().add_parser(commands)
     return parser
 
@@ -61,13 +61,7 @@ def _verify_cli() -> Any:
     return cli
 
 
-def _drift_parser(commands: Any) -> None:
-    drift = commands.add_parser(
-        "drift",
-        help="compare desired state, Pulumi state and the live account",
-        description="Compare each stack's desired-state file, its Pulumi state and the live "
-        "Twilio account. Exit 0 in sync, 2 drift, 1 error.",
-    )
+def _drift_arguments(drift: argparse.ArgumentParser) -> None:
     which = drift.add_mutually_exclusive_group()
     which.add_argument("--stack", action="append", help="a stack (repeatable; default: all)")
     which.add_argument("--all", action="store_true", help="every stack in the project (default)")
@@ -88,13 +82,7 @@ def _drift_parser(commands: Any) -> None:
     drift.add_argument("--output", type=Path, help="also write the report to this file")
 
 
-def _export_parser(commands: Any) -> None:
-    export = commands.add_parser(
-        "export",
-        help="write a desired-state file that adopts every object of a live account",
-        description="Read the live account and write a desired-state file in which every "
-        "object carries adoptId: deployed, it adopts everything and the next preview is empty.",
-    )
+def _export_arguments(export: argparse.ArgumentParser) -> None:
     export.add_argument(
         "--stack",
         help="take credentials and base URL from this stack's config "
@@ -107,6 +95,23 @@ def _export_parser(commands: Any) -> None:
         help="also write Pulumi's import file for --stack here, and leave adoptId out: "
         "`pulumi import --file` then takes every object over",
     )
+
+
+# name: (one-line help, description, what adds its arguments)
+_SUBCOMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] = {
+    "drift": (
+        "compare desired state, Pulumi state and the live account",
+        "Compare each stack's desired-state file, its Pulumi state and the live Twilio account. "
+        "Exit 0 in sync, 2 drift, 1 error.",
+        _drift_arguments,
+    ),
+    "export": (
+        "write a desired-state file that adopts every object of a live account",
+        "Read the live account and write a desired-state file in which every object carries "
+        "adoptId: deployed, it adopts everything and the next preview is empty.",
+        _export_arguments,
+    ),
+}
 
 
 def _env(args: argparse.Namespace) -> dict[str, str]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from .._core.kinds import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
+from .._core.records import record_dict
 
 __all__ = [
     "EXIT_DRIFT",
@@ -53,7 +54,7 @@ class Change:
     live: Any
 
     def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "desired": self.desired, "live": self.live}
+        return record_dict(self)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Issue:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "severity": self.severity, "message": self.message}
+        return record_dict(self)
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,7 @@ class Health:
     error: str | None = None  # the check could not be made (the object itself was compared)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "lastResultAt": self.last_result_at,
-            "lastConversationAt": self.last_conversation_at,
-            "silenceHours": self.silence_hours,
-            "silent": self.silent,
-            "error": self.error,
-        }
+        return record_dict(self)
 
 
 @dataclass
@@ -113,19 +108,10 @@ class ObjectReport:
         return "warning" if self.issues else "ok"
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "name": self.name,
-            "id": self.id,
-            "displayName": self.display_name,
-            "status": self.status,
-            "severity": self.severity,
-            "issues": [i.as_dict() for i in self.issues],
-            "changes": [c.as_dict() for c in self.changes],
-            "origin": self.origin,
-            "remediation": self.remediation,
-            "health": self.health.as_dict() if self.health else None,
-        }
+        return record_dict(
+            self,
+            "kind name id display_name status severity issues changes origin remediation health",
+        )
 
 
 @dataclass
@@ -145,14 +131,7 @@ class StackReport:
         return "in-sync"
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "desiredState": self.desired_state,
-            "deployed": self.deployed,
-            "status": self.status,
-            "error": self.error,
-            "objects": [o.as_dict() for o in self.objects],
-        }
+        return record_dict(self, "name desired_state deployed status error objects")
 
 
 @dataclass(frozen=True)
@@ -161,15 +140,10 @@ class Unmanaged:
     id: str
     display_name: str | None
     remediation: str
+    severity: ClassVar[str] = "warning"  # an object outside every stack never fails the run
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "id": self.id,
-            "displayName": self.display_name,
-            "severity": "warning",
-            "remediation": self.remediation,
-        }
+        return record_dict(self, "kind id display_name severity remediation")
 
 
 @dataclass

@@ -5,7 +5,8 @@ The checks live in :mod:`.checks`, written once. They run as a Pulumi CrossGuard
 command that needs no engine (``python -m pulumi_twilio_intelligence.policy``, :mod:`.cli`).
 """
 
-from .checks import POLICIES, Finding, Policy, Settings, Subject, evaluate, has_injection_guard
+from .base import Finding, Policy, Settings, Subject
+from .checks import POLICIES, evaluate, has_injection_guard
 
 __all__ = [
     "POLICIES",

@@ -11,6 +11,7 @@ from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from .._core.kinds import TYPE_PREFIX
+from .._core.records import record_dict
 
 __all__ = [
     "DEFAULT_DEV_STACKS",
@@ -138,13 +139,7 @@ class Finding:
     message: str
 
     def as_dict(self) -> dict[str, str]:
-        return {
-            "policy": self.policy,
-            "level": self.level,
-            "kind": self.kind,
-            "name": self.name,
-            "message": self.message,
-        }
+        return record_dict(self)
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -20,44 +20,20 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
 from .base import (
-    DEFAULT_DEV_STACKS,
-    DEFAULT_PRODUCTION_STACKS,
-    ENGINE_UNKNOWNS,
-    TYPE_PREFIX,
     UNKNOWN,
     Finding,
-    Level,
     Policy,
     Settings,
     Subject,
     dict_of,
     is_loopback,
-    kind_of,
-    known,
     list_of,
     masked,
-    stack_of,
     webhook_urls,
 )
 
-__all__ = [
-    "DEFAULT_DEV_STACKS",
-    "DEFAULT_PRODUCTION_STACKS",
-    "ENGINE_UNKNOWNS",
-    "POLICIES",
-    "TYPE_PREFIX",
-    "UNKNOWN",
-    "Finding",
-    "Level",
-    "Policy",
-    "Settings",
-    "Subject",
-    "evaluate",
-    "has_injection_guard",
-    "kind_of",
-    "known",
-    "stack_of",
-]
+# The vocabulary the checks share (Subject, Settings, Finding, UNKNOWN, ...) is policy.base's.
+__all__ = ["POLICIES", "evaluate", "has_injection_guard"]
 
 
 # --- prompt-injection-guard ------------------------------------------------------------------

@@ -20,18 +20,17 @@ from .._core.kinds import EXIT_ERROR, EXIT_OK, EXIT_VIOLATION, KINDS
 from .._project import find_project
 from ..errors import TwilioIntelligenceError
 from ..stackfile import DesiredState, load
-from .checks import (
+from .base import (
     DEFAULT_DEV_STACKS,
     DEFAULT_PRODUCTION_STACKS,
-    POLICIES,
     Finding,
     Settings,
     Subject,
-    evaluate,
     kind_of,
     known,
     stack_of,
 )
+from .checks import POLICIES, evaluate
 
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_VIOLATION", "main", "subjects_from_preview"]
 

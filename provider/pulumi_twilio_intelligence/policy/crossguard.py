@@ -23,10 +23,9 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from .checks import (
+from .base import (
     DEFAULT_DEV_STACKS,
     DEFAULT_PRODUCTION_STACKS,
-    POLICIES,
     UNKNOWN,
     Policy,
     Settings,
@@ -35,6 +34,7 @@ from .checks import (
     known,
     stack_of,
 )
+from .checks import POLICIES
 
 __all__ = ["PACK_NAME", "plain", "resource_policies", "serve", "settings_from"]
 
