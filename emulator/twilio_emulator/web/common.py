@@ -52,6 +52,7 @@ __all__ = [
     "json_body",
     "json_response",
     "no_content",
+    "optional_json_body",
     "page_body",
     "write_action",
 ]
@@ -82,7 +83,7 @@ async def json_body(request: Request) -> dict[str, Any]:
     return await read_json_object(request, emulator_of(request).settings.max_body_bytes)
 
 
-async def _optional_json_body(request: Request) -> dict[str, Any]:
+async def optional_json_body(request: Request) -> dict[str, Any]:
     """As :func:`json_body`, but an empty body is ``{}``."""
     max_bytes = emulator_of(request).settings.max_body_bytes
     return await read_json_object(request, max_bytes, optional=True)
@@ -103,7 +104,7 @@ Backend = Annotated[Emulator, Depends(_backend)]
 Account = Annotated[str, Depends(_account)]
 FailRequested = Annotated[bool, Depends(_fail_requested)]
 JsonBody = Annotated[dict[str, Any], Depends(json_body)]
-OptionalJsonBody = Annotated[dict[str, Any], Depends(_optional_json_body)]
+OptionalJsonBody = Annotated[dict[str, Any], Depends(optional_json_body)]
 Paging = Annotated[PageArgs, Depends(_paging)]
 
 

@@ -14,10 +14,10 @@ from ..domain import Emulator, ValidationFailed
 from ..domain.knowledge_bases import knowledge_base_etag
 from ..domain.knowledge_sources import UPLOAD_PREFIX
 from ..domain.pagination import page_size
+from .async_writes import AsyncWrites, add_async_writes
 from .common import (
     Account,
     Backend,
-    FailRequested,
     JsonBody,
     OptionalJsonBody,
     add_operation_route,
@@ -28,7 +28,7 @@ from .common import (
     page_body,
     write_action,
 )
-from .operation_shapes import accepted, twilio_operation_shape
+from .operation_shapes import twilio_operation_shape
 
 __all__ = ["router"]
 
@@ -74,50 +74,27 @@ async def list_bases(request: Request, em: Backend, account: Account) -> Respons
     return json_response(page_body("knowledgeBases", items, page))
 
 
-@router.post(_BASES)
-@write_action
-def create_base(
-    request: Request, em: Backend, account: Account, fail: FailRequested, body: JsonBody
-) -> Response:
-    op = em.knowledge_bases.create(account, body, fail=fail)
-    message = "Knowledge Base creation request accepted for processing."
-    return accepted(request, em, op, message, _OPERATIONS)
-
-
 @router.get(_BASES + "/{kb_id}")
 async def fetch_base(em: Backend, account: Account, doc: ExistingBase) -> Response:
     body = em.knowledge_bases.render(account, doc)
     return json_response(body, headers={"ETag": knowledge_base_etag(doc)})
 
 
-@router.patch(_BASES + "/{kb_id}")
-@write_action
-def patch_base(  # FastAPI passes everything by name
-    *,
-    request: Request,
-    em: Backend,
-    account: Account,
-    kb_id: str,
-    fail: FailRequested,
-    _: ExistingBase,
-    body: JsonBody,
-) -> Response:
-    if_match = request.headers.get("if-match")
-    op = em.knowledge_bases.update(account, kb_id, body, if_match, fail=fail)
-    message = "Knowledge Base update request accepted for processing."
-    return accepted(request, em, op, message, _OPERATIONS)
-
-
-@router.delete(_BASES + "/{kb_id}")
-@write_action
-def delete_base(
-    request: Request, em: Backend, account: Account, kb_id: str, fail: FailRequested
-) -> Response:
-    op = em.knowledge_bases.delete(account, kb_id, fail=fail)
-    message = "Knowledge Base deletion request accepted for processing."
-    return accepted(request, em, op, message, _OPERATIONS)
-
-
+add_async_writes(
+    router,
+    AsyncWrites(
+        collection=_BASES,
+        item=_BASES + "/{kb_id}",
+        service=lambda em: em.knowledge_bases,
+        operations=_OPERATIONS,
+        messages=(
+            "Knowledge Base creation request accepted for processing.",
+            "Knowledge Base update request accepted for processing.",
+            "Knowledge Base deletion request accepted for processing.",
+        ),
+        update_guard=_base,
+    ),
+)
 add_operation_route(router, _OPERATIONS, "knowledge", twilio_operation_shape(_OPERATIONS, _BASES))
 
 # -- knowledge sources --------------------------------------------------------------------

@@ -16,37 +16,35 @@ from starlette.responses import Response
 from ..domain import Emulator, ValidationFailed
 from ..domain.memory_stores import store_etag
 from ..domain.pagination import page_size
+from .async_writes import AsyncWrites, add_async_writes
 from .common import (
     Account,
     Backend,
-    FailRequested,
-    JsonBody,
-    OptionalJsonBody,
     add_operation_route,
     json_response,
+    optional_json_body,
     page_body,
-    write_action,
 )
 from .operation_shapes import accepted as operation_accepted
 from .operation_shapes import twilio_operation_shape
 
-__all__ = ["ExistingStore", "accepted", "list_args", "router"]
+__all__ = ["OPERATIONS", "ExistingStore", "accepted", "existing_store", "list_args", "router"]
 
 router = APIRouter()
 _STORES = "/v1/ControlPlane/Stores"
-_OPERATIONS = "/v1/ControlPlane/Operations"
+OPERATIONS = "/v1/ControlPlane/Operations"
 
 
 def accepted(request: Request, em: Emulator, op: dict[str, Any], message: str) -> Response:
-    return operation_accepted(request, em, op, message, _OPERATIONS)
+    return operation_accepted(request, em, op, message, OPERATIONS)
 
 
 # Declared before the body, so that an unknown store answers 400/404 first.
-async def _store(em: Backend, account: Account, store_id: str) -> dict[str, Any]:
+async def existing_store(em: Backend, account: Account, store_id: str) -> dict[str, Any]:
     return em.memory_stores.fetch(account, store_id)
 
 
-ExistingStore = Annotated[dict[str, Any], Depends(_store)]
+ExistingStore = Annotated[dict[str, Any], Depends(existing_store)]
 
 
 def list_args(request: Request) -> tuple[int, str | None, str]:
@@ -70,44 +68,25 @@ async def list_stores(request: Request, em: Backend, account: Account) -> Respon
     return json_response(page_body("stores", [doc["id"] for doc in page.items], page))
 
 
-@router.post(_STORES)
-@write_action
-def create_store(
-    request: Request, em: Backend, account: Account, fail: FailRequested, body: JsonBody
-) -> Response:
-    op = em.memory_stores.create(account, body, fail=fail)
-    return accepted(request, em, op, "Memory Store creation accepted for processing.")
-
-
 @router.get(_STORES + "/{store_id}")
 async def fetch_store(em: Backend, doc: ExistingStore) -> Response:
     return json_response(em.memory_stores.render(doc), headers={"ETag": store_etag(doc)})
 
 
-@router.patch(_STORES + "/{store_id}")
-@write_action
-def patch_store(  # FastAPI passes everything by name
-    *,
-    request: Request,
-    em: Backend,
-    account: Account,
-    store_id: str,
-    fail: FailRequested,
-    _: ExistingStore,
-    body: OptionalJsonBody,
-) -> Response:
-    if_match = request.headers.get("if-match")
-    op = em.memory_stores.update(account, store_id, body, if_match, fail=fail)
-    return accepted(request, em, op, "Memory Store update request accepted for processing.")
-
-
-@router.delete(_STORES + "/{store_id}")
-@write_action
-def delete_store(
-    request: Request, em: Backend, account: Account, store_id: str, fail: FailRequested
-) -> Response:
-    op = em.memory_stores.delete(account, store_id, fail=fail)
-    return accepted(request, em, op, "Memory Store deletion request accepted for processing.")
-
-
-add_operation_route(router, _OPERATIONS, "memory", twilio_operation_shape(_OPERATIONS, _STORES))
+add_async_writes(
+    router,
+    AsyncWrites(
+        collection=_STORES,
+        item=_STORES + "/{store_id}",
+        service=lambda em: em.memory_stores,
+        operations=OPERATIONS,
+        messages=(
+            "Memory Store creation accepted for processing.",
+            "Memory Store update request accepted for processing.",
+            "Memory Store deletion request accepted for processing.",
+        ),
+        update_guard=existing_store,
+        update_body=optional_json_body,
+    ),
+)
+add_operation_route(router, OPERATIONS, "memory", twilio_operation_shape(OPERATIONS, _STORES))

@@ -13,17 +13,19 @@ from ..domain import ValidationFailed
 from ..domain.data_mappings import mapping_etag
 from ..domain.identity_resolution import settings_etag
 from ..domain.trait_groups import group_etag
+from .async_writes import AsyncWrites, add_async_writes
 from .common import (
     Account,
     Backend,
     FailRequested,
     JsonBody,
-    OptionalJsonBody,
     json_response,
+    optional_json_body,
     page_body,
     write_action,
 )
-from .memory import ExistingStore, accepted, list_args
+from .memory import OPERATIONS as _OPERATIONS
+from .memory import ExistingStore, accepted, existing_store, list_args
 
 __all__ = ["router"]
 
@@ -88,22 +90,6 @@ async def list_trait_groups(
     return json_response(page_body("traitGroups", items, page))
 
 
-@router.post(_GROUPS)
-@write_action
-def create_trait_group(
-    *,
-    request: Request,
-    em: Backend,
-    account: Account,
-    store_id: str,
-    fail: FailRequested,
-    _: ExistingStore,
-    body: OptionalJsonBody,
-) -> Response:
-    op = em.trait_groups.create(account, store_id, body, fail=fail)
-    return accepted(request, em, op, "TraitGroup creation request accepted.")
-
-
 @router.get(_GROUP)
 async def fetch_trait_group(
     request: Request, em: Backend, account: Account, store_id: str, group_name: str
@@ -118,38 +104,24 @@ async def fetch_trait_group(
     return json_response(body, headers={"ETag": group_etag(doc)})
 
 
-@router.patch(_GROUP)
-@write_action
-def patch_trait_group(
-    *,
-    request: Request,
-    em: Backend,
-    account: Account,
-    store_id: str,
-    group_name: str,
-    fail: FailRequested,
-    _: ExistingStore,
-    body: OptionalJsonBody,
-) -> Response:
-    if_match = request.headers.get("if-match")
-    op = em.trait_groups.update(account, store_id, group_name, body, if_match, fail=fail)
-    return accepted(request, em, op, "TraitGroup update request accepted.")
-
-
-@router.delete(_GROUP)
-@write_action
-def delete_trait_group(
-    *,
-    request: Request,
-    em: Backend,
-    account: Account,
-    store_id: str,
-    group_name: str,
-    fail: FailRequested,
-) -> Response:
-    op = em.trait_groups.delete(account, store_id, group_name, fail=fail)
-    return accepted(request, em, op, "TraitGroup deletion request accepted.")
-
+add_async_writes(
+    router,
+    AsyncWrites(
+        collection=_GROUPS,
+        item=_GROUP,
+        service=lambda em: em.trait_groups,
+        operations=_OPERATIONS,
+        messages=(
+            "TraitGroup creation request accepted.",
+            "TraitGroup update request accepted.",
+            "TraitGroup deletion request accepted.",
+        ),
+        create_guard=existing_store,
+        update_guard=existing_store,
+        create_body=optional_json_body,
+        update_body=optional_json_body,
+    ),
+)
 
 # -- Data Mappings -----------------------------------------------------------------------
 
@@ -165,22 +137,6 @@ async def list_data_mappings(
     return json_response(page_body("dataMappings", items, page))
 
 
-@router.post(_MAPPINGS)
-@write_action
-def create_data_mapping(
-    *,
-    request: Request,
-    em: Backend,
-    account: Account,
-    store_id: str,
-    fail: FailRequested,
-    _: ExistingStore,
-    body: JsonBody,
-) -> Response:
-    op = em.data_mappings.create(account, store_id, body, fail=fail)
-    return accepted(request, em, op, "Data mapping creation request accepted for processing.")
-
-
 @router.get(_MAPPING)
 async def fetch_data_mapping(
     em: Backend, account: Account, store_id: str, mapping_id: str
@@ -189,34 +145,20 @@ async def fetch_data_mapping(
     return json_response(em.data_mappings.render(doc), headers={"ETag": mapping_etag(doc)})
 
 
-@router.patch(_MAPPING)
-@write_action
-def patch_data_mapping(
-    *,
-    request: Request,
-    em: Backend,
-    account: Account,
-    store_id: str,
-    mapping_id: str,
-    fail: FailRequested,
-    _: ExistingStore,
-    body: OptionalJsonBody,
-) -> Response:
-    if_match = request.headers.get("if-match")
-    op = em.data_mappings.update(account, store_id, mapping_id, body, if_match, fail=fail)
-    return accepted(request, em, op, "Data mapping update request accepted for processing.")
-
-
-@router.delete(_MAPPING)
-@write_action
-def delete_data_mapping(
-    *,
-    request: Request,
-    em: Backend,
-    account: Account,
-    store_id: str,
-    mapping_id: str,
-    fail: FailRequested,
-) -> Response:
-    op = em.data_mappings.delete(account, store_id, mapping_id, fail=fail)
-    return accepted(request, em, op, "Data mapping deletion request accepted for processing.")
+add_async_writes(
+    router,
+    AsyncWrites(
+        collection=_MAPPINGS,
+        item=_MAPPING,
+        service=lambda em: em.data_mappings,
+        operations=_OPERATIONS,
+        messages=(
+            "Data mapping creation request accepted for processing.",
+            "Data mapping update request accepted for processing.",
+            "Data mapping deletion request accepted for processing.",
+        ),
+        create_guard=existing_store,
+        update_guard=existing_store,
+        update_body=optional_json_body,
+    ),
+)
