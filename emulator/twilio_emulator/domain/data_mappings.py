@@ -14,11 +14,10 @@ import re
 from typing import Any
 
 from .checks import Checker, join, join_index
-from .errors import Conflict, NotFound, ValidationFailed
+from .errors import Conflict, ValidationFailed
 from .ids import ttid_pattern
 from .memory_common import (
     check_patch_fields,
-    check_undeclared_if_match,
     memory_etag,
     reject_unknown_fields,
 )
@@ -49,6 +48,8 @@ class DataMappingService(StoreChildService):
     kind = _KIND
     segment = "DataMappings"
     key_field = "id"
+    noun = "Data Mapping"
+    op_prefix = "data-mapping"
 
     def __init__(
         self,
@@ -60,20 +61,16 @@ class DataMappingService(StoreChildService):
         super().__init__(rt, operations, stores)
         self.trait_groups = trait_groups
         trait_groups.is_mapped = self._maps_into
-        operations.register("data-mapping-create", self._apply_create)
-        operations.register("data-mapping-update", self._apply_update)
-        operations.register("data-mapping-delete", self._apply_delete)
 
     # -- reads -----------------------------------------------------------------------
 
-    def fetch(self, account: str, store_id: str, mapping_id: str) -> dict[str, Any]:
-        self.stores.fetch(account, store_id)
-        if DATA_MAPPING_ID.fullmatch(mapping_id) is None:
+    @staticmethod
+    def etag(doc: dict[str, Any]) -> str:
+        return mapping_etag(doc)
+
+    def _check_key(self, key: str) -> None:
+        if DATA_MAPPING_ID.fullmatch(key) is None:
             raise ValidationFailed(f'dataMappingId: must match "^{DATA_MAPPING_ID.pattern}$"')
-        doc = self.rt.store.get(_KIND, account, f"{store_id}/{mapping_id}")
-        if doc is None:
-            raise NotFound(f"Data Mapping {mapping_id} not found")
-        return doc
 
     def page(  # noqa: PLR0917 - the list's query, one parameter each
         self,
@@ -124,36 +121,17 @@ class DataMappingService(StoreChildService):
         payload = {"storeId": store_id, "id": mapping_id, **fields}
         return self._start(account, "data-mapping-create", payload, fail)
 
-    def update(
-        self,
-        account: str,
-        store_id: str,
-        mapping_id: str,
-        body: dict[str, Any],
-        if_match: str | None,
-        *,
-        fail: bool = False,
-    ) -> dict[str, Any]:
-        doc = self.fetch(account, store_id, mapping_id)
-        check_undeclared_if_match(self.rt.traps, if_match, mapping_etag(doc))
+    def _patch(self, account: str, doc: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         c = Checker()
         why = "is fixed at creation and cannot be changed (replace the mapping)"
         check_patch_fields(c, body, _CORE_FIELDS, fixed="mappingFrom", why=why)
         fields = self._core(c, body, create=False)
         c.raise_if_failed()
         if "displayName" in fields:
-            self._ensure_name_free(account, store_id, fields["displayName"], mapping_id)
+            self._ensure_name_free(account, doc["storeId"], fields["displayName"], doc["id"])
         if "mappingTo" in fields:
-            self._ensure_targets_exist(account, store_id, fields["mappingTo"])
-        payload = {"storeId": store_id, "id": mapping_id, **fields}
-        return self._start(account, "data-mapping-update", payload, fail)
-
-    def delete(
-        self, account: str, store_id: str, mapping_id: str, *, fail: bool = False
-    ) -> dict[str, Any]:
-        self.fetch(account, store_id, mapping_id)
-        payload = {"storeId": store_id, "id": mapping_id}
-        return self._start(account, "data-mapping-delete", payload, fail, keeps_resource=False)
+            self._ensure_targets_exist(account, doc["storeId"], fields["mappingTo"])
+        return fields
 
     # -- validation ------------------------------------------------------------------
 
@@ -254,11 +232,6 @@ class DataMappingService(StoreChildService):
         doc["updatedAt"] = self.rt.timestamp()
         doc["version"] = int(doc["version"]) + 1
         self._put(account, doc)
-
-    def _apply_delete(self, account: str, op: dict[str, Any]) -> None:
-        payload = op["payload"]
-        self.fetch(account, payload["storeId"], payload["id"])
-        self.rt.store.delete(_KIND, account, f"{payload['storeId']}/{payload['id']}")
 
 
 def _target(c: Checker, raw: Any) -> dict[str, Any]:

@@ -14,11 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .checks import Checker
-from .errors import Conflict, NotFound, ValidationFailed
+from .errors import Conflict, ValidationFailed
 from .identity_resolution import IdentityResolutionService
 from .memory_common import (
     check_patch_fields,
-    check_undeclared_if_match,
     memory_etag,
     reject_unknown_fields,
 )
@@ -60,6 +59,8 @@ class TraitGroupService(StoreChildService):
     kind = _KIND
     segment = "TraitGroups"
     key_field = "displayName"
+    noun = "Trait Group"
+    op_prefix = "trait-group"
 
     def __init__(
         self,
@@ -71,24 +72,17 @@ class TraitGroupService(StoreChildService):
         super().__init__(rt, operations, stores)
         self.identity = identity
         self.is_mapped: MappedCheck = lambda account, store_id, name: False
-        operations.register("trait-group-create", self._apply_create)
-        operations.register("trait-group-update", self._apply_update)
-        operations.register("trait-group-delete", self._apply_delete)
         stores.on_created.append(self._seed)
 
     # -- reads -----------------------------------------------------------------------
 
-    def get(self, account: str, store_id: str, name: str) -> dict[str, Any] | None:
-        return self.rt.store.get(_KIND, account, f"{store_id}/{name}")
+    @staticmethod
+    def etag(doc: dict[str, Any]) -> str:
+        return group_etag(doc)
 
-    def fetch(self, account: str, store_id: str, name: str) -> dict[str, Any]:
-        self.stores.fetch(account, store_id)
-        if not 1 <= len(name) <= 64:
+    def _check_key(self, key: str) -> None:
+        if not 1 <= len(key) <= 64:
             raise ValidationFailed("traitGroupName: size must be between 1 and 64")
-        doc = self.get(account, store_id, name)
-        if doc is None:
-            raise NotFound(f"Trait Group {name} not found")
-        return doc
 
     def page(self, account: str, store_id: str, size: int, token: str | None, order: str) -> Page:
         self.stores.fetch(account, store_id)
@@ -134,34 +128,14 @@ class TraitGroupService(StoreChildService):
         payload = {"storeId": store_id, "displayName": name, **fields}
         return self._start(account, "trait-group-create", payload, fail)
 
-    def update(
-        self,
-        account: str,
-        store_id: str,
-        name: str,
-        body: dict[str, Any],
-        if_match: str | None,
-        *,
-        fail: bool = False,
-    ) -> dict[str, Any]:
-        doc = self.fetch(account, store_id, name)
-        check_undeclared_if_match(self.rt.traps, if_match, group_etag(doc))
+    def _patch(self, account: str, doc: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         c = Checker()
         why = "a Trait Group cannot be renamed (not a PATCH field)"
         check_patch_fields(c, body, _PATCH_FIELDS, fixed="displayName", why=why)
-        fields = self._fields(c, account, store_id, body, allow_delete=True)
+        fields = self._fields(c, account, doc["storeId"], body, allow_delete=True)
         c.raise_if_failed()
         _merged_traits(doc, fields.get("traits", {}))  # the 95-trait limit, checked now
-        payload = {"storeId": store_id, "displayName": name, **fields}
-        return self._start(account, "trait-group-update", payload, fail)
-
-    def delete(
-        self, account: str, store_id: str, name: str, *, fail: bool = False
-    ) -> dict[str, Any]:
-        self.fetch(account, store_id, name)
-        self._ensure_deletable(account, store_id, name)
-        payload = {"storeId": store_id, "displayName": name}
-        return self._start(account, "trait-group-delete", payload, fail, keeps_resource=False)
+        return fields
 
     def _fields(
         self,
@@ -234,12 +208,6 @@ class TraitGroupService(StoreChildService):
         doc["traits"] = _merged_traits(doc, payload.get("traits", {}))
         doc["version"] = int(doc["version"]) + 1
         self._put(account, doc)
-
-    def _apply_delete(self, account: str, op: dict[str, Any]) -> None:
-        store_id, name = op["payload"]["storeId"], op["payload"]["displayName"]
-        self.fetch(account, store_id, name)
-        self._ensure_deletable(account, store_id, name)
-        self.rt.store.delete(_KIND, account, f"{store_id}/{name}")
 
 
 def _merged_traits(
