@@ -27,6 +27,7 @@ from .pagination import Page, paginate
 from .runtime import Runtime
 from .store_children import StoreChildService
 from .trait_groups import GROUP_NAME, TraitGroupService
+from .writes import Write
 
 __all__ = ["DATA_MAPPING_ID", "DataMappingService", "mapping_etag"]
 
@@ -104,22 +105,20 @@ class DataMappingService(StoreChildService):
 
     # -- writes ----------------------------------------------------------------------
 
-    def create(
-        self, account: str, store_id: str, body: dict[str, Any], *, fail: bool = False
-    ) -> dict[str, Any]:
-        self.stores.fetch(account, store_id)
+    def create(self, w: Write, store_id: str) -> dict[str, Any]:
+        self.stores.fetch(w.account, store_id)
         c = Checker()
-        reject_unknown_fields(c, body, (*_CORE_FIELDS, "mappingFrom"))
-        fields = self._core(c, body, create=True)
-        source = c.get(body, "mappingFrom", "", required=True)
+        reject_unknown_fields(c, w.body, (*_CORE_FIELDS, "mappingFrom"))
+        fields = self._core(c, w.body, create=True)
+        source = c.get(w.body, "mappingFrom", "", required=True)
         if source is not None:
             fields["mappingFrom"] = self._source(c, source)
         c.raise_if_failed()
-        self._ensure_name_free(account, store_id, fields["displayName"], "")
-        self._ensure_targets_exist(account, store_id, fields["mappingTo"])
+        self._ensure_name_free(w.account, store_id, fields["displayName"], "")
+        self._ensure_targets_exist(w.account, store_id, fields["mappingTo"])
         mapping_id = self.rt.ids.new("mem_datamapping")
         payload = {"storeId": store_id, "id": mapping_id, **fields}
-        return self._start(account, "data-mapping-create", payload, fail)
+        return self._start(w.account, "data-mapping-create", payload, w.fail)
 
     def _patch(self, account: str, doc: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         c = Checker()

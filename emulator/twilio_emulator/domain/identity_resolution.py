@@ -21,6 +21,7 @@ from .memory_common import (
 from .memory_stores import MemoryStoreService
 from .operations import Operations
 from .runtime import Runtime
+from .writes import Write
 
 __all__ = ["IdentityResolutionService", "settings_etag"]
 
@@ -87,29 +88,21 @@ class IdentityResolutionService:
             "version": doc["version"],
         }
 
-    def replace(
-        self,
-        account: str,
-        store_id: str,
-        body: dict[str, Any],
-        if_match: str | None,
-        *,
-        fail: bool = False,
-    ) -> dict[str, Any]:
-        check_if_match(if_match, settings_etag(self.fetch(account, store_id)))
+    def replace(self, w: Write, store_id: str) -> dict[str, Any]:
+        check_if_match(w.if_match, settings_etag(self.fetch(w.account, store_id)))
         c = Checker()
-        configs = self._configs(c, body)
-        rules = self._rules(c, body, {cfg["idType"] for cfg in configs})
+        configs = self._configs(c, w.body)
+        rules = self._rules(c, w.body, {cfg["idType"] for cfg in configs})
         c.raise_if_failed()
         return start_memory_operation(
             self.operations,
-            account,
+            w.account,
             op_type="identity-resolution-put",
             target=f"{store_id}/IdentityResolutionSettings",
             payload={"storeId": store_id, "identifierConfigs": configs, "matchingRules": rules},
             result_id=store_id,
             result_path=f"{STORES_PATH}/{store_id}/IdentityResolutionSettings",
-            fail=fail,
+            fail=w.fail,
         )
 
     # -- validation ------------------------------------------------------------------

@@ -27,6 +27,7 @@ from .operations import Operations
 from .operators import if_match_matches
 from .pagination import Page
 from .runtime import Runtime
+from .writes import Write
 
 __all__ = [
     "KNOWLEDGE_BASE_ID",
@@ -94,42 +95,34 @@ class KnowledgeBaseService(Collection):
 
     # -- writes ----------------------------------------------------------------------
 
-    def create(self, account: str, body: dict[str, Any], *, fail: bool = False) -> dict[str, Any]:
+    def create(self, w: Write) -> dict[str, Any]:
         c = Checker()
-        fields = _fields(c, body, create=True)
+        fields = _fields(c, w.body, create=True)
         c.raise_if_failed()
-        pending = self._pending_creates(account)
+        pending = self._pending_creates(w.account)
         limit = self.rt.settings.knowledge_bases_per_account
-        if self.rt.store.count(_KIND, account) + len(pending) >= limit:
+        if self.rt.store.count(_KIND, w.account) + len(pending) >= limit:
             raise ValidationFailed(f"An account can have at most {limit} Knowledge Bases")
         if not self.rt.traps.knowledge_duplicate_name_fails_operation:
             planned = [op["payload"] for op in pending]
-            self._ensure_unique_name(account, fields["displayName"], "", planned)
+            self._ensure_unique_name(w.account, fields["displayName"], "", planned)
         kb_id = self.rt.ids.new("know_knowledgebase")
-        return self._start(account, _CREATE, kb_id, fields, fail)
+        return self._start(w.account, _CREATE, kb_id, fields, w.fail)
 
-    def update(
-        self,
-        account: str,
-        kb_id: str,
-        body: dict[str, Any],
-        if_match: str | None,
-        *,
-        fail: bool = False,
-    ) -> dict[str, Any]:
-        doc = self._not_deleting(account, kb_id)
-        if not if_match_matches(if_match, knowledge_base_etag(doc)):
+    def update(self, w: Write, kb_id: str) -> dict[str, Any]:
+        doc = self._not_deleting(w.account, kb_id)
+        if not if_match_matches(w.if_match, knowledge_base_etag(doc)):
             # knowledge-v2 §2.2 [UNCERTAIN]: no 412 is declared; the emulator mirrors Memory.
-            raise PreconditionFailed(f"If-Match {if_match} does not match the current ETag")
+            raise PreconditionFailed(f"If-Match {w.if_match} does not match the current ETag")
         c = Checker()
         for key in _FIELDS:
-            if key in body and body[key] is None:
+            if key in w.body and w.body[key] is None:
                 c.fail(key, "must not be null")
-        fields = _fields(c, body, create=False)
+        fields = _fields(c, w.body, create=False)
         c.raise_if_failed()
         if "displayName" in fields and not self.rt.traps.knowledge_duplicate_name_fails_operation:
-            self._ensure_unique_name(account, fields["displayName"], kb_id, [])
-        return self._start(account, _UPDATE, kb_id, fields, fail)
+            self._ensure_unique_name(w.account, fields["displayName"], kb_id, [])
+        return self._start(w.account, _UPDATE, kb_id, fields, w.fail)
 
     def delete(self, account: str, kb_id: str, *, fail: bool = False) -> dict[str, Any]:
         self._not_deleting(account, kb_id)

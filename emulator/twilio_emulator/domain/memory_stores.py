@@ -28,6 +28,7 @@ from .memory_common import (
 from .operations import Operations
 from .pagination import Page
 from .runtime import Runtime
+from .writes import Write
 
 __all__ = ["MAX_STORES", "STORE_ID", "MemoryStoreService", "StoreHook", "store_etag"]
 
@@ -82,15 +83,15 @@ class MemoryStoreService(Collection):
 
     # -- writes ----------------------------------------------------------------------
 
-    def create(self, account: str, body: dict[str, Any], *, fail: bool = False) -> dict[str, Any]:
+    def create(self, w: Write) -> dict[str, Any]:
         c = Checker()
-        for key in body:
+        for key in w.body:
             if key not in _CREATE_FIELDS:
                 # The create schema alone sets additionalProperties: false.
                 c.fail(key, "unknown field")
-        fields = self._fields(c, body, create=True)
+        fields = self._fields(c, w.body, create=True)
         c.raise_if_failed()
-        existing = self._all(account)
+        existing = self._all(w.account)
         if self.rt.traps.memory_store_sync_name_checks:
             # memory-v1 §2.3 suggestion: both answered at once (off: the operation FAILS).
             if len(existing) >= MAX_STORES:
@@ -99,27 +100,19 @@ class MemoryStoreService(Collection):
                 )
             self._ensure_unique_name(existing, fields["displayName"], "", conflict=True)
         store_id = self.rt.ids.new("mem_store")
-        return self._start(account, "store-create", store_id, fields, fail)
+        return self._start(w.account, "store-create", store_id, fields, w.fail)
 
-    def update(
-        self,
-        account: str,
-        store_id: str,
-        body: dict[str, Any],
-        if_match: str | None,
-        *,
-        fail: bool = False,
-    ) -> dict[str, Any]:
-        doc = self.fetch(account, store_id)
-        check_if_match(if_match, store_etag(doc))
+    def update(self, w: Write, store_id: str) -> dict[str, Any]:
+        doc = self.fetch(w.account, store_id)
+        check_if_match(w.if_match, store_etag(doc))
         c = Checker()
-        fields = self._fields(c, body, create=False)
+        fields = self._fields(c, w.body, create=False)
         c.raise_if_failed()
         if "displayName" in fields and self.rt.traps.memory_store_sync_name_checks:
             self._ensure_unique_name(
-                self._all(account), fields["displayName"], store_id, conflict=True
+                self._all(w.account), fields["displayName"], store_id, conflict=True
             )
-        return self._start(account, "store-update", store_id, fields, fail)
+        return self._start(w.account, "store-update", store_id, fields, w.fail)
 
     def delete(self, account: str, store_id: str, *, fail: bool = False) -> dict[str, Any]:
         self.fetch(account, store_id)

@@ -16,6 +16,7 @@ from .memory_common import STORES_PATH, check_undeclared_if_match, start_memory_
 from .memory_stores import MemoryStoreService
 from .operations import Operations
 from .runtime import Runtime
+from .writes import Write
 
 __all__ = ["StoreChildService"]
 
@@ -75,20 +76,11 @@ class StoreChildService(ABC):
             raise NotFound(f"{self.noun} {key} not found")
         return doc
 
-    def update(
-        self,
-        account: str,
-        store_id: str,
-        key: str,
-        body: dict[str, Any],
-        if_match: str | None,
-        *,
-        fail: bool = False,
-    ) -> dict[str, Any]:
-        doc = self.fetch(account, store_id, key)
-        check_undeclared_if_match(self.rt.traps, if_match, self.etag(doc))
-        payload = {"storeId": store_id, self.key_field: key, **self._patch(account, doc, body)}
-        return self._start(account, f"{self.op_prefix}-update", payload, fail)
+    def update(self, w: Write, store_id: str, key: str) -> dict[str, Any]:
+        doc = self.fetch(w.account, store_id, key)
+        check_undeclared_if_match(self.rt.traps, w.if_match, self.etag(doc))
+        payload = {"storeId": store_id, self.key_field: key, **self._patch(w.account, doc, w.body)}
+        return self._start(w.account, f"{self.op_prefix}-update", payload, w.fail)
 
     def delete(
         self, account: str, store_id: str, key: str, *, fail: bool = False

@@ -27,6 +27,7 @@ from .pagination import Page, paginate
 from .runtime import Runtime
 from .store_children import StoreChildService
 from .trait_definitions import MAX_TRAITS, TraitMapChecker
+from .writes import Write
 
 __all__ = ["BUILT_IN_GROUP", "MAX_GROUPS", "TraitGroupService", "group_etag"]
 
@@ -109,24 +110,22 @@ class TraitGroupService(StoreChildService):
 
     # -- writes ----------------------------------------------------------------------
 
-    def create(
-        self, account: str, store_id: str, body: dict[str, Any], *, fail: bool = False
-    ) -> dict[str, Any]:
-        self.stores.fetch(account, store_id)
+    def create(self, w: Write, store_id: str) -> dict[str, Any]:
+        self.stores.fetch(w.account, store_id)
         c = Checker()
-        reject_unknown_fields(c, body, _CREATE_FIELDS)
-        name = c.get(body, "displayName", "", required=True)
+        reject_unknown_fields(c, w.body, _CREATE_FIELDS)
+        name = c.get(w.body, "displayName", "", required=True)
         if name is not None:
             name = c.string(name, "displayName", min_len=1, max_len=64, pattern=GROUP_NAME)
-        fields = self._fields(c, account, store_id, body, allow_delete=False)
+        fields = self._fields(c, w.account, store_id, w.body, allow_delete=False)
         c.raise_if_failed()  # so name is a valid string from here
-        existing = self._names(account, store_id)
+        existing = self._names(w.account, store_id)
         if name in existing:
             raise Conflict(f"displayName: a Trait Group named {name!r} already exists")
         if len(existing) >= MAX_GROUPS:
             raise ValidationFailed(f"A Memory Store can have at most {MAX_GROUPS} Trait Groups")
         payload = {"storeId": store_id, "displayName": name, **fields}
-        return self._start(account, "trait-group-create", payload, fail)
+        return self._start(w.account, "trait-group-create", payload, w.fail)
 
     def _patch(self, account: str, doc: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         c = Checker()

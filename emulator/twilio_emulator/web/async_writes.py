@@ -2,8 +2,8 @@
 resource: create (POST on the collection), update (PATCH on the item) and delete (DELETE on
 the item) each answer 202 with an operation (operation_shapes.accepted).
 
-The service methods take the account, then the path's ids in path order (a store child's
-store id, then its own key), then the body, If-Match (update) and ``fail``.
+Create and update take a :class:`~..domain.writes.Write`, then the path's ids in path order
+(a store child's store id, then its own key); delete takes the account, the ids and ``fail``.
 
 Annotations here are evaluated when the routes are built (no ``from __future__ import
 annotations``): the body readers differ per resource, so they are closed over.
@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain import Emulator
+from ..domain.writes import Write
 from .common import Account, Backend, FailRequested, json_body, write_action
 from .operation_shapes import accepted
 
@@ -62,15 +63,16 @@ def add_async_writes(router: APIRouter, spec: AsyncWrites) -> None:
     def create(
         request: Request, em: Backend, account: Account, fail: FailRequested, body: CreateBody
     ) -> Response:
-        op = spec.service(em).create(account, *_ids(request), body, fail=fail)
+        write = Write(account, body, fail=fail)
+        op = spec.service(em).create(write, *_ids(request))
         return accepted(request, em, op, created, spec.operations)
 
     @write_action
     def update(
         request: Request, em: Backend, account: Account, fail: FailRequested, body: UpdateBody
     ) -> Response:
-        if_match = request.headers.get("if-match")
-        op = spec.service(em).update(account, *_ids(request), body, if_match, fail=fail)
+        write = Write(account, body, request.headers.get("if-match"), fail)
+        op = spec.service(em).update(write, *_ids(request))
         return accepted(request, em, op, updated, spec.operations)
 
     @write_action

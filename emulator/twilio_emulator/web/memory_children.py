@@ -13,6 +13,7 @@ from ..domain import ValidationFailed
 from ..domain.data_mappings import mapping_etag
 from ..domain.identity_resolution import settings_etag
 from ..domain.trait_groups import group_etag
+from ..domain.writes import Write
 from .async_writes import AsyncWrites, add_async_writes
 from .common import (
     Account,
@@ -71,8 +72,8 @@ def replace_identity_resolution(  # FastAPI passes everything by name
     _: ExistingStore,
     body: JsonBody,
 ) -> Response:
-    if_match = request.headers.get("if-match")
-    op = em.identity_resolution.replace(account, store_id, body, if_match, fail=fail)
+    write = Write(account, body, request.headers.get("if-match"), fail)
+    op = em.identity_resolution.replace(write, store_id)
     return accepted(request, em, op, "Identity Resolution Settings accepted for processing.")
 
 
