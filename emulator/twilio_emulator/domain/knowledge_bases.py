@@ -13,19 +13,17 @@ serves both on one origin, so the id alone tells which API issued it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from .checks import Checker
 from .clock import stage
-from .collection import Collection
-from .errors import PreconditionFailed, ValidationFailed
+from .errors import ValidationFailed
 from .ids import ttid_pattern
+from .memory_common import check_if_match
 from .memory_stores import store_etag
+from .named_resources import NamedResourceService, name_and_description
 from .operations import Operations
-from .operators import if_match_matches
-from .pagination import Page
 from .runtime import Runtime
 from .writes import Write
 
@@ -38,19 +36,19 @@ __all__ = [
 
 KNOWLEDGE_OPERATION_PREFIX = "know_operation"
 KNOWLEDGE_BASE_ID = ttid_pattern("know_knowledgebase")
-_DISPLAY_NAME = re.compile(r"[a-zA-Z0-9-]+")
 _KIND = "knowledge_base"
-_FIELDS = ("displayName", "description")
 _CREATE, _UPDATE, _DELETE = "kb-create", "kb-update", "kb-delete"
 
 # Same opaque {id, v} tag as Memory stores.
 knowledge_base_etag = store_etag
 
 
-class KnowledgeBaseService(Collection):
+class KnowledgeBaseService(NamedResourceService):
     kind = _KIND
     noun = "Knowledge Base"
-    list_name = "knowledge-bases:DESC"
+    id_param = "kbId"
+    id_pattern = KNOWLEDGE_BASE_ID
+    list_prefix = "knowledge-bases"
 
     def __init__(self, rt: Runtime, operations: Operations) -> None:
         super().__init__(rt)
@@ -63,11 +61,6 @@ class KnowledgeBaseService(Collection):
 
     # -- reads -----------------------------------------------------------------------
 
-    def fetch(self, account: str, kb_id: str) -> dict[str, Any]:
-        if KNOWLEDGE_BASE_ID.fullmatch(kb_id) is None:
-            raise ValidationFailed(f'kbId: must match "^{KNOWLEDGE_BASE_ID.pattern}$"')
-        return super().fetch(account, kb_id)
-
     def status(self, account: str, doc: dict[str, Any]) -> str:
         pending = self.operations.pending_for(account, doc["id"])
         if pending is not None:
@@ -79,25 +72,18 @@ class KnowledgeBaseService(Collection):
         return stage(elapsed, span, ("QUEUED", "PROVISIONING", "ACTIVE"))
 
     def render(self, account: str, doc: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": doc["id"], "displayName": doc["displayName"]}
-        if "description" in doc:
-            out["description"] = doc["description"]
+        out = self._render_name(doc)
         out["status"] = self.status(account, doc)
         out["createdAt"] = self.rt.timestamp(doc["createdAt"])
         out["updatedAt"] = self.rt.timestamp(doc["updatedAt"])
         out["version"] = doc["version"]
         return out
 
-    def page(self, account: str, size: int, token: str | None, order: str = "DESC") -> Page:
-        return self._page(
-            account, size, token, list_name=f"knowledge-bases:{order}", descending=order == "DESC"
-        )
-
     # -- writes ----------------------------------------------------------------------
 
     def create(self, w: Write) -> dict[str, Any]:
         c = Checker()
-        fields = _fields(c, w.body, create=True)
+        fields = name_and_description(c, w.body, create=True, closed=False)
         c.raise_if_failed()
         pending = self._pending_creates(w.account)
         limit = self.rt.settings.knowledge_bases_per_account
@@ -111,14 +97,12 @@ class KnowledgeBaseService(Collection):
 
     def update(self, w: Write, kb_id: str) -> dict[str, Any]:
         doc = self._not_deleting(w.account, kb_id)
-        if not if_match_matches(w.if_match, knowledge_base_etag(doc)):
-            # knowledge-v2 §2.2 [UNCERTAIN]: no 412 is declared; the emulator mirrors Memory.
-            raise PreconditionFailed(f"If-Match {w.if_match} does not match the current ETag")
+        # knowledge-v2 §2.2 [UNCERTAIN]: no 412 is declared; the emulator mirrors Memory.
+        check_if_match(w.if_match, knowledge_base_etag(doc))
         c = Checker()
-        for key in _FIELDS:
-            if key in w.body and w.body[key] is None:
-                c.fail(key, "must not be null")
-        fields = _fields(c, w.body, create=False)
+        # Only PATCH's schema forbids other keys (additionalProperties false); create's
+        # ignores them.
+        fields = name_and_description(c, w.body, create=False, closed=True)
         c.raise_if_failed()
         if "displayName" in fields and not self.rt.traps.knowledge_duplicate_name_fails_operation:
             self._ensure_unique_name(w.account, fields["displayName"], kb_id, [])
@@ -198,19 +182,3 @@ class KnowledgeBaseService(Collection):
             raise ValidationFailed(
                 f"displayName: a Knowledge Base named {name!r} is already being created"
             )
-
-
-def _fields(c: Checker, body: dict[str, Any], *, create: bool) -> dict[str, Any]:
-    """The writable fields of a create or PATCH body; only PATCH's schema forbids other
-    keys (additionalProperties false, §2.2), create's ignores them."""
-    for key in body:
-        if not create and key not in _FIELDS:
-            c.fail(key, "unknown field")
-    out: dict[str, Any] = {}
-    name = c.get(body, "displayName", "", required=create)
-    if name is not None and c.string(name, "displayName", max_len=64, pattern=_DISPLAY_NAME):
-        out["displayName"] = name
-    description = c.get(body, "description", "", required=False)
-    if description is not None and c.string(description, "description", min_len=1, max_len=128):
-        out["description"] = description
-    return out

@@ -11,12 +11,10 @@ While a delete runs, reads still show the store (reference assumption, §2.1).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from .checks import Checker
-from .collection import Collection
 from .errors import Conflict, ValidationFailed
 from .memory_common import (
     STORE_ID,
@@ -25,17 +23,15 @@ from .memory_common import (
     memory_etag,
     start_memory_operation,
 )
+from .named_resources import NamedResourceService, name_and_description
 from .operations import Operations
-from .pagination import Page
 from .runtime import Runtime
 from .writes import Write
 
 __all__ = ["MAX_STORES", "STORE_ID", "MemoryStoreService", "StoreHook", "store_etag"]
 
 MAX_STORES = 15
-_DISPLAY_NAME = re.compile(r"[a-zA-Z0-9-]+")
 _KIND = "memory_store"
-_CREATE_FIELDS = ("displayName", "description")
 
 # Called with (account, store id) inside the operation that creates or deletes a store.
 StoreHook = Callable[[str, str], None]
@@ -45,10 +41,12 @@ def store_etag(doc: dict[str, Any]) -> str:
     return memory_etag(doc["id"], int(doc["version"]))
 
 
-class MemoryStoreService(Collection):
+class MemoryStoreService(NamedResourceService):
     kind = _KIND
     noun = "Memory Store"
-    list_name = "stores:DESC"
+    id_param = "storeId"
+    id_pattern = STORE_ID
+    list_prefix = "stores"
 
     def __init__(self, rt: Runtime, operations: Operations) -> None:
         super().__init__(rt)
@@ -61,35 +59,20 @@ class MemoryStoreService(Collection):
 
     # -- reads -----------------------------------------------------------------------
 
-    def fetch(self, account: str, store_id: str) -> dict[str, Any]:
-        if STORE_ID.fullmatch(store_id) is None:
-            raise ValidationFailed(f'storeId: must match "^{STORE_ID.pattern}$"')
-        return super().fetch(account, store_id)
-
     def render(self, doc: dict[str, Any]) -> dict[str, Any]:
         status = self._status(doc)
-        out: dict[str, Any] = {"id": doc["id"], "displayName": doc["displayName"]}
-        if "description" in doc:
-            out["description"] = doc["description"]
+        out = self._render_name(doc)
         out["status"] = status
         out["intelligenceServiceId"] = doc["intelligenceServiceId"] if status == "ACTIVE" else None
         out["version"] = doc["version"]
         return out
 
-    def page(self, account: str, size: int, token: str | None, order: str = "DESC") -> Page:
-        return self._page(
-            account, size, token, list_name=f"stores:{order}", descending=order == "DESC"
-        )
-
     # -- writes ----------------------------------------------------------------------
 
     def create(self, w: Write) -> dict[str, Any]:
         c = Checker()
-        for key in w.body:
-            if key not in _CREATE_FIELDS:
-                # The create schema alone sets additionalProperties: false.
-                c.fail(key, "unknown field")
-        fields = self._fields(c, w.body, create=True)
+        # The create schema alone sets additionalProperties: false.
+        fields = name_and_description(c, w.body, create=True, closed=True)
         c.raise_if_failed()
         existing = self._all(w.account)
         if self.rt.traps.memory_store_sync_name_checks:
@@ -106,7 +89,7 @@ class MemoryStoreService(Collection):
         doc = self.fetch(w.account, store_id)
         check_if_match(w.if_match, store_etag(doc))
         c = Checker()
-        fields = self._fields(c, w.body, create=False)
+        fields = name_and_description(c, w.body, create=False, closed=False)
         c.raise_if_failed()
         if "displayName" in fields and self.rt.traps.memory_store_sync_name_checks:
             self._ensure_unique_name(
@@ -196,19 +179,3 @@ class MemoryStoreService(Collection):
         if elapsed >= span:
             return "ACTIVE"
         return "QUEUED" if elapsed < span / 2 else "PROVISIONING"
-
-    @staticmethod
-    def _fields(c: Checker, body: dict[str, Any], *, create: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if not create:
-            # PATCH: a field that is present must have a value (it cannot be cleared).
-            for key in _CREATE_FIELDS:
-                if key in body and body[key] is None:
-                    c.fail(key, "must not be null")
-        name = c.get(body, "displayName", "", required=create)
-        if name is not None and c.string(name, "displayName", max_len=64, pattern=_DISPLAY_NAME):
-            out["displayName"] = name
-        description = c.get(body, "description", "", required=False)
-        if description is not None and c.string(description, "description", min_len=1, max_len=128):
-            out["description"] = description
-        return out
