@@ -18,16 +18,15 @@ from .errors import Conflict, ValidationFailed
 from .ids import ttid_pattern
 from .memory_common import (
     check_patch_fields,
-    memory_etag,
+    id_etag,
     reject_unknown_fields,
 )
 from .memory_stores import MemoryStoreService
 from .operations import Operations
-from .pagination import Page, paginate
+from .pagination import Page
 from .runtime import Runtime
 from .store_children import StoreChildService
 from .trait_groups import GROUP_NAME, TraitGroupService
-from .writes import Write
 
 __all__ = ["DATA_MAPPING_ID", "DataMappingService", "mapping_etag"]
 
@@ -41,8 +40,7 @@ _TRAIT_NAME = re.compile(r"[a-z][a-zA-Z0-9_\-\.]*")
 _CORE_FIELDS = ("displayName", "description", "isEnabled", "mappingTo")
 
 
-def mapping_etag(doc: dict[str, Any]) -> str:
-    return memory_etag(doc["id"], int(doc["version"]))
+mapping_etag = id_etag
 
 
 class DataMappingService(StoreChildService):
@@ -85,15 +83,13 @@ class DataMappingService(StoreChildService):
         self.stores.fetch(account, store_id)
         if mapping_type is not None and mapping_type not in MAPPING_TYPES:
             raise ValidationFailed(f"type: must be one of [{', '.join(MAPPING_TYPES)}]")
-        return paginate(
-            self.rt.store,
-            _KIND,
+        return self._store_page(
             account,
+            store_id,
+            size,
+            token,
             list_name=f"dataMappings:{store_id}:{order}:{mapping_type or ''}",
-            size=size,
-            token=token,
             descending=order == "DESC",
-            prefix=f"{store_id}/",
             keep=None
             if mapping_type is None
             else (lambda doc: doc["mappingFrom"]["type"] == mapping_type),
@@ -105,20 +101,18 @@ class DataMappingService(StoreChildService):
 
     # -- writes ----------------------------------------------------------------------
 
-    def create(self, w: Write, store_id: str) -> dict[str, Any]:
-        self.stores.fetch(w.account, store_id)
+    def _create(self, account: str, store_id: str, body: dict[str, Any]) -> dict[str, Any]:
         c = Checker()
-        reject_unknown_fields(c, w.body, (*_CORE_FIELDS, "mappingFrom"))
-        fields = self._core(c, w.body, create=True)
-        source = c.get(w.body, "mappingFrom", "", required=True)
+        reject_unknown_fields(c, body, (*_CORE_FIELDS, "mappingFrom"))
+        fields = self._core(c, body, create=True)
+        source = c.get(body, "mappingFrom", "", required=True)
         if source is not None:
             fields["mappingFrom"] = self._source(c, source)
         c.raise_if_failed()
-        self._ensure_name_free(w.account, store_id, fields["displayName"], "")
-        self._ensure_targets_exist(w.account, store_id, fields["mappingTo"])
+        self._ensure_name_free(account, store_id, fields["displayName"], "")
+        self._ensure_targets_exist(account, store_id, fields["mappingTo"])
         mapping_id = self.rt.ids.new("mem_datamapping")
-        payload = {"storeId": store_id, "id": mapping_id, **fields}
-        return self._start(w.account, "data-mapping-create", payload, w.fail)
+        return {"storeId": store_id, "id": mapping_id, **fields}
 
     def _patch(self, account: str, doc: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         c = Checker()

@@ -25,6 +25,7 @@ __all__ = [
     "check_if_match",
     "check_patch_fields",
     "check_undeclared_if_match",
+    "id_etag",
     "memory_etag",
     "reject_unknown_fields",
     "start_memory_operation",
@@ -38,6 +39,11 @@ def memory_etag(key: str, version: int) -> str:
     """Opaque to clients; shaped like the spec's example (base64url of {id, v}, §1.5)."""
     raw = json.dumps({"id": key, "v": version}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def id_etag(doc: dict[str, Any]) -> str:
+    """The ETag of a document keyed by its own ``id`` (stores, data mappings)."""
+    return memory_etag(doc["id"], int(doc["version"]))
 
 
 def check_if_match(header: str | None, current: str) -> None:

@@ -20,7 +20,7 @@ from .memory_common import (
     STORE_ID,
     STORES_PATH,
     check_if_match,
-    memory_etag,
+    id_etag,
     start_memory_operation,
 )
 from .named_resources import NamedResourceService, name_and_description
@@ -37,8 +37,7 @@ _KIND = "memory_store"
 StoreHook = Callable[[str, str], None]
 
 
-def store_etag(doc: dict[str, Any]) -> str:
-    return memory_etag(doc["id"], int(doc["version"]))
+store_etag = id_etag
 
 
 class MemoryStoreService(NamedResourceService):

@@ -9,12 +9,14 @@ the subclass's veto (:meth:`StoreChildService._ensure_deletable`), then the oper
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from .errors import NotFound
 from .memory_common import STORES_PATH, check_undeclared_if_match, start_memory_operation
 from .memory_stores import MemoryStoreService
 from .operations import Operations
+from .pagination import Page, paginate
 from .runtime import Runtime
 from .writes import Write
 
@@ -51,6 +53,10 @@ class StoreChildService(ABC):
         """400 when ``key`` cannot name an object of this kind."""
 
     @abstractmethod
+    def _create(self, account: str, store_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """The checked payload of a create: its store, its key and its fields (400/409)."""
+
+    @abstractmethod
     def _patch(self, account: str, doc: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         """The checked fields of a PATCH of ``doc`` (400/409 when the body is wrong)."""
 
@@ -75,6 +81,36 @@ class StoreChildService(ABC):
         if doc is None:
             raise NotFound(f"{self.noun} {key} not found")
         return doc
+
+    def _store_page(
+        self,
+        account: str,
+        store_id: str,
+        size: int,
+        token: str | None,
+        *,
+        list_name: str,
+        descending: bool,
+        keep: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> Page:
+        """A page of the store's objects, in key order (``descending`` reverses it)."""
+        self.stores.fetch(account, store_id)
+        return paginate(
+            self.rt.store,
+            self.kind,
+            account,
+            list_name=list_name,
+            size=size,
+            token=token,
+            descending=descending,
+            prefix=f"{store_id}/",
+            keep=keep,
+        )
+
+    def create(self, w: Write, store_id: str) -> dict[str, Any]:
+        self.stores.fetch(w.account, store_id)
+        payload = self._create(w.account, store_id, w.body)
+        return self._start(w.account, f"{self.op_prefix}-create", payload, w.fail)
 
     def update(self, w: Write, store_id: str, key: str) -> dict[str, Any]:
         doc = self.fetch(w.account, store_id, key)

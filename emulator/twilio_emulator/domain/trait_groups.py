@@ -23,11 +23,10 @@ from .memory_common import (
 )
 from .memory_stores import MemoryStoreService
 from .operations import Operations
-from .pagination import Page, paginate
+from .pagination import Page
 from .runtime import Runtime
 from .store_children import StoreChildService
 from .trait_definitions import MAX_TRAITS, TraitMapChecker
-from .writes import Write
 
 __all__ = ["BUILT_IN_GROUP", "MAX_GROUPS", "TraitGroupService", "group_etag"]
 
@@ -86,16 +85,13 @@ class TraitGroupService(StoreChildService):
             raise ValidationFailed("traitGroupName: size must be between 1 and 64")
 
     def page(self, account: str, store_id: str, size: int, token: str | None, order: str) -> Page:
-        self.stores.fetch(account, store_id)
-        return paginate(
-            self.rt.store,
-            _KIND,
+        return self._store_page(
             account,
+            store_id,
+            min(size, MAX_GROUPS),  # the list holds at most 50 (§4.2)
+            token,
             list_name=f"traitGroups:{store_id}:{order}",
-            size=min(size, MAX_GROUPS),  # the list holds at most 50 (§4.2)
-            token=token,
             descending=order == "DESC",
-            prefix=f"{store_id}/",
         )
 
     @staticmethod
@@ -110,22 +106,20 @@ class TraitGroupService(StoreChildService):
 
     # -- writes ----------------------------------------------------------------------
 
-    def create(self, w: Write, store_id: str) -> dict[str, Any]:
-        self.stores.fetch(w.account, store_id)
+    def _create(self, account: str, store_id: str, body: dict[str, Any]) -> dict[str, Any]:
         c = Checker()
-        reject_unknown_fields(c, w.body, _CREATE_FIELDS)
-        name = c.get(w.body, "displayName", "", required=True)
+        reject_unknown_fields(c, body, _CREATE_FIELDS)
+        name = c.get(body, "displayName", "", required=True)
         if name is not None:
             name = c.string(name, "displayName", min_len=1, max_len=64, pattern=GROUP_NAME)
-        fields = self._fields(c, w.account, store_id, w.body, allow_delete=False)
+        fields = self._fields(c, account, store_id, body, allow_delete=False)
         c.raise_if_failed()  # so name is a valid string from here
-        existing = self._names(w.account, store_id)
+        existing = self._names(account, store_id)
         if name in existing:
             raise Conflict(f"displayName: a Trait Group named {name!r} already exists")
         if len(existing) >= MAX_GROUPS:
             raise ValidationFailed(f"A Memory Store can have at most {MAX_GROUPS} Trait Groups")
-        payload = {"storeId": store_id, "displayName": name, **fields}
-        return self._start(w.account, "trait-group-create", payload, w.fail)
+        return {"storeId": store_id, "displayName": name, **fields}
 
     def _patch(self, account: str, doc: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         c = Checker()
