@@ -13,6 +13,8 @@ import pytest
 from twilio_emulator.domain import Emulator
 from twilio_emulator.testing import EmulatorHandle, EmulatorServer
 
+from tests.emulator.memory_helpers import DELAY, make_store
+
 
 @pytest.fixture
 def api(emulator: EmulatorHandle) -> httpx.Client:
@@ -26,6 +28,19 @@ def server_state(emulator_server: EmulatorServer, emulator: EmulatorHandle) -> E
     """The in-process domain object behind the server, for peeking at what the API
     never shows (e.g. a configuration's internal active flag)."""
     return emulator_server.emulator
+
+
+@pytest.fixture
+def memory_delay(emulator: EmulatorHandle) -> None:
+    """Each operation takes ``DELAY`` emulator seconds, so tests see writes pending
+    (modules opt in with ``pytestmark = pytest.mark.usefixtures("memory_delay")``)."""
+    emulator.set_settings(operation_delay_seconds=DELAY)
+
+
+@pytest.fixture
+def store_id(emulator: EmulatorHandle, api: httpx.Client) -> str:
+    """A Memory Store whose create has completed."""
+    return make_store(emulator, api)
 
 
 def peek(state: Emulator, kind: str, account: str, doc_id: str) -> dict[str, Any] | None:

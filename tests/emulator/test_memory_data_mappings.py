@@ -18,7 +18,6 @@ from tests.emulator.memory_helpers import (
     error_of,
     make_group,
     make_mapping,
-    make_store,
     mapping_body,
 )
 
@@ -26,16 +25,14 @@ DM = "data-mapping.json"
 DATASET = "tdi_dataset_01k1etk2y5f1y9fpe2epfdtvv2"
 
 
-@pytest.fixture(autouse=True)
-def _delay(emulator: EmulatorHandle) -> None:
-    emulator.set_settings(operation_delay_seconds=DELAY)
+pytestmark = pytest.mark.usefixtures("memory_delay")
 
 
 @pytest.fixture
-def store_id(emulator: EmulatorHandle, api: httpx.Client) -> str:
-    store = make_store(emulator, api)
-    make_group(emulator, api, store)  # mixedTraits, which mapping_body maps into
-    return store
+def store_id(emulator: EmulatorHandle, api: httpx.Client, store_id: str) -> str:
+    """The conftest's store, with the group mapping_body maps into (mixedTraits)."""
+    make_group(emulator, api, store_id)
+    return store_id
 
 
 def _mappings(store_id: str) -> str:

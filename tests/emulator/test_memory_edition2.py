@@ -41,9 +41,7 @@ SPEC_EXAMPLE_FILLED = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _delay(emulator: EmulatorHandle) -> None:
-    emulator.set_settings(operation_delay_seconds=DELAY)
+pytestmark = pytest.mark.usefixtures("memory_delay")
 
 
 def _settings(store_id: str) -> str:

@@ -13,27 +13,18 @@ from twilio_emulator.testing import EmulatorHandle
 
 from tests.emulator.emulator_helpers import assert_valid
 from tests.emulator.memory_helpers import (
-    DELAY,
     STORES,
     completed,
     error_of,
     group_body,
     make_group,
     make_mapping,
-    make_store,
 )
 
 TG = "trait-group.json"
 
 
-@pytest.fixture(autouse=True)
-def _delay(emulator: EmulatorHandle) -> None:
-    emulator.set_settings(operation_delay_seconds=DELAY)
-
-
-@pytest.fixture
-def store_id(emulator: EmulatorHandle, api: httpx.Client) -> str:
-    return make_store(emulator, api)
+pytestmark = pytest.mark.usefixtures("memory_delay")
 
 
 def _groups(store_id: str) -> str:
