@@ -43,5 +43,16 @@ def store_id(emulator: EmulatorHandle, api: httpx.Client) -> str:
     return make_store(emulator, api)
 
 
+@pytest.fixture
+def knowledge_clock(emulator: EmulatorHandle) -> None:
+    """Knowledge delays long enough to observe every intermediate state (moved by
+    advance_clock; modules opt in with ``pytest.mark.usefixtures``)."""
+    emulator.set_settings(
+        operation_delay_seconds=4,
+        knowledge_base_provisioning_seconds=10,
+        knowledge_processing_seconds=10,
+    )
+
+
 def peek(state: Emulator, kind: str, account: str, doc_id: str) -> dict[str, Any] | None:
     return state.store.get(kind, account, doc_id)

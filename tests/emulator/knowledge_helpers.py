@@ -69,12 +69,3 @@ def create_source(
     body: dict[str, Any] = response.json()
     assert_valid(body, SOURCE_SCHEMA)
     return body
-
-
-def clocked(emulator: EmulatorHandle) -> None:
-    """Delays long enough to observe every intermediate state (moved by advance_clock)."""
-    emulator.set_settings(
-        operation_delay_seconds=4,
-        knowledge_base_provisioning_seconds=10,
-        knowledge_processing_seconds=10,
-    )

@@ -19,7 +19,6 @@ from tests.emulator.knowledge_helpers import (
     KB_ID,
     MISSING_KB,
     assert_list,
-    clocked,
     create_base,
     create_source,
     error_of,
@@ -27,10 +26,7 @@ from tests.emulator.knowledge_helpers import (
     sources_path,
 )
 
-
-@pytest.fixture(autouse=True)
-def _clocked(emulator: EmulatorHandle) -> None:
-    clocked(emulator)
+pytestmark = pytest.mark.usefixtures("knowledge_clock")
 
 
 # -- knowledge bases ---------------------------------------------------------------------

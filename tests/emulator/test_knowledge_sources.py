@@ -19,17 +19,13 @@ from tests.emulator.knowledge_helpers import (
     SOURCE_ID,
     SOURCE_SCHEMA,
     assert_list,
-    clocked,
     create_base,
     create_source,
     error_of,
     sources_path,
 )
 
-
-@pytest.fixture(autouse=True)
-def _clocked(emulator: EmulatorHandle) -> None:
-    clocked(emulator)
+pytestmark = pytest.mark.usefixtures("knowledge_clock")
 
 
 # -- knowledge sources -----------------------------------------------------------------------
