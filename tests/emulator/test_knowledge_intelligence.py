@@ -41,7 +41,8 @@ def _kb_rule(operator_id: str, value: str, **overrides: Any) -> dict[str, Any]:
     )
 
 
-def _knowledge(emulator: EmulatorHandle, api: httpx.Client) -> dict[str, str]:
+@pytest.fixture
+def ids(emulator: EmulatorHandle, api: httpx.Client) -> dict[str, str]:
     """A base with two COMPLETED Text sources, a COMPLETED Web source, a QUEUED Text one."""
     emulator.set_settings(
         operation_delay_seconds=0,
@@ -56,6 +57,12 @@ def _knowledge(emulator: EmulatorHandle, api: httpx.Client) -> dict[str, str]:
     emulator.advance_clock(10)
     ids["late"] = create_source(api, kb_id, {"type": "Text", "content": "Not yet."})["id"]
     return ids
+
+
+@pytest.fixture
+def kb_operator(api: httpx.Client) -> str:
+    """An operator reading knowledge only through its ``kb`` parameter."""
+    return _operator(api, knowledge=False, kb_parameter=True)
 
 
 def _run(api: httpx.Client, rules: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -84,18 +91,16 @@ def _sources(result: dict[str, Any]) -> list[dict[str, str]] | None:
 
 
 def test_results_report_the_knowledge_sources_used(
-    emulator: EmulatorHandle, api: httpx.Client
+    api: httpx.Client, ids: dict[str, str], kb_operator: str
 ) -> None:
-    ids = _knowledge(emulator, api)
     base = ids["base"]
-    with_parameter = _operator(api, knowledge=False, kb_parameter=True)
     with_context = _operator(api, knowledge=True, kb_parameter=False)
     without = _operator(api, knowledge=False, kb_parameter=False)
     on_base = {"knowledge": {"bases": [base]}}
     results = _run(
         api,
         [
-            _kb_rule(with_parameter, f"{base}:{ids['policy']}"),
+            _kb_rule(kb_operator, f"{base}:{ids['policy']}"),
             rule(with_context, context=on_base),
             rule(without, context=on_base),
             rule(with_context, context={"knowledge": {"bases": [f"{base}:{ids['script']}"]}}),
@@ -113,17 +118,15 @@ def test_results_report_the_knowledge_sources_used(
 
 
 def test_sources_not_completed_or_gone_are_not_reported(
-    emulator: EmulatorHandle, api: httpx.Client
+    api: httpx.Client, ids: dict[str, str], kb_operator: str
 ) -> None:
-    ids = _knowledge(emulator, api)
     base = ids["base"]
-    with_parameter = _operator(api, knowledge=False, kb_parameter=True)
     api.delete(f"{sources_path(base)}/{ids['policy']}").raise_for_status()
     results = _run(
         api,
         [
-            _kb_rule(with_parameter, f"{base}:{ids['late']}"),
-            _kb_rule(with_parameter, f"{base}:{ids['policy']}"),
+            _kb_rule(kb_operator, f"{base}:{ids['late']}"),
+            _kb_rule(kb_operator, f"{base}:{ids['policy']}"),
         ],
     )
     assert _sources(results["0"]) is None
@@ -157,9 +160,8 @@ def _config_error(api: httpx.Client, body: dict[str, Any]) -> str:
     ],
 )
 def test_references_must_exist_when_switched_on(
-    emulator: EmulatorHandle, api: httpx.Client, kind: str, expected: str
+    emulator: EmulatorHandle, api: httpx.Client, ids: dict[str, str], kind: str, expected: str
 ) -> None:
-    ids = _knowledge(emulator, api)
     emulator.set_settings(knowledge_references_must_exist=True)
     operator = _operator(api, knowledge=True, kb_parameter=True)
     value = {
@@ -174,9 +176,8 @@ def test_references_must_exist_when_switched_on(
 
 
 def test_context_bases_must_exist_when_switched_on(
-    emulator: EmulatorHandle, api: httpx.Client
+    emulator: EmulatorHandle, api: httpx.Client, ids: dict[str, str]
 ) -> None:
-    ids = _knowledge(emulator, api)
     emulator.set_settings(knowledge_references_must_exist=True)
     operator = _operator(api, knowledge=True, kb_parameter=False)
     placeholder = config_body(
