@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .checks import Checker
 from .clock import stage
 from .errors import ValidationFailed
 from .ids import ttid_pattern
@@ -82,9 +81,7 @@ class KnowledgeBaseService(NamedResourceService):
     # -- writes ----------------------------------------------------------------------
 
     def create(self, w: Write) -> dict[str, Any]:
-        c = Checker()
-        fields = name_and_description(c, w.body, create=True, closed=False)
-        c.raise_if_failed()
+        fields = name_and_description(w.body, create=True, closed=False)
         pending = self._pending_creates(w.account)
         limit = self.rt.settings.knowledge_bases_per_account
         if self.rt.store.count(_KIND, w.account) + len(pending) >= limit:
@@ -99,11 +96,9 @@ class KnowledgeBaseService(NamedResourceService):
         doc = self._not_deleting(w.account, kb_id)
         # knowledge-v2 §2.2 [UNCERTAIN]: no 412 is declared; the emulator mirrors Memory.
         check_if_match(w.if_match, knowledge_base_etag(doc))
-        c = Checker()
         # Only PATCH's schema forbids other keys (additionalProperties false); create's
         # ignores them.
-        fields = name_and_description(c, w.body, create=False, closed=True)
-        c.raise_if_failed()
+        fields = name_and_description(w.body, create=False, closed=True)
         if "displayName" in fields and not self.rt.traps.knowledge_duplicate_name_fails_operation:
             self._ensure_unique_name(w.account, fields["displayName"], kb_id, [])
         return self._start(w.account, _UPDATE, kb_id, fields, w.fail)

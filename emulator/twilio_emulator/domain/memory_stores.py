@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .checks import Checker
 from .errors import Conflict, ValidationFailed
 from .memory_common import (
     STORE_ID,
@@ -69,10 +68,8 @@ class MemoryStoreService(NamedResourceService):
     # -- writes ----------------------------------------------------------------------
 
     def create(self, w: Write) -> dict[str, Any]:
-        c = Checker()
         # The create schema alone sets additionalProperties: false.
-        fields = name_and_description(c, w.body, create=True, closed=True)
-        c.raise_if_failed()
+        fields = name_and_description(w.body, create=True, closed=True)
         existing = self._all(w.account)
         if self.rt.traps.memory_store_sync_name_checks:
             # memory-v1 §2.3 suggestion: both answered at once (off: the operation FAILS).
@@ -87,9 +84,7 @@ class MemoryStoreService(NamedResourceService):
     def update(self, w: Write, store_id: str) -> dict[str, Any]:
         doc = self.fetch(w.account, store_id)
         check_if_match(w.if_match, store_etag(doc))
-        c = Checker()
-        fields = name_and_description(c, w.body, create=False, closed=False)
-        c.raise_if_failed()
+        fields = name_and_description(w.body, create=False, closed=False)
         if "displayName" in fields and self.rt.traps.memory_store_sync_name_checks:
             self._ensure_unique_name(
                 self._all(w.account), fields["displayName"], store_id, conflict=True
@@ -98,19 +93,18 @@ class MemoryStoreService(NamedResourceService):
 
     def delete(self, account: str, store_id: str, *, fail: bool = False) -> dict[str, Any]:
         self.fetch(account, store_id)
-        return start_memory_operation(
-            self.operations,
-            account,
-            op_type="store-delete",
-            target=store_id,
-            payload={},
-            result_id=store_id,  # UNCERTAIN (§2.6) whether the result names the deleted store
-            result_path=None,
-            fail=fail,
-        )
+        # UNCERTAIN (§2.6) whether the result names the deleted store: it does.
+        return self._start(account, "store-delete", store_id, {}, fail, keeps_resource=False)
 
     def _start(
-        self, account: str, op_type: str, store_id: str, fields: dict[str, Any], fail: bool
+        self,
+        account: str,
+        op_type: str,
+        store_id: str,
+        fields: dict[str, Any],
+        fail: bool,
+        *,
+        keeps_resource: bool = True,
     ) -> dict[str, Any]:
         return start_memory_operation(
             self.operations,
@@ -119,7 +113,7 @@ class MemoryStoreService(NamedResourceService):
             target=store_id,
             payload=fields,
             result_id=store_id,
-            result_path=f"{STORES_PATH}/{store_id}",
+            result_path=f"{STORES_PATH}/{store_id}" if keeps_resource else None,
             fail=fail,
         )
 

@@ -45,11 +45,11 @@ class NamedResourceService(Collection):
         return out
 
 
-def name_and_description(
-    c: Checker, body: dict[str, Any], *, create: bool, closed: bool
-) -> dict[str, Any]:
-    """The checked ``displayName`` and ``description`` of a create or PATCH body; a PATCH
-    cannot null either, and a ``closed`` body (additionalProperties false) has no others."""
+def name_and_description(body: dict[str, Any], *, create: bool, closed: bool) -> dict[str, Any]:
+    """The checked ``displayName`` and ``description`` of a create or PATCH body (400 with
+    every violation); a PATCH cannot null either, and a ``closed`` body (additionalProperties
+    false) has no others."""
+    c = Checker()
     if not create:
         for key in NAMED_FIELDS:
             if key in body and body[key] is None:
@@ -63,4 +63,5 @@ def name_and_description(
     description = c.get(body, "description", "", required=False)
     if description is not None and c.string(description, "description", min_len=1, max_len=128):
         out["description"] = description
+    c.raise_if_failed()
     return out
