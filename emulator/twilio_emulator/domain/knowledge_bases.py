@@ -48,15 +48,12 @@ class KnowledgeBaseService(NamedResourceService):
     id_param = "kbId"
     id_pattern = KNOWLEDGE_BASE_ID
     list_prefix = "knowledge-bases"
+    op_prefix = "kb"
 
     def __init__(self, rt: Runtime, operations: Operations) -> None:
-        super().__init__(rt)
-        self.operations = operations
+        super().__init__(rt, operations)
         # Deleting a base cascades to its sources; the source service registers here.
         self.on_delete: list[Callable[[str, str], None]] = []
-        operations.register(_CREATE, self._apply_create)
-        operations.register(_UPDATE, self._apply_update)
-        operations.register(_DELETE, self._apply_delete)
 
     # -- reads -----------------------------------------------------------------------
 

@@ -45,15 +45,12 @@ class MemoryStoreService(NamedResourceService):
     id_param = "storeId"
     id_pattern = STORE_ID
     list_prefix = "stores"
+    op_prefix = "store"
 
     def __init__(self, rt: Runtime, operations: Operations) -> None:
-        super().__init__(rt)
-        self.operations = operations
+        super().__init__(rt, operations)
         self.on_created: list[StoreHook] = []
         self.on_deleted: list[StoreHook] = []
-        operations.register("store-create", self._apply_create)
-        operations.register("store-update", self._apply_update)
-        operations.register("store-delete", self._apply_delete)
 
     # -- reads -----------------------------------------------------------------------
 

@@ -6,13 +6,16 @@ PATCH may change but not clear (memory-v1 §2, knowledge-v2 §2)."""
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from .checks import Checker
 from .collection import Collection
 from .errors import ValidationFailed
 from .memory_common import reject_unknown_fields
+from .operations import Operations
 from .pagination import Page
+from .runtime import Runtime
 
 __all__ = ["NAMED_FIELDS", "NamedResourceService", "name_and_description"]
 
@@ -20,12 +23,30 @@ NAMED_FIELDS = ("displayName", "description")
 _DISPLAY_NAME = re.compile(r"[a-zA-Z0-9-]+")
 
 
-class NamedResourceService(Collection):
-    # The path parameter a malformed id is blamed on (``storeId``), the ids' pattern and
-    # what the page tokens of each order are bound to (``stores`` -> ``stores:DESC``).
+class NamedResourceService(Collection, ABC):
+    # The path parameter a malformed id is blamed on (``storeId``), the ids' pattern, what
+    # the page tokens of each order are bound to (``stores`` -> ``stores:DESC``) and the
+    # prefix of the operation types (``store`` -> ``store-create``).
     id_param: ClassVar[str]
     id_pattern: ClassVar[re.Pattern[str]]
     list_prefix: ClassVar[str]
+    op_prefix: ClassVar[str]
+
+    def __init__(self, rt: Runtime, operations: Operations) -> None:
+        super().__init__(rt)
+        self.operations = operations
+        operations.register(f"{self.op_prefix}-create", self._apply_create)
+        operations.register(f"{self.op_prefix}-update", self._apply_update)
+        operations.register(f"{self.op_prefix}-delete", self._apply_delete)
+
+    @abstractmethod
+    def _apply_create(self, account: str, op: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def _apply_update(self, account: str, op: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def _apply_delete(self, account: str, op: dict[str, Any]) -> None: ...
 
     def fetch(self, account: str, doc_id: str) -> dict[str, Any]:
         if self.id_pattern.fullmatch(doc_id) is None:
