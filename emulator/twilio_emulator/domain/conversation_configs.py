@@ -21,6 +21,7 @@ from .errors import Conflict, NotFound, ValidationFailed
 from .operations import Operations
 from .pagination import Page
 from .runtime import Runtime
+from .writes import Write
 
 __all__ = ["CONVERSATION_CONFIGURATION_PREFIX", "ConversationConfigService", "pinned_view"]
 
@@ -82,32 +83,26 @@ class ConversationConfigService(Collection):
 
     # -- writes (each returns the started operation) --------------------------------
 
-    def create(self, account: str, body: dict[str, Any], *, fail: bool = False) -> dict[str, Any]:
-        fields = check_full(body, update=False, max_rules=self._max_rules)
-        self._check_limit(account)
-        self._check_bridge(account, None, fields)
+    def create(self, w: Write) -> dict[str, Any]:
+        fields = check_full(w.body, update=False, max_rules=self._max_rules)
+        self._check_limit(w.account)
+        self._check_bridge(w.account, None, fields)
         config_id = self.rt.ids.new(CONVERSATION_CONFIGURATION_PREFIX)
-        return self._start(account, "config-create", config_id, fields, fail)
+        return self._start(w.account, "config-create", config_id, fields, w.fail)
 
-    def update(
-        self, account: str, config_id: str, body: dict[str, Any], *, fail: bool = False
-    ) -> dict[str, Any]:
-        self.operations.ensure_unlocked(account, config_id)
-        old = self.fetch(account, config_id)
-        fields = check_full(body, update=True, max_rules=self._max_rules)
-        self._check_grouping(old, fields)
-        self._check_bridge(account, config_id, fields)
-        return self._start(account, "config-update", config_id, fields, fail)
-
-    def patch(
-        self, account: str, config_id: str, body: dict[str, Any], *, fail: bool = False
-    ) -> dict[str, Any]:
-        self.operations.ensure_unlocked(account, config_id)
-        old = self.fetch(account, config_id)
-        changes = check_patch(body, max_rules=self._max_rules)
+    def update(self, w: Write, config_id: str, *, merge: bool = False) -> dict[str, Any]:
+        """PUT (a full replacement) or, with ``merge``, PATCH (the changes merged in)."""
+        self.operations.ensure_unlocked(w.account, config_id)
+        old = self.fetch(w.account, config_id)
+        if merge:
+            changes = check_patch(w.body, max_rules=self._max_rules)
+            new, op_type = merge_patch(old, changes), "config-patch"
+        else:
+            changes = check_full(w.body, update=True, max_rules=self._max_rules)
+            new, op_type = changes, "config-update"
         self._check_grouping(old, changes)
-        self._check_bridge(account, config_id, merge_patch(old, changes))
-        return self._start(account, "config-patch", config_id, changes, fail)
+        self._check_bridge(w.account, config_id, new)
+        return self._start(w.account, op_type, config_id, changes, w.fail)
 
     def delete(self, account: str, config_id: str, *, fail: bool = False) -> dict[str, Any]:
         self.operations.ensure_unlocked(account, config_id)

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from ..domain import Emulator
 from ..domain.idempotency import check_idempotency_key
+from ..domain.writes import Write
 from .common import (
     Account,
     Backend,
@@ -95,7 +96,7 @@ async def create_configuration(
 ) -> Response:
     configs = em.conversation_configs
     return await _accepted(
-        request, em, account, lambda body: configs.create(account, body, fail=fail)
+        request, em, account, lambda body: configs.create(Write(account, body, fail=fail))
     )
 
 
@@ -109,12 +110,11 @@ async def _update(
 ) -> Response:
     """PUT (full replacement) or PATCH (``merge``) of a configuration."""
     configs = em.conversation_configs
-    write = configs.patch if merge else configs.update
     return await _accepted(
         request,
         em,
         account,
-        lambda body: write(account, config_id, body, fail=fail),
+        lambda body: configs.update(Write(account, body, fail=fail), config_id, merge=merge),
         existing=config_id,
     )
 
