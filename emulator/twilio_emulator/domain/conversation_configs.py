@@ -18,7 +18,7 @@ from typing import Any
 from .collection import Collection
 from .conversation_config_fields import check_full, check_patch, merge_patch
 from .errors import Conflict, NotFound, ValidationFailed
-from .operations import Operations
+from .operations import Operations, OperationStarter
 from .pagination import Page
 from .runtime import Runtime
 from .writes import Write
@@ -45,10 +45,11 @@ _FIELD_ORDER = (
 )
 
 
-class ConversationConfigService(Collection):
+class ConversationConfigService(OperationStarter, Collection):
     kind = _KIND
     noun = "Configuration"
     list_name = "configurations:"
+    operation_api = "conversations"
 
     def __init__(self, rt: Runtime, operations: Operations) -> None:
         super().__init__(rt)
@@ -109,18 +110,8 @@ class ConversationConfigService(Collection):
         self.fetch(account, config_id)
         return self._start(account, "config-delete", config_id, {}, fail)
 
-    def _start(
-        self, account: str, op_type: str, config_id: str, payload: dict[str, Any], fail: bool
-    ) -> dict[str, Any]:
-        return self.operations.start(
-            account,
-            api="conversations",
-            op_type=op_type,
-            target=config_id,
-            payload=payload,
-            related={"configurationId": config_id},
-            force_failure=fail,
-        )
+    def _related(self, target: str) -> dict[str, str]:
+        return {"configurationId": target}
 
     # -- appliers (run when the operation completes) ----------------------------------
 

@@ -22,7 +22,7 @@ from .ids import ttid_pattern
 from .memory_common import check_if_match
 from .memory_stores import store_etag
 from .named_resources import NamedResourceService, name_and_description
-from .operations import Operations
+from .operations import Operations, OperationStarter
 from .runtime import Runtime
 from .writes import Write
 
@@ -42,13 +42,15 @@ _CREATE, _UPDATE, _DELETE = "kb-create", "kb-update", "kb-delete"
 knowledge_base_etag = store_etag
 
 
-class KnowledgeBaseService(NamedResourceService):
+class KnowledgeBaseService(OperationStarter, NamedResourceService):
     kind = _KIND
     noun = "Knowledge Base"
     id_param = "kbId"
     id_pattern = KNOWLEDGE_BASE_ID
     list_prefix = "knowledge-bases"
     op_prefix = "kb"
+    operation_api = "knowledge"
+    operation_prefix = KNOWLEDGE_OPERATION_PREFIX
 
     def __init__(self, rt: Runtime, operations: Operations) -> None:
         super().__init__(rt, operations)
@@ -110,19 +112,6 @@ class KnowledgeBaseService(NamedResourceService):
         if self.status(account, doc) == "DELETING":
             raise ValidationFailed(f"Knowledge Base {kb_id} is being deleted")
         return doc
-
-    def _start(
-        self, account: str, op_type: str, kb_id: str, fields: dict[str, Any], fail: bool
-    ) -> dict[str, Any]:
-        return self.operations.start(
-            account,
-            api="knowledge",
-            op_type=op_type,
-            target=kb_id,
-            payload=fields,
-            force_failure=fail,
-            id_prefix=KNOWLEDGE_OPERATION_PREFIX,
-        )
 
     def _pending_creates(self, account: str) -> list[dict[str, Any]]:
         return [

@@ -15,12 +15,12 @@ RUNNING for the second, then COMPLETED or FAILED.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from .errors import Conflict, DomainError, NotFound
 from .runtime import Runtime
 
-__all__ = ["OPERATION_PREFIX", "Applier", "Operations"]
+__all__ = ["OPERATION_PREFIX", "Applier", "OperationStarter", "Operations"]
 
 OPERATION_PREFIX = "proc_job"
 _KIND = "operation"
@@ -123,3 +123,30 @@ class Operations:
         if op.get("forceFailure"):
             raise DomainError("Injected failure (emulator fault)", code=20500, status=500)
         self._appliers[op["type"]](account, op)
+
+
+class OperationStarter:
+    """The ``_start`` of a service whose every write is one operation of its API on one id
+    (Knowledge bases, Conversations configurations)."""
+
+    operations: Operations
+    operation_api: ClassVar[str]
+    operation_prefix: ClassVar[str] = OPERATION_PREFIX
+
+    def _related(self, target: str) -> dict[str, str]:
+        """What the operation's status reports as related (nothing unless a service says)."""
+        return {}
+
+    def _start(
+        self, account: str, op_type: str, target: str, payload: dict[str, Any], fail: bool
+    ) -> dict[str, Any]:
+        return self.operations.start(
+            account,
+            api=self.operation_api,
+            op_type=op_type,
+            target=target,
+            payload=payload,
+            related=self._related(target),
+            force_failure=fail,
+            id_prefix=self.operation_prefix,
+        )
