@@ -13,7 +13,6 @@ serves both on one origin, so the id alone tells which API issued it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from .clock import stage
@@ -22,8 +21,7 @@ from .ids import ttid_pattern
 from .memory_common import check_if_match
 from .memory_stores import store_etag
 from .named_resources import NamedResourceService, name_and_description
-from .operations import Operations, OperationStarter
-from .runtime import Runtime
+from .operations import OperationStarter
 from .writes import Write
 
 __all__ = [
@@ -51,11 +49,6 @@ class KnowledgeBaseService(OperationStarter, NamedResourceService):
     op_prefix = "kb"
     operation_api = "knowledge"
     operation_prefix = KNOWLEDGE_OPERATION_PREFIX
-
-    def __init__(self, rt: Runtime, operations: Operations) -> None:
-        super().__init__(rt, operations)
-        # Deleting a base cascades to its sources; the source service registers here.
-        self.on_delete: list[Callable[[str, str], None]] = []
 
     # -- reads -----------------------------------------------------------------------
 
@@ -144,12 +137,6 @@ class KnowledgeBaseService(OperationStarter, NamedResourceService):
             doc["version"] = int(doc["version"]) + 1
             doc["updatedAt"] = self.rt.now()
             self.rt.store.put(_KIND, account, op["target"], doc)
-
-    def _apply_delete(self, account: str, op: dict[str, Any]) -> None:
-        self.fetch(account, op["target"])
-        for cascade in self.on_delete:
-            cascade(account, op["target"])
-        self.rt.store.delete(_KIND, account, op["target"])
 
     def _ensure_unique_name(
         self, account: str, name: str, kb_id: str, planned: list[dict[str, Any]]

@@ -57,7 +57,7 @@ class KnowledgeSourceService(ChildCollection):
     def __init__(self, rt: Runtime, bases: KnowledgeBaseService) -> None:
         super().__init__(rt)
         self.bases = bases
-        bases.on_delete.append(self._delete_all)
+        bases.on_deleted.append(self._delete_all)
 
     # -- reads -----------------------------------------------------------------------
 

@@ -50,7 +50,6 @@ class MemoryStoreService(NamedResourceService):
     def __init__(self, rt: Runtime, operations: Operations) -> None:
         super().__init__(rt, operations)
         self.on_created: list[StoreHook] = []
-        self.on_deleted: list[StoreHook] = []
 
     # -- reads -----------------------------------------------------------------------
 
@@ -142,12 +141,6 @@ class MemoryStoreService(NamedResourceService):
         doc.update(fields)
         doc["version"] = int(doc["version"]) + 1
         self.rt.store.put(_KIND, account, op["target"], doc)
-
-    def _apply_delete(self, account: str, op: dict[str, Any]) -> None:
-        self.fetch(account, op["target"])
-        for hook in self.on_deleted:
-            hook(account, op["target"])
-        self.rt.store.delete(_KIND, account, op["target"])
 
     def _all(self, account: str) -> list[dict[str, Any]]:
         return [doc for _, doc in self.rt.store.rows(_KIND, account)]

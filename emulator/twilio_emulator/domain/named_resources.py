@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from .checks import Checker
@@ -35,6 +36,8 @@ class NamedResourceService(Collection, ABC):
     def __init__(self, rt: Runtime, operations: Operations) -> None:
         super().__init__(rt)
         self.operations = operations
+        # Called with (account, id) inside the operation that deletes one (cascades).
+        self.on_deleted: list[Callable[[str, str], None]] = []
         operations.register(f"{self.op_prefix}-create", self._apply_create)
         operations.register(f"{self.op_prefix}-update", self._apply_update)
         operations.register(f"{self.op_prefix}-delete", self._apply_delete)
@@ -45,8 +48,11 @@ class NamedResourceService(Collection, ABC):
     @abstractmethod
     def _apply_update(self, account: str, op: dict[str, Any]) -> None: ...
 
-    @abstractmethod
-    def _apply_delete(self, account: str, op: dict[str, Any]) -> None: ...
+    def _apply_delete(self, account: str, op: dict[str, Any]) -> None:
+        self.fetch(account, op["target"])
+        for hook in self.on_deleted:
+            hook(account, op["target"])
+        self.rt.store.delete(self.kind, account, op["target"])
 
     def fetch(self, account: str, doc_id: str) -> dict[str, Any]:
         if self.id_pattern.fullmatch(doc_id) is None:
