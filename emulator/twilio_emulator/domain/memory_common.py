@@ -77,13 +77,13 @@ def start_memory_operation(
     target: str,
     payload: dict[str, Any],
     result_id: str,
-    result_path: str | None,
+    result_path: str,
     fail: bool,
 ) -> dict[str, Any]:
-    """Record a Memory operation whose completed status names ``result_id`` (and links to
-    ``result_path`` unless the write removes the resource)."""
+    """Record a Memory operation whose completed status names ``result_id`` and, unless it
+    is a delete (``*-delete``: nothing is left to link to), links to ``result_path``."""
     related = {"resultId": result_id}
-    if result_path is not None:
+    if not op_type.endswith("-delete"):
         related["resultPath"] = result_path
     return operations.start(
         account,

@@ -90,17 +90,10 @@ class MemoryStoreService(NamedResourceService):
     def delete(self, account: str, store_id: str, *, fail: bool = False) -> dict[str, Any]:
         self.fetch(account, store_id)
         # UNCERTAIN (§2.6) whether the result names the deleted store: it does.
-        return self._start(account, "store-delete", store_id, {}, fail, keeps_resource=False)
+        return self._start(account, "store-delete", store_id, {}, fail)
 
     def _start(
-        self,
-        account: str,
-        op_type: str,
-        store_id: str,
-        fields: dict[str, Any],
-        fail: bool,
-        *,
-        keeps_resource: bool = True,
+        self, account: str, op_type: str, store_id: str, fields: dict[str, Any], fail: bool
     ) -> dict[str, Any]:
         return start_memory_operation(
             self.operations,
@@ -109,7 +102,7 @@ class MemoryStoreService(NamedResourceService):
             target=store_id,
             payload=fields,
             result_id=store_id,
-            result_path=f"{STORES_PATH}/{store_id}" if keeps_resource else None,
+            result_path=f"{STORES_PATH}/{store_id}",
             fail=fail,
         )
 

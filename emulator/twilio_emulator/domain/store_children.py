@@ -124,7 +124,7 @@ class StoreChildService(ABC):
         self.fetch(account, store_id, key)
         self._ensure_deletable(account, store_id, key)
         payload = {"storeId": store_id, self.key_field: key}
-        return self._start(account, f"{self.op_prefix}-delete", payload, fail, keeps_resource=False)
+        return self._start(account, f"{self.op_prefix}-delete", payload, fail)
 
     def _apply_delete(self, account: str, op: dict[str, Any]) -> None:
         store_id, key = op["payload"]["storeId"], op["payload"][self.key_field]
@@ -143,13 +143,7 @@ class StoreChildService(ABC):
             self.rt.store.delete(self.kind, account, key)
 
     def _start(
-        self,
-        account: str,
-        op_type: str,
-        payload: dict[str, Any],
-        fail: bool,
-        *,
-        keeps_resource: bool = True,
+        self, account: str, op_type: str, payload: dict[str, Any], fail: bool
     ) -> dict[str, Any]:
         """The operation of a write to the object ``payload`` names (its store and key)."""
         key = payload[self.key_field]
@@ -161,6 +155,6 @@ class StoreChildService(ABC):
             target=path,
             payload=payload,
             result_id=key,
-            result_path=path if keeps_resource else None,
+            result_path=path,
             fail=fail,
         )
