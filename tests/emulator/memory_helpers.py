@@ -136,3 +136,17 @@ def make_mapping(emulator: EmulatorHandle, api: httpx.Client, store_id: str, **e
     done = completed(emulator, api, response, "Data mapping creation")
     mapping_id: str = done["result"]["id"]
     return mapping_id
+
+
+def check_stale_if_match_switch(
+    emulator: EmulatorHandle, api: httpx.Client, url: str, stale_etag: str, message_start: str
+) -> None:
+    """PATCH ``url`` with a stale If-Match: 412 (code 20412) by default; with the
+    ``memory_if_match_412_everywhere`` trap off (the spec declares no 412 for trait groups
+    and data mappings, §1.5) the same PATCH is accepted and completes."""
+    stale = {"If-Match": stale_etag}
+    error_of(api.patch(url, json={"description": "x"}, headers=stale), 412, 20412)
+    emulator.set_traps(memory_if_match_412_everywhere=False)
+    completed(
+        emulator, api, api.patch(url, json={"description": "x"}, headers=stale), message_start
+    )

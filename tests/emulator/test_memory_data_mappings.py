@@ -14,6 +14,7 @@ from tests.emulator.emulator_helpers import assert_valid
 from tests.emulator.memory_helpers import (
     DELAY,
     STORES,
+    check_stale_if_match_switch,
     completed,
     error_of,
     make_group,
@@ -90,10 +91,15 @@ def test_create_fetch_list_and_delete(
     error_of(api.get(f"{_mappings(store_id)}/{mapping_id}"), 404, 20404)
 
 
+@pytest.fixture
+def mapping_id(emulator: EmulatorHandle, api: httpx.Client, store_id: str) -> str:
+    """A completed data mapping of ``store_id`` (mapping_body)."""
+    return make_mapping(emulator, api, store_id)
+
+
 def test_patch_replaces_mappings_and_keeps_the_source(
-    emulator: EmulatorHandle, api: httpx.Client, store_id: str
+    emulator: EmulatorHandle, api: httpx.Client, store_id: str, mapping_id: str
 ) -> None:
-    mapping_id = make_mapping(emulator, api, store_id)
     url = f"{_mappings(store_id)}/{mapping_id}"
     etag = _fetch(api, store_id, mapping_id).headers["ETag"]
     emulator.advance_clock(10)
@@ -115,14 +121,7 @@ def test_patch_replaces_mappings_and_keeps_the_source(
         api.patch(url, json={"mappingFrom": {"type": "INGRESS", "columns": ["a"]}}), 400
     )
     assert message.startswith("mappingFrom: is fixed at creation")
-    error_of(api.patch(url, json={"description": "x"}, headers={"If-Match": etag}), 412, 20412)
-    emulator.set_traps(memory_if_match_412_everywhere=False)
-    completed(
-        emulator,
-        api,
-        api.patch(url, json={"description": "x"}, headers={"If-Match": etag}),
-        "Data mapping update",
-    )
+    check_stale_if_match_switch(emulator, api, url, etag, "Data mapping update")
     make_mapping(emulator, api, store_id, name="second")
     error_of(api.patch(url, json={"displayName": "second"}), 409, 20409)
 

@@ -14,6 +14,7 @@ from twilio_emulator.testing import EmulatorHandle
 from tests.emulator.emulator_helpers import assert_valid
 from tests.emulator.memory_helpers import (
     STORES,
+    check_stale_if_match_switch,
     completed,
     error_of,
     group_body,
@@ -113,10 +114,7 @@ def test_patch_merges_by_key_and_cannot_rename(
     assert (group["description"], group["version"]) == ("changed", 2)
     message = error_of(api.patch(url, json={"displayName": "renamed"}), 400)
     assert message.startswith("displayName: a Trait Group cannot be renamed")
-    error_of(api.patch(url, json={"description": "x"}, headers={"If-Match": etag}), 412, 20412)
-    emulator.set_traps(memory_if_match_412_everywhere=False)  # the spec declares no 412 here
-    stale = api.patch(url, json={"description": "x"}, headers={"If-Match": etag})
-    completed(emulator, api, stale, "TraitGroup update")
+    check_stale_if_match_switch(emulator, api, url, etag, "TraitGroup update")
     assert _fetch(api, store_id, name).json()["traitGroup"]["description"] == "x"
 
 
