@@ -1,9 +1,11 @@
 """What trait groups and data mappings share: objects kept under ``<storeId>/<key>``,
 written through Memory operations, and dropped when their store is deleted.
 
-The writes are templates: PATCH is fetch, If-Match (undeclared 412, §1.5), the subclass's
-checks of the body (:meth:`StoreChildService._patch`), then the operation; DELETE is fetch,
-the subclass's veto (:meth:`StoreChildService._ensure_deletable`), then the operation.
+The writes are templates: create is the store's existence, the subclass's checks of the
+body (:meth:`StoreChildService._create`), then the operation; PATCH is fetch, If-Match
+(undeclared 412, §1.5), the subclass's checks (:meth:`StoreChildService._patch`), then the
+operation; DELETE is fetch, the subclass's veto (:meth:`StoreChildService._ensure_deletable`),
+then the operation.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ class StoreChildService(ABC):
     def _patch(self, account: str, doc: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         """The checked fields of a PATCH of ``doc`` (400/409 when the body is wrong)."""
 
-    def _ensure_deletable(self, account: str, store_id: str, key: str) -> None:  # noqa: B027
+    def _ensure_deletable(self, account: str, store_id: str, key: str) -> None:  # noqa: B027 - an optional hook
         """Nothing keeps an object from being deleted unless a kind says so (409)."""
 
     @abstractmethod
