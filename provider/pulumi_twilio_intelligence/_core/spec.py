@@ -158,6 +158,12 @@ class ResourceModel(Wire):
     """A managed resource's desired state. Subclasses set KIND and may add ``extra_violations``."""
 
     KIND: ClassVar[str]
+    # The field that names an object, unique within its collection: found by it after a lost
+    # create, derived from the logical name when the file leaves it out.
+    NAME_FIELD: ClassVar[str] = "displayName"
+    # Paths inside a field whose change replaces the object although the field as a whole
+    # updates in place (a knowledge source's "source.type"): the field then replaces.
+    REPLACE_PATHS: ClassVar[tuple[str, ...]] = ()
 
     # --- validation ----------------------------------------------------------------------
     @classmethod
@@ -258,6 +264,10 @@ class ResourceModel(Wire):
             if REPLACE_DELETE_FIRST in field_markers:
                 delete_first = True
             replaces = REPLACE in field_markers or REPLACE_DELETE_FIRST in field_markers
+            replaces = replaces or any(
+                change.path == p or change.path.startswith((p + ".", p + "["))
+                for p in cls.REPLACE_PATHS
+            )
             if replaces and change.field not in replace:
                 replace.append(change.field)
         return Plan(changes, tuple(replace), delete_first)

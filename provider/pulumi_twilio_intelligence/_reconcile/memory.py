@@ -1,7 +1,6 @@
-"""Memory Stores (Memory v1): created asynchronously, renamed with PATCH + If-Match, never deleted.
-
-The API has no delete: removing a store from a stack forgets it and warns, naming it, so that
-nobody believes it is gone.
+"""Memory Stores (Memory v1): created asynchronously, renamed with PATCH + If-Match, deleted
+(asynchronously, with everything in it) only under ``deletionPolicy: delete``: otherwise removing
+a store from a stack forgets it and warns, naming it (``base.DataHoldingReconciler``).
 """
 
 from __future__ import annotations
@@ -14,10 +13,10 @@ from .._core.models import MemoryStoreModel
 from .._core.spec import ResourceModel
 from .._twilio.http import AmbiguousWrite
 from ..errors import AmbiguousWriteError, OperationFailedError
-from .base import Created, Reconciler, Updated, log
+from .base import Created, DataHoldingReconciler, Updated, log
 
 
-class MemoryStoreReconciler(Reconciler):
+class MemoryStoreReconciler(DataHoldingReconciler):
     model = MemoryStoreModel
 
     def fetch(self, object_id: str) -> dict[str, Any] | None:
@@ -71,10 +70,7 @@ class MemoryStoreReconciler(Reconciler):
                 log.warning("%s; re-reading store %s and patching again", exc, object_id)
         return Updated(self.server_fields(self.api.wait_store_active(object_id).body))
 
-    def delete(self, object_id: str, recorded: ServerFields) -> None:
-        log.warning(
-            "memory store %s (%s) is retained: the Memory API has no delete. It no longer belongs "
-            "to this stack; remove it in the Twilio Console if it is not needed.",
-            object_id,
-            recorded.get("displayName"),
-        )
+    def delete_now(self, object_id: str, recorded: ServerFields) -> None:
+        # Conversation configurations that point at the store are deleted before it: the engine
+        # deletes dependants first (gotchas E18).
+        self.api.delete_store(object_id)
