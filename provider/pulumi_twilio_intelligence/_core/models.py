@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from pydantic import Field, StringConstraints, field_validator
 
 from . import outputschema as _outputschema
+from .kinds import KNOWLEDGE_PAIR
 from .enums import (
     Channel,
     ConversationGroupingType,
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 PARAMETER_REF = re.compile(r"\{\{\s*parameters\.([A-Za-z0-9_]+)\s*\}\}")
-KB_VALUE = re.compile(r"^know_knowledgebase_[0-7][0-9a-z]{25}:know_knowledge_[0-7][0-9a-z]{25}$")
+KB_VALUE = KNOWLEDGE_PAIR  # a KNOWLEDGE_BASE_AND_SOURCE_IDS value
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
 

@@ -18,6 +18,7 @@ CHECK_SOURCES = (
     "_stackfile/cache.py",
     "_stackfile/checker.py",
     "_stackfile/checks.py",
+    "_stackfile/knowledge.py",
     "_stackfile/layers.py",
     "_stackfile/state.py",
     "_stackfile/reader.py",
