@@ -11,7 +11,6 @@ from urllib.parse import urlparse
 from pydantic import Field, StringConstraints, field_validator
 
 from . import outputschema as _outputschema
-from .kinds import KNOWLEDGE_PAIR
 from .enums import (
     Channel,
     ConversationGroupingType,
@@ -21,6 +20,7 @@ from .enums import (
     StatusCallbackMethod,
     TriggerOn,
 )
+from .kinds import KNOWLEDGE_PAIR
 from .spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Rewrite, Wire
 from .wire import UNKNOWN
 

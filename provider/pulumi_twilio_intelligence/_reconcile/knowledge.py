@@ -47,7 +47,9 @@ class KnowledgeBaseReconciler(DataHoldingReconciler):
         ]
 
     def create(self, desired: ResourceModel, *, replacing: Collection[str] = ()) -> Created:
-        created = self._create_by_name(desired, replacing=replacing, post=self._post, find=self._find)
+        created = self._create_by_name(
+            desired, replacing=replacing, post=self._post, find=self._find
+        )
         active = self.api.wait_knowledge_base_active(created.id).body
         return Created(created.id, self.server_fields(active), created.adopted)
 
@@ -77,6 +79,12 @@ class KnowledgeBaseReconciler(DataHoldingReconciler):
 
     def delete_now(self, object_id: str, recorded: ServerFields) -> None:
         self.api.delete_knowledge_base(object_id)
+
+
+def _source(desired: ResourceModel) -> KnowledgeSourceModel:
+    if not isinstance(desired, KnowledgeSourceModel):
+        raise TypeError(f"a knowledge source's desired state, not {type(desired).__name__}")
+    return desired
 
 
 def split_source_id(object_id: str) -> tuple[str, str]:
@@ -119,7 +127,7 @@ class KnowledgeSourceReconciler(DataHoldingReconciler):
         }
 
     def create(self, desired: ResourceModel, *, replacing: Collection[str] = ()) -> Created:
-        assert isinstance(desired, KnowledgeSourceModel)
+        desired = _source(desired)
         base_id = desired.knowledge_base_id
 
         def find(name: str) -> list[dict[str, Any]]:
@@ -143,7 +151,7 @@ class KnowledgeSourceReconciler(DataHoldingReconciler):
         return source_body(base_id, body)
 
     def update(self, object_id: str, desired: ResourceModel, recorded: ServerFields) -> Updated:
-        assert isinstance(desired, KnowledgeSourceModel)
+        desired = _source(desired)
         base_id, source_id = split_source_id(object_id)
         live = self.fetch(object_id) or {}
         body = desired.api_body()

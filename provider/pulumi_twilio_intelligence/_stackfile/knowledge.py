@@ -75,14 +75,16 @@ class KnowledgeChecks(BaseChecker):
         """A rule's ``context``, with ``knowledge.bases`` items that name a base (or a source) of
         the file as typed references; ids are kept."""
         knowledge = context.get("knowledge") if isinstance(context, dict) else None
-        bases = knowledge.get("bases") if isinstance(knowledge, dict) else None
-        if not isinstance(bases, list):
+        if not isinstance(knowledge, dict) or not isinstance(knowledge.get("bases"), list):
             return context  # the model reports shapes
+        bases: list[Any] = knowledge["bases"]
         resolved: list[Any] = []
         for i, item in enumerate(bases):
             where = f"{path}.context.knowledge.bases[{i}]"
-            if not isinstance(item, str) or KNOWLEDGE_BASE_ID.match(item) or (
-                KNOWLEDGE_PAIR.match(item)
+            if (
+                not isinstance(item, str)
+                or KNOWLEDGE_BASE_ID.match(item)
+                or (KNOWLEDGE_PAIR.match(item))
             ):
                 resolved.append(item)
             elif item in state.knowledge_bases:

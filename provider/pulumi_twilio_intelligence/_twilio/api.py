@@ -6,6 +6,7 @@ asynchronous operations that must be polled to a final state before the write co
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import time
 from collections.abc import Callable, Mapping
@@ -204,9 +205,7 @@ class TwilioApi:
 
     # --- Knowledge v2: bases (asynchronous, like Memory stores) ----------------------------
     def list_knowledge_bases(self) -> list[dict[str, Any]]:
-        return self.http.list_all(
-            "knowledge", KNOWLEDGE_BASES_V2, "knowledgeBases", page_size=100
-        )
+        return self.http.list_all("knowledge", KNOWLEDGE_BASES_V2, "knowledgeBases", page_size=100)
 
     def get_knowledge_base(self, base_id: str) -> Tagged:
         response = self.http.request("knowledge", "GET", f"{KNOWLEDGE_BASES_V2}/{base_id}")
@@ -252,9 +251,7 @@ class TwilioApi:
         return self.http.list_all("knowledge", _sources(base_id), "knowledge")
 
     def get_knowledge_source(self, base_id: str, source_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self.http.get_json(
-            "knowledge", f"{_sources(base_id)}/{source_id}"
-        )
+        body: dict[str, Any] = self.http.get_json("knowledge", f"{_sources(base_id)}/{source_id}")
         return body
 
     def create_knowledge_source(self, base_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -268,10 +265,8 @@ class TwilioApi:
         self.http.request("knowledge", "PATCH", f"{_sources(base_id)}/{source_id}", json=body)
 
     def delete_knowledge_source(self, base_id: str, source_id: str) -> None:
-        try:
+        with contextlib.suppress(NotFoundError):  # gone already (or its base is)
             self.http.request("knowledge", "DELETE", f"{_sources(base_id)}/{source_id}")
-        except NotFoundError:
-            pass  # gone already (or its base is)
 
     def wait_knowledge_source_processed(self, base_id: str, source_id: str) -> dict[str, Any]:
         """A source is usable once COMPLETED; FAILED processing is an error naming it."""

@@ -309,9 +309,7 @@ def find_unmanaged(live: LiveAccount, managed: set[str]) -> list[Unmanaged]:
             if body.get("author") == "TWILIO":  # Twilio-authored (operators)
                 continue
             found.append(
-                Unmanaged(
-                    kind, object_id, _shown(kind, body), _adopt_or_delete(kind, object_id)
-                )
+                Unmanaged(kind, object_id, _shown(kind, body), _adopt_or_delete(kind, object_id))
             )
     return found
 

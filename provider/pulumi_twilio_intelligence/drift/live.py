@@ -34,6 +34,7 @@ __all__ = [
 
 WORKERS = 16  # the HTTP client pools 16 connections
 
+
 def _path_pattern(collection: str) -> str:
     """A collection's path as a pattern: ``{base}`` (a parent's id) matches one segment."""
     return re.sub(r"\\\{[a-z]+\\\}", "[^/]+", re.escape(collection))
