@@ -243,6 +243,7 @@ def test_traps_and_settings(emulator: EmulatorHandle) -> None:
         "lowercase_parameter_type_accepted": True,
         "conversation_configuration_id_unused": True,
         "sentiment_labels_lowercase": True,
+        "knowledge_duplicate_name_fails_operation": True,
     }
     assert emulator.set_traps(twilio_prompt_null=False)["twilio_prompt_null"] is False
     assert emulator.admin.patch("/traps", json={"nope": True}).status_code == 400

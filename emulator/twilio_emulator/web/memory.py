@@ -22,11 +22,11 @@ from .common import (
     JsonBody,
     OptionalJsonBody,
     add_operation_route,
-    base_url,
     json_response,
     page_body,
     write_action,
 )
+from .operation_shapes import accepted, twilio_operation_shape
 
 __all__ = ["router"]
 
@@ -36,13 +36,7 @@ _OPERATIONS = "/v1/ControlPlane/Operations"
 
 
 def _accepted(request: Request, em: Emulator, op: dict[str, Any], message: str) -> Response:
-    url = f"{base_url(request)}{_OPERATIONS}/{op['id']}"
-    headers = {
-        "Operation-Id": op["id"],
-        "Location": url,
-        "Retry-After": str(em.settings.retry_after_seconds),
-    }
-    return json_response({"message": message, "statusUrl": url}, 202, headers)
+    return accepted(request, em, op, message, _OPERATIONS)
 
 
 # Declared before the body, so that an unknown store answers 400/404 first.
@@ -99,30 +93,4 @@ def patch_store(  # FastAPI passes everything by name
     return _accepted(request, em, op, "Memory Store update request accepted for processing.")
 
 
-def _operation_shape(
-    request: Request, em: Emulator, op: dict[str, Any], status: str, problem: dict[str, str]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    url = f"{base_url(request)}{_OPERATIONS}/{op['id']}"
-    body: dict[str, Any] = {
-        "operationId": op["id"],
-        "status": status,
-        "createdAt": em.rt.timestamp(op["createdAt"]),
-        "statusUrl": url,
-    }
-    if status in ("COMPLETED", "FAILED"):
-        body["completedAt"] = em.rt.timestamp(op["completedAt"])
-    if status == "COMPLETED":
-        body["result"] = {"type": "RESOURCE_ID", "id": op["target"]}
-        body["resultUrl"] = f"{base_url(request)}{_STORES}/{op['target']}"
-    if status == "FAILED":
-        body["error"] = {
-            "type": problem["type"],
-            "title": problem["title"][:128],
-            "code": op["error"]["code"],
-            "detail": str(op["error"]["detail"])[:1024],
-        }
-    headers = {"Operation-Id": op["id"], "Retry-After": str(em.settings.retry_after_seconds)}
-    return body, headers
-
-
-add_operation_route(router, _OPERATIONS, "memory", _operation_shape)
+add_operation_route(router, _OPERATIONS, "memory", twilio_operation_shape(_OPERATIONS, _STORES))
