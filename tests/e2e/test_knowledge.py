@@ -241,6 +241,10 @@ def test_existing_knowledge_is_adopted_with_no_write(deployment: Deployment) -> 
     d.emulator.advance_clock(60)
     [existing] = client.get(BASES).json()["knowledgeBases"]
     base_id = existing["id"]
+    for _ in range(5):  # provisioning moves on the emulator's clock
+        if _get(d, f"{BASES}/{base_id}")["status"] == "ACTIVE":
+            break
+        d.emulator.advance_clock(60)
     created = client.post(
         _sources(base_id),
         json={"name": "shipping", "source": {"type": "Text", "content": "Parcels take 2 days."}},
