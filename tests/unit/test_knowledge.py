@@ -305,7 +305,7 @@ def test_failed_processing_is_an_error_naming_the_source(
 ) -> None:
     # The emulator fails only File sources (a corrupt upload); a Text source's FAILED answer is
     # given here directly.
-    failed = {
+    failed: dict[str, Any] = {
         "id": "know_knowledge_01bbbbbbbbbbbbbbbbbbbbbbbb",
         "name": "refund-policy",
         "status": "FAILED",
@@ -313,7 +313,7 @@ def test_failed_processing_is_an_error_naming_the_source(
     }
     monkeypatch.setattr(api, "get_knowledge_source", lambda base_id, source_id: failed)
     with pytest.raises(OperationFailedError, match=r"'refund-policy'.*FAILED: 404 Not Found"):
-        api.wait_knowledge_source_processed("know_knowledgebase_x", failed["id"])
+        api.wait_knowledge_source_processed("know_knowledgebase_x", str(failed["id"]))
 
 
 def test_a_source_id_names_its_base() -> None:

@@ -133,7 +133,9 @@ class _Adapter(ResourceProvider):
                     *(_olds.get("predecessorIds") or []),
                     _id,
                 ]
-        policy_changed = _split(_olds)[0].get("deletionPolicy") != book.get("deletionPolicy")
+        # Only a real change of policy counts: none recorded is the default, retain.
+        old_policy = _split(_olds)[0].get("deletionPolicy") or _kinds.RETAIN
+        policy_changed = old_policy != (book.get("deletionPolicy") or _kinds.RETAIN)
         return DiffResult(
             changes=bool(plan.changes) or bool(replaces) or policy_changed,
             replaces=replaces,
