@@ -275,3 +275,29 @@ def test_existing_knowledge_is_adopted_with_no_write(deployment: Deployment) -> 
     mark = d.emulator.mark()
     d.pulumi.preview("--refresh", "--expect-no-changes")
     assert d.writes(mark) == []
+
+
+def test_pulumi_protect_and_retain_on_delete_reach_the_resources(deployment: Deployment) -> None:
+    d = deployment
+    d.edit(
+        "  support-knowledge: {deletionPolicy: delete}\n",
+        "  support-knowledge: {deletionPolicy: delete, protect: true}\n",
+        name="dev",
+    )
+    d.pulumi.up()
+    base_id, _, _ = _ids(d)
+    mark = d.emulator.mark()
+    refused = d.pulumi.destroy(check=False)
+    assert refused.returncode != 0
+    assert "protected" in refused.stdout + refused.stderr
+    assert ("DELETE", f"{BASES}/{base_id}") not in d.writes(mark)
+
+    d.edit(
+        "deletionPolicy: delete, protect: true}", "deletionPolicy: delete, retainOnDelete: true}"
+    )
+    d.pulumi.up()
+    mark = d.emulator.mark()
+    d.pulumi.destroy()
+    # retainOnDelete: the engine forgets the base without asking the provider to delete it.
+    assert ("DELETE", f"{BASES}/{base_id}") not in d.writes(mark)
+    assert _get(d, f"{BASES}/{base_id}")["status"] == "ACTIVE"
