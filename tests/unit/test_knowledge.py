@@ -321,3 +321,54 @@ def test_a_source_id_names_its_base() -> None:
         KnowledgeSourceReconciler.fetch(
             KnowledgeSourceReconciler.__new__(KnowledgeSourceReconciler), "know_knowledge_x"
         )
+
+
+# --- references in the stack file ---------------------------------------------------------------
+PAIR = "know_knowledgebase_01aaaaaaaaaaaaaaaaaaaaaaaa:know_knowledge_01bbbbbbbbbbbbbbbbbbbbbbbb"
+KNOWLEDGE_FILE = f"""
+knowledgeBases:
+  faq: {{description: Answers, deletionPolicy: delete}}
+knowledgeSources:
+  refunds:
+    knowledgeBase: faq
+    source: {{type: Text, content: Refunds take 5 days.}}
+operators:
+  answerer:
+    prompt: "Answer from {{{{parameters.kb}}}} and {{{{parameters.other}}}}."
+    outputFormat: TEXT
+    parameters:
+      kb: {{type: KNOWLEDGE_BASE_AND_SOURCE_IDS}}
+      other: {{type: KNOWLEDGE_BASE_AND_SOURCE_IDS}}
+intelligenceConfigurations:
+  analytics:
+    rules:
+      answers:
+        operators:
+          answerer: {{parameters: {{kb: refunds, other: "{PAIR}"}}}}
+        context:
+          knowledge:
+            bases: [faq, refunds, know_knowledgebase_01cccccccccccccccccccccccc]
+"""
+
+
+def test_names_of_knowledge_become_typed_references_and_ids_stay(tmp_path: Any) -> None:
+    from pulumi_twilio_intelligence import stackfile  # noqa: PLC0415
+    from pulumi_twilio_intelligence._core.refs import Ref  # noqa: PLC0415
+
+    path = tmp_path / "stack.yaml"
+    path.write_text(KNOWLEDGE_FILE)
+    state = stackfile.load(path)
+    source_body = state.knowledge_sources["refunds"]
+    assert source_body["knowledgeBaseId"] == Ref("KnowledgeBase", "faq")
+    assert source_body["deletionPolicy"] == "delete", "a source follows its base's policy"
+    [rule] = state.intelligence_configurations["analytics"]["rules"]
+    params = rule["operators"][0]["parameters"]
+    assert params == {"kb": Ref("KnowledgeSource", "refunds"), "other": PAIR}
+    assert isinstance(params["kb"], Ref)
+    bases = rule["context"]["knowledge"]["bases"]
+    assert bases == [
+        Ref("KnowledgeBase", "faq"),
+        Ref("KnowledgeSource", "refunds"),
+        "know_knowledgebase_01cccccccccccccccccccccccc",
+    ]
+    assert [type(b) for b in bases] == [Ref, Ref, str]
