@@ -265,6 +265,8 @@ def test_existing_memory_store_is_referenced_not_managed(deployment: Deployment)
         "  support-memory:\n    description: Customer memory for the support line",
         f"  support-memory:\n    existingId: {store_id}",
     )
+    # A reference to an existing store takes no deletion policy: the stack never deletes it.
+    d.edit("memoryStores:\n  support-memory: {deletionPolicy: delete}\n", "", name="dev")
     d.pulumi.up()
     assert d.pulumi.resources("MemoryStore") == []
     config_id = _ids(d)["conversationConfigurations"]["support"]
