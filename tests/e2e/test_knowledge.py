@@ -293,7 +293,9 @@ def test_pulumi_protect_and_retain_on_delete_reach_the_resources(deployment: Dep
     assert ("DELETE", f"{BASES}/{base_id}") not in d.writes(mark)
 
     d.edit(
-        "deletionPolicy: delete, protect: true}", "deletionPolicy: delete, retainOnDelete: true}"
+        "deletionPolicy: delete, protect: true}",
+        "deletionPolicy: delete, retainOnDelete: true}",
+        name="dev",
     )
     d.pulumi.up()
     mark = d.emulator.mark()
