@@ -18,16 +18,30 @@ from typing import Any
 from .._core.bodies import KnowledgeBaseServer, KnowledgeSourceServer, ServerFields
 from .._core.models import KnowledgeBaseModel, KnowledgeSourceModel
 from .._core.spec import ResourceModel
+from .._twilio.api import Tagged
 from .._twilio.http import AmbiguousWrite
-from ..errors import AmbiguousWriteError, OperationFailedError, ValidationError, Violation
+from ..errors import AmbiguousWriteError, ValidationError, Violation
+from .asynchronous import AsynchronousReconciler
 from .base import Created, DataHoldingReconciler, Updated, log
 
 
-class KnowledgeBaseReconciler(DataHoldingReconciler):
+class KnowledgeBaseReconciler(AsynchronousReconciler):
     model = KnowledgeBaseModel
 
+    def _get(self, object_id: str) -> Tagged:
+        return self.api.get_knowledge_base(object_id)
+
+    def _post(self, body: dict[str, Any]) -> str:
+        return self.api.create_knowledge_base(body)
+
+    def _patch(self, object_id: str, body: dict[str, Any], if_match: str | None) -> None:
+        self.api.patch_knowledge_base(object_id, body, if_match=if_match)
+
+    def _wait_active(self, object_id: str) -> Tagged:
+        return self.api.wait_knowledge_base_active(object_id)
+
     def fetch(self, object_id: str) -> dict[str, Any] | None:
-        body = self._get_or_none(lambda: self.api.get_knowledge_base(object_id).body)
+        body = super().fetch(object_id)
         # A base being deleted is gone for every purpose of a stack.
         return None if body is None or body.get("status") == "DELETING" else body
 
@@ -45,37 +59,6 @@ class KnowledgeBaseReconciler(DataHoldingReconciler):
             for b in self.api.list_knowledge_bases()
             if b.get("displayName") == name and b.get("status") != "DELETING"
         ]
-
-    def create(self, desired: ResourceModel, *, replacing: Collection[str] = ()) -> Created:
-        created = self._create_by_name(
-            desired, replacing=replacing, post=self._post, find=self._find
-        )
-        active = self.api.wait_knowledge_base_active(created.id).body
-        return Created(created.id, self.server_fields(active), created.adopted)
-
-    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        try:
-            return {"id": self.api.create_knowledge_base(body)}
-        except OperationFailedError:
-            # After a lost response the base may appear only once its operation completes, and
-            # the POST that follows fails on the duplicate name: answer "no id", so the caller
-            # finds it by name and adopts it (or says whose it is).
-            if self._find(str(body.get("displayName"))):
-                return {}
-            raise
-
-    def update(self, object_id: str, desired: ResourceModel, recorded: ServerFields) -> Updated:
-        for attempt in (1, 2):
-            current = self.api.get_knowledge_base(object_id)
-            try:
-                self.api.patch_knowledge_base(object_id, desired.wire(), if_match=current.etag)
-                break
-            except AmbiguousWrite as exc:
-                # A PATCH sets the given fields: sending it again is safe either way.
-                if attempt == 2:
-                    raise AmbiguousWriteError(f"{exc}, twice") from None
-                log.warning("%s; re-reading knowledge base %s and patching again", exc, object_id)
-        return Updated(self.server_fields(self.api.wait_knowledge_base_active(object_id).body))
 
     def delete_now(self, object_id: str, recorded: ServerFields) -> None:
         self.api.delete_knowledge_base(object_id)
