@@ -303,3 +303,65 @@ def test_pulumi_protect_and_retain_on_delete_reach_the_resources(deployment: Dep
     # retainOnDelete: the engine forgets the base without asking the provider to delete it.
     assert ("DELETE", f"{BASES}/{base_id}") not in d.writes(mark)
     assert _get(d, f"{BASES}/{base_id}")["status"] == "ACTIVE"
+
+
+def _made_by_hand(d: Deployment) -> tuple[str, str, str]:
+    """A knowledge base, a Text source and a configuration whose rule uses both, made through the
+    API (a console, a script): (base id, source id, configuration id)."""
+    d.emulator.set_settings(
+        operation_delay_seconds=0,
+        knowledge_base_provisioning_seconds=0,
+        knowledge_processing_seconds=0,
+    )
+    client = d.emulator.client()
+    client.post(BASES, json={"displayName": "faq", "description": "Answers"}).raise_for_status()
+    [made] = client.get(BASES).json()["knowledgeBases"]
+    base_id = made["id"]
+    _get(d, f"{BASES}/{base_id}")
+    source = {
+        "name": "Refunds",
+        "description": "Refunds",
+        "source": {"type": "Text", "content": CONTENT},
+    }
+    created = client.post(_sources(base_id), json=source)
+    created.raise_for_status()
+    source_id = created.json()["id"]
+    rule = {
+        "operators": [{"id": "intelligence_operator_01kcv35pnkeysaf6z6cqtbpegn"}],
+        "triggers": [{"on": "CONVERSATION_END"}],
+        "context": {"knowledge": {"bases": [base_id]}},
+    }
+    config = client.post(V3_CONFIGS, json={"displayName": "Answers", "rules": [rule]})
+    config.raise_for_status()
+    return base_id, source_id, config.json()["id"]
+
+
+def test_export_writes_knowledge_by_name_and_the_stack_adopts_it(deployment: Deployment) -> None:
+    from tests.e2e.test_export import export_to_dev  # noqa: PLC0415 - one helper, one place
+
+    d = deployment
+    base_id, source_id, config_id = _made_by_hand(d)
+    exported = export_to_dev(d)
+    [(base_name, base)] = exported["knowledgeBases"].items()
+    assert base == {
+        "adoptId": base_id,
+        "deletionPolicy": "retain",
+        "displayName": "faq",
+        "description": "Answers",
+    }
+    [source] = exported["knowledgeSources"].values()
+    assert source["adoptId"] == f"{base_id}:{source_id}"
+    assert source["knowledgeBase"] == base_name
+    [config] = exported["intelligenceConfigurations"].values()
+    [rule] = config["rules"].values()
+    assert rule["context"] == {"knowledge": {"bases": [base_name]}}
+
+    mark = d.emulator.mark()
+    d.pulumi.up()
+    assert [w for w in d.writes(mark) if "Knowledge" in w[1]] == [], "adopting writes nothing"
+    assert d.pulumi.outputs()["intelligenceConfigurations"] == {"Answers": config_id}
+    d.pulumi.preview("--refresh", "--expect-no-changes")
+    mark = d.emulator.mark()
+    d.pulumi.destroy()
+    assert _get(d, f"{BASES}/{base_id}")["status"] == "ACTIVE", "exported as retain: kept"
+    assert not [w for w in d.writes(mark) if "Knowledge" in w[1]]
