@@ -329,6 +329,7 @@ def _made_by_hand(d: Deployment) -> tuple[str, str, str]:
     rule = {
         "operators": [{"id": "intelligence_operator_01kcv35pnkeysaf6z6cqtbpegn"}],
         "triggers": [{"on": "CONVERSATION_END"}],
+        "actions": [],
         "context": {"knowledge": {"bases": [base_id]}},
     }
     config = client.post(V3_CONFIGS, json={"displayName": "Answers", "rules": [rule]})
