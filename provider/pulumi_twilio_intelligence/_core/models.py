@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from typing import Annotated, Any, ClassVar, Literal
-from urllib.parse import urlparse
 
 from pydantic import Field, StringConstraints, field_validator
 
@@ -14,13 +13,14 @@ from . import outputschema as _outputschema
 from .enums import (
     Channel,
     ConversationGroupingType,
-    CrawlPeriod,
     OutputFormat,
     ParameterType,
     StatusCallbackMethod,
     TriggerOn,
 )
+from .fields import HttpUrl, NonEmpty, _http_url
 from .kinds import KNOWLEDGE_PAIR
+from .knowledge_models import KnowledgeBaseModel, KnowledgeSourceModel
 from .spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Rewrite, Wire
 from .wire import UNKNOWN
 
@@ -35,39 +35,6 @@ __all__ = [
 
 PARAMETER_REF = re.compile(r"\{\{\s*parameters\.([A-Za-z0-9_]+)\s*\}\}")
 KB_VALUE = KNOWLEDGE_PAIR  # a KNOWLEDGE_BASE_AND_SOURCE_IDS value
-NonEmpty = Annotated[str, StringConstraints(min_length=1)]
-
-
-# RFC 3986: what a URI may hold as it is; anything else (a space, braces, quotes) must be
-# percent-encoded. Twilio validates `format: uri` and refuses the rest at create, which would
-# leave a stack half-applied: refuse it at preview instead.
-_URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
-_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-
-
-def _http_url(value: str) -> str:
-    parsed = urlparse(value)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ValueError("must be an absolute http(s) URL")
-    bad = next((c for c in value if not _URI_CHARS.fullmatch(c)), None)
-    if bad is not None:
-        raise ValueError(
-            f"must be an absolute http(s) URL: {bad!r} is not allowed in a URL (percent-encode it)"
-        )
-    if _BAD_PERCENT.search(value):
-        raise ValueError(
-            "must be an absolute http(s) URL: '%' must start a percent-encoded byte such as %20"
-        )
-    try:
-        port = parsed.port
-    except ValueError:
-        port = -1
-    if not parsed.hostname or (port is not None and not 0 < port < 65536):
-        raise ValueError("must be an absolute http(s) URL with a host (and a port 1-65535)")
-    return value
-
-
-HttpUrl = Annotated[str, Field(min_length=1)]
 
 
 # --- Operator -----------------------------------------------------------------------------
@@ -366,68 +333,6 @@ class MemoryStoreModel(ResourceModel):
         str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9-]+$")
     ]
     description: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
-
-
-# --- Knowledge v2 (knowledge-v2.md) ------------------------------------------------------
-class KnowledgeBaseModel(ResourceModel):
-    """Created asynchronously (202, operation, then ACTIVE); renamed in place (PATCH)."""
-
-    KIND: ClassVar[str] = "KnowledgeBase"
-
-    display_name: Annotated[
-        str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9-]+$")
-    ]
-    description: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
-
-
-class TextSource(Wire):
-    type: Literal["Text"]
-    content: Annotated[str, StringConstraints(min_length=1, max_length=185_000)]
-
-
-class WebSource(Wire):
-    """Twilio adds ``errors`` (crawl errors): not a field, so never a diff."""
-
-    type: Literal["Web"]
-    url: HttpUrl
-    crawl_depth: Annotated[int, Field(ge=1, le=10)] = 2
-    crawl_period: CrawlPeriod = "NEVER"
-
-    @field_validator("url")
-    @classmethod
-    def _absolute(cls, value: str) -> str:
-        return _http_url(value)
-
-
-FILE_SOURCES_REFUSED = (
-    "File sources are not supported: they need an upload to the importUrl Twilio answers with; "
-    "use a Text source (content) or a Web source (url)"
-)
-
-
-class KnowledgeSourceModel(ResourceModel):
-    """Created synchronously (201) then processed to COMPLETED. The source's type and a Web
-    url are immutable, and the base is part of its address: changing one replaces it."""
-
-    KIND: ClassVar[str] = "KnowledgeSource"
-    NAME_FIELD: ClassVar[str] = "name"
-    REPLACE_PATHS: ClassVar[tuple[str, ...]] = ("source.type", "source.url")
-
-    knowledge_base_id: Annotated[NonEmpty, REPLACE]  # the path, not the body
-    name: Annotated[str, StringConstraints(min_length=1, max_length=30)]
-    description: Annotated[str, StringConstraints(max_length=1024)] | None = None
-    source: Annotated[TextSource | WebSource, Field(discriminator="type")]
-
-    @field_validator("source", mode="before")
-    @classmethod
-    def _no_file(cls, value: Any) -> Any:
-        if isinstance(value, dict) and value.get("type") == "File":
-            raise ValueError(FILE_SOURCES_REFUSED)
-        return value
-
-    def api_body(self) -> dict[str, Any]:
-        """The POST / PATCH body: the base is in the path."""
-        return {k: v for k, v in self.wire().items() if k != "knowledgeBaseId"}
 
 
 def _join(prefix: str, path: str) -> str:

@@ -23,6 +23,8 @@ CHECK_SOURCES = (
     "_stackfile/state.py",
     "_stackfile/reader.py",
     "_core/models.py",
+    "_core/fields.py",
+    "_core/knowledge_models.py",
     "_core/spec.py",
     "_core/outputschema.py",
     "_core/__init__.py",
