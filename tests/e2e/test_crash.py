@@ -112,17 +112,10 @@ def _live(d: Deployment, path: str) -> dict[str, Any]:
     return body
 
 
-@pytest.mark.parametrize("point", CRASH_POINTS, ids=lambda p: p.name.replace(" ", "-"))
-def test_a_run_killed_mid_replacement_is_finished_by_the_next(
-    deployment: Deployment, tmp_path: Path, point: CrashPoint
-) -> None:
-    d = deployment
+def _kill_up_at(d: Deployment, point: CrashPoint, tmp_path: Path) -> None:
+    """Run `pulumi up` and SIGKILL its process tree while ``point``'s request is stalled; return
+    once that request (still served after the kill) has ended."""
     emulator = d.emulator
-    d.pulumi.up()
-    before = d.pulumi.outputs()
-    store_id = before["memoryStores"]["support-memory"]
-
-    d.edit(*PROMPT_EDIT)
     if point.settings:
         emulator.set_settings(**point.settings)
     if point.drop:
@@ -149,6 +142,20 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
         ),
         "the stalled request to end",
     )
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS, ids=lambda p: p.name.replace(" ", "-"))
+def test_a_run_killed_mid_replacement_is_finished_by_the_next(
+    deployment: Deployment, tmp_path: Path, point: CrashPoint
+) -> None:
+    d = deployment
+    emulator = d.emulator
+    d.pulumi.up()
+    before = d.pulumi.outputs()
+    store_id = before["memoryStores"]["support-memory"]
+
+    d.edit(*PROMPT_EDIT)
+    _kill_up_at(d, point, tmp_path)
 
     assert [op["type"] for op in pending_operations(d.pulumi)] == [point.interrupted]
     # Objects the dead run made that its state does not know.
@@ -242,29 +249,7 @@ def test_a_run_killed_while_creating_knowledge_is_finished_by_the_next(
 ) -> None:
     d = deployment
     emulator = d.emulator
-    if point.settings:
-        emulator.set_settings(**point.settings)
-    if point.drop:
-        emulator.inject_fault("drop_response", method=point.drop[0], path=point.drop[1], count=1)
-    method, path = point.stall
-    stall = emulator.inject_fault(
-        "latency", method=method, path=path, skip=point.stall_at - 1, count=1, latency_ms=STALL_MS
-    )
-    mark = emulator.mark()
-    run = spawn(d.pulumi, "up", "--yes", "--skip-preview", log=tmp_path / "killed-up.log")
-    wait_until(
-        lambda: any(f["id"] == stall and f["hits"] == 1 for f in emulator.faults()),
-        f"the stall at {point.name}",
-        running=run,
-    )
-    run.kill()
-    emulator.clear_faults()
-    wait_until(
-        lambda: (
-            len(emulator.requests(method=method, path_regex=path, since=mark)) >= point.stall_at
-        ),
-        "the stalled request to end",
-    )
+    _kill_up_at(d, point, tmp_path)
     assert "creating" in [op["type"] for op in pending_operations(d.pulumi)]
     made = live_inventory(emulator.client())
     if point.drop:
