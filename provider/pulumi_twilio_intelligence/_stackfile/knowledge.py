@@ -12,6 +12,8 @@ from .._core.refs import Ref
 from .checker import BaseChecker, _in_resource
 from .state import DesiredState
 
+# [UNCERTAIN] a newer revision of Twilio's skill (knowledge-v2.md §2.3); the spec says "multiple".
+SOURCES_PER_BASE = 10
 KB_PARAMETER_RULE = (
     "must be 'know_knowledgebase_…:know_knowledge_…' (base id, colon, source id) or the name "
     "of a Text source under knowledgeSources"
@@ -53,9 +55,21 @@ class KnowledgeChecks(BaseChecker):
         return api_body
 
     def _unique_source_names(self, state: DesiredState) -> None:
-        """Sources are found by name within their base: two of one base may not share one."""
+        """Sources are found by name within their base: two of one base may not share one; and a
+        base holds at most ``SOURCES_PER_BASE``."""
         seen: dict[tuple[str, str], str] = {}
+        per_base: dict[str, int] = {}
         for name, body in state.knowledge_sources.items():
+            base = str(body.get("knowledgeBaseId"))
+            per_base[base] = per_base.get(base, 0) + 1
+            if per_base[base] == SOURCES_PER_BASE + 1:
+                self.fail(
+                    "stack file",
+                    f"knowledgeSources.{name}",
+                    "knowledgeSources",
+                    f"at most {SOURCES_PER_BASE} sources per knowledge base; "
+                    f"{base.lstrip('@')} has more",
+                )
             key = (str(body.get("knowledgeBaseId")), str(body.get("name") or name))
             if body.get("name") is None:
                 continue  # derived names are unique by construction
