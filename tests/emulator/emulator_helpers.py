@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from referencing import Registry, Resource
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]  # stubs may or may not be installed
+from referencing import Registry, Resource
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = REPO_ROOT.parent / "shared" / "reference" / "schemas"

@@ -88,7 +88,8 @@ def test_create_fetch_list_and_delete(
     gone = completed(
         emulator, api, api.delete(f"{_mappings(store_id)}/{mapping_id}"), "Data mapping deletion"
     )
-    assert gone["result"]["id"] == mapping_id and "resultUrl" not in gone
+    assert gone["result"]["id"] == mapping_id
+    assert "resultUrl" not in gone
     error_of(api.get(f"{_mappings(store_id)}/{mapping_id}"), 404, 20404)
 
 
@@ -110,10 +111,8 @@ def test_patch_replaces_mappings_and_keeps_the_source(
     after = _fetch(api, store_id, mapping_id).json()
     assert after["mappingTo"] == only_email  # the whole array replaced
     assert (after["isEnabled"], after["version"]) == (False, 2)
-    assert (
-        after["displayName"] == "crm-contacts"
-        and after["mappingFrom"] == mapping_body()["mappingFrom"]
-    )
+    assert after["displayName"] == "crm-contacts"
+    assert after["mappingFrom"] == mapping_body()["mappingFrom"]
     assert after["updatedAt"] > after["createdAt"]
     message = error_of(
         api.patch(url, json={"mappingFrom": {"type": "INGRESS", "columns": ["a"]}}), 400

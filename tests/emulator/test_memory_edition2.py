@@ -18,8 +18,8 @@ from tests.emulator.memory_helpers import (
     DELAY,
     STORES,
     completed,
-    finish,
     error_of,
+    finish,
     make_group,
     make_mapping,
     make_store,
@@ -261,7 +261,7 @@ def test_strict_switch_refuses_non_default_matching(
     emulator: EmulatorHandle, api: httpx.Client
 ) -> None:
     store_id = make_store(emulator, api)
-    fuzzy = {
+    fuzzy: dict[str, Any] = {
         "identifierConfigs": [
             _config(matchingAlgo="fuzzy", matchingThreshold=80, enforceUnique=False)
         ],
@@ -273,7 +273,8 @@ def test_strict_switch_refuses_non_default_matching(
     assert (stored["matchingAlgo"], stored["enforceUnique"]) == ("fuzzy", False)
     emulator.set_traps(memory_identity_settings_strict=True)
     message = error_of(api.put(_settings(store_id), json=fuzzy), 400)
-    assert "matchingAlgo" in message and "enforceUnique" in message
+    assert "matchingAlgo" in message
+    assert "enforceUnique" in message
     exact = copy.deepcopy(fuzzy)
     exact["identifierConfigs"][0].update(matchingAlgo="exact", enforceUnique=True)
     completed(emulator, api, api.put(_settings(store_id), json=exact), "Identity Resolution")
