@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         TriggerOn,
         TriggerParametersArgsDict,
     )
+    from .knowledge import KnowledgeBase, KnowledgeSource
     from .resources import (
         TWILIO_OPERATOR_IDS,
         ConversationConfiguration,
@@ -72,7 +73,9 @@ _ORIGIN = {
             "AmbiguousWriteError",
             "ApiError",
             "ConflictError",
+            "CrawlPeriod",
             "CredentialsError",
+            "DeletionPolicy",
             "NameTakenError",
             "NotFoundError",
             "OperationFailedError",
@@ -96,12 +99,13 @@ _ORIGIN = {
         ),
         "resources",
     ),
+    **dict.fromkeys(("KnowledgeBase", "KnowledgeSource"), "knowledge"),
 }
 
 
 # Public submodules, reachable as attributes after a bare ``import pulumi_twilio_intelligence``.
 _SUBMODULES = frozenset(
-    ("drift", "errors", "inputs", "policy", "program", "resources", "stackfile")
+    ("drift", "errors", "inputs", "knowledge", "policy", "program", "resources", "stackfile")
 )
 
 
@@ -133,9 +137,14 @@ __all__ = [
     "ConversationConfiguration",
     "ConversationGroupingType",
     "ConversationsV1BridgeArgsDict",
+    "CrawlPeriod",
     "CredentialsError",
+    "DeletionPolicy",
     "IntelligenceConfiguration",
     "JsonSchema",
+    "KnowledgeBase",
+    "KnowledgeSource",
+    "KnowledgeSourceContentArgsDict",
     "KnowledgeSupplyArgsDict",
     "MemoryStore",
     "MemorySupplyArgsDict",
@@ -155,6 +164,7 @@ __all__ = [
     "StatusCallbackArgsDict",
     "StatusCallbackMethod",
     "StatusTimeoutsArgsDict",
+    "TextSourceArgsDict",
     "ToggleArgsDict",
     "TrainingExampleArgsDict",
     "TransportError",
@@ -165,6 +175,7 @@ __all__ = [
     "TwilioOperator",
     "ValidationError",
     "Violation",
+    "WebSourceArgsDict",
 ]
 
 _INPUTS = frozenset(__all__) - frozenset(_ORIGIN)

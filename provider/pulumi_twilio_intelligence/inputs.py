@@ -32,7 +32,10 @@ __all__ = [
     "ChannelSettingsArgsDict",
     "ConversationGroupingType",
     "ConversationsV1BridgeArgsDict",
+    "CrawlPeriod",
+    "DeletionPolicy",
     "JsonSchema",
+    "KnowledgeSourceContentArgsDict",
     "KnowledgeSupplyArgsDict",
     "MemorySupplyArgsDict",
     "OperatorContextArgsDict",
@@ -45,11 +48,13 @@ __all__ = [
     "StatusCallbackArgsDict",
     "StatusCallbackMethod",
     "StatusTimeoutsArgsDict",
+    "TextSourceArgsDict",
     "ToggleArgsDict",
     "TrainingExampleArgsDict",
     "TriggerArgsDict",
     "TriggerOn",
     "TriggerParametersArgsDict",
+    "WebSourceArgsDict",
 ]
 
 # The enumerations live in _core.enums (the models validate against the same aliases, without
@@ -57,6 +62,8 @@ __all__ = [
 from ._core.enums import (
     Channel,
     ConversationGroupingType,
+    CrawlPeriod,
+    DeletionPolicy,
     JsonSchema,
     OutputFormat,
     ParameterType,
@@ -183,3 +190,23 @@ class StatusCallbackArgsDict(TypedDict):
 
 class ConversationsV1BridgeArgsDict(TypedDict):
     serviceId: pulumi.Input[str]  # a Conversations v1 service: IS + 32 hex digits
+
+
+# --- Knowledge source -------------------------------------------------------------------------
+class TextSourceArgsDict(TypedDict):
+    """Plain text (the only kind a KNOWLEDGE_BASE_AND_SOURCE_IDS parameter may name)."""
+
+    type: Literal["Text"]
+    content: pulumi.Input[str]  # at most 185000 characters
+
+
+class WebSourceArgsDict(TypedDict):
+    """A crawled web site; the url cannot change (a new one replaces the source)."""
+
+    type: Literal["Web"]
+    url: pulumi.Input[str]
+    crawlDepth: NotRequired[pulumi.Input[int]]  # 1-10, default 2
+    crawlPeriod: NotRequired[pulumi.Input[CrawlPeriod]]  # default NEVER
+
+
+KnowledgeSourceContentArgsDict = TextSourceArgsDict | WebSourceArgsDict

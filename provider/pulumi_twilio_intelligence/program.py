@@ -18,7 +18,8 @@ import pulumi
 from ._core.kinds import KINDS, in_file_order, twilio_operator_id
 from ._core.refs import Ref, resolve
 from .errors import ValidationError
-from .inputs import RuleArgsDict
+from .inputs import KnowledgeSourceContentArgsDict, RuleArgsDict
+from .knowledge import KnowledgeBase, KnowledgeSource
 from .resources import (
     ConversationConfiguration,
     IntelligenceConfiguration,
@@ -40,6 +41,8 @@ class Deployed:
         self.memory_stores: dict[str, MemoryStore] = {}
         self.intelligence_configurations: dict[str, IntelligenceConfiguration] = {}
         self.conversation_configurations: dict[str, ConversationConfiguration] = {}
+        self.knowledge_bases: dict[str, KnowledgeBase] = {}
+        self.knowledge_sources: dict[str, KnowledgeSource] = {}
         # What each declared object's id is, by (kind, logical name): a resource's id, or the id
         # a reference to an existing object gives. References resolve through this.
         self.ids: dict[tuple[str, str], pulumi.Input[str]] = {}
@@ -47,6 +50,13 @@ class Deployed:
     @property
     def store_ids(self) -> dict[str, pulumi.Input[str]]:
         return {n: i for (k, n), i in self.ids.items() if k == "MemoryStore"}
+
+    def options(self, body: dict[str, Any]) -> pulumi.ResourceOptions:
+        """The Pulumi resource options the file gives an object (``protect``,
+        ``retainOnDelete``)."""
+        return pulumi.ResourceOptions(
+            protect=body.get("protect"), retain_on_delete=body.get("retainOnDelete")
+        )
 
     def resolve(self, ref: Ref) -> pulumi.Input[str]:
         """The id a reference of the desired state names (``_core.refs``)."""
@@ -74,6 +84,7 @@ def _operator(name: str, body: dict[str, Any], out: Deployed) -> Operator:
         parameters=body.get("parameters"),
         update_strategy=body.get("updateStrategy", "replace"),
         adopt_id=body.get("adoptId"),
+        opts=out.options(body),
     )
 
 
@@ -82,7 +93,9 @@ def _store(name: str, body: dict[str, Any], out: Deployed) -> MemoryStore:
         name,
         display_name=body.get("displayName"),
         description=body.get("description"),
+        deletion_policy=body.get("deletionPolicy", "retain"),
         adopt_id=body.get("adoptId"),
+        opts=out.options(body),
     )
 
 
@@ -95,6 +108,7 @@ def _configuration(name: str, body: dict[str, Any], out: Deployed) -> Intelligen
         display_name=body.get("displayName"),
         description=body.get("description"),
         adopt_id=body.get("adoptId"),
+        opts=out.options(body),
     )
 
 
@@ -111,6 +125,33 @@ def _conversation(name: str, body: dict[str, Any], out: Deployed) -> Conversatio
         intelligence_configuration_ids=body.get("intelligenceConfigurationIds", []),
         memory_extraction_enabled=body.get("memoryExtractionEnabled", False),
         adopt_id=body.get("adoptId"),
+        opts=out.options(body),
+    )
+
+
+def _knowledge_base(name: str, body: dict[str, Any], out: Deployed) -> KnowledgeBase:
+    return KnowledgeBase(
+        name,
+        display_name=body.get("displayName"),
+        description=body.get("description"),
+        deletion_policy=body.get("deletionPolicy", "retain"),
+        adopt_id=body.get("adoptId"),
+        opts=out.options(body),
+    )
+
+
+def _knowledge_source(name: str, body: dict[str, Any], out: Deployed) -> KnowledgeSource:
+    base: Ref = body["knowledgeBaseId"]
+    # A source is deleted under its base's policy (the loader put the base's policy here).
+    return KnowledgeSource(
+        name,
+        knowledge_base_id=out.resolve(base),
+        source=cast("KnowledgeSourceContentArgsDict", body["source"]),
+        name=body.get("name"),
+        description=body.get("description"),
+        deletion_policy=body.get("deletionPolicy", "retain"),
+        adopt_id=body.get("adoptId"),
+        opts=out.options(body),
     )
 
 
@@ -120,6 +161,8 @@ _BUILDERS: dict[str, Callable[[str, dict[str, Any], Deployed], pulumi.CustomReso
     "MemoryStore": _store,
     "IntelligenceConfiguration": _configuration,
     "ConversationConfiguration": _conversation,
+    "KnowledgeBase": _knowledge_base,
+    "KnowledgeSource": _knowledge_source,
 }
 
 

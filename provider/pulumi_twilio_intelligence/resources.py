@@ -28,6 +28,7 @@ from .inputs import (
     ChannelSettingsArgsDict,
     ConversationGroupingType,
     ConversationsV1BridgeArgsDict,
+    DeletionPolicy,
     JsonSchema,
     OperatorContextArgsDict,
     OperatorParameterArgsDict,
@@ -244,8 +245,9 @@ class ConversationConfiguration(Resource, module=MODULE, name="ConversationConfi
 
 
 class MemoryStore(Resource, module=MODULE, name="MemoryStore"):
-    """A Memory Store. There is no delete API: removing it from the stack retains it, with a
-    warning naming it."""
+    """A Memory Store. It holds customer data: removing it from the stack retains it, with a
+    warning naming it, unless ``deletion_policy="delete"`` (then it is deleted, with everything
+    in it, after the Conversation configurations that use it)."""
 
     display_name: pulumi.Output[str]
     status: pulumi.Output[str]
@@ -256,11 +258,13 @@ class MemoryStore(Resource, module=MODULE, name="MemoryStore"):
         *,
         display_name: pulumi.Input[str] | None = None,
         description: pulumi.Input[str] | None = None,
+        deletion_policy: DeletionPolicy = "retain",
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
             **_bookkeeping(resource_name, adopt_id),
+            "deletionPolicy": deletion_policy,
             "displayName": display_name,
             "description": description,
             "status": None,

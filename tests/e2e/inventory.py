@@ -19,14 +19,27 @@ V3_CONFIGS = "/v3/ControlPlane/Configurations"
 V2_CONFIGS = "/v2/ControlPlane/Configurations"
 OPERATORS = "/v3/ControlPlane/Operators"
 STORES = "/v1/ControlPlane/Stores"
+BASES = "/v2/ControlPlane/KnowledgeBases"
 
 # Resource kinds whose objects the provider creates, by the suffix of their Pulumi type.
-KINDS = ("Operator", "IntelligenceConfiguration", "ConversationConfiguration", "MemoryStore")
+KINDS = (
+    "Operator",
+    "IntelligenceConfiguration",
+    "ConversationConfiguration",
+    "MemoryStore",
+    "KnowledgeBase",
+    "KnowledgeSource",
+)
+# Kinds that hold customer data: retained unless the file says delete, so the account may keep
+# one the stack forgot.
+DATA_KINDS = ("MemoryStore", "KnowledgeBase", "KnowledgeSource")
 
 
 @dataclass(frozen=True)
 class Inventory:
-    """Every object of the account the provider could have made, by kind (id -> displayName)."""
+    """Every object of the account the provider could have made, by kind (id -> displayName; a
+    knowledge source: "<base id>:<source id>" -> "<base id>/<name>", names being unique within
+    a base)."""
 
     objects: dict[str, dict[str, str]]
 
@@ -48,7 +61,7 @@ class Inventory:
 
 
 def live_inventory(client: httpx.Client) -> Inventory:
-    """List the four collections (custom operators only: Twilio's own are not ours).
+    """List every collection (custom operators only: Twilio's own are not ours).
 
     Call it with faults cleared: the client's requests pass through fault injection too."""
 
@@ -68,12 +81,20 @@ def live_inventory(client: httpx.Client) -> Inventory:
         response = client.get(f"{STORES}/{store_id}")
         response.raise_for_status()
         stores[str(store_id)] = str(response.json()["displayName"])
+    bases = [b for b in items(BASES, "knowledgeBases", 100) if b.get("status") != "DELETING"]
+    sources: dict[str, str] = {}
+    for base in bases:
+        path = f"/v2/KnowledgeBases/{base['id']}/Knowledge"
+        for source in items(path, "knowledge"):
+            sources[f"{base['id']}:{source['id']}"] = f"{base['id']}/{source['name']}"
     return Inventory(
         {
             "Operator": names([o for o in items(OPERATORS, "items") if o.get("author") == "SELF"]),
             "IntelligenceConfiguration": names(items(V3_CONFIGS, "items")),
             "ConversationConfiguration": names(items(V2_CONFIGS, "configurations")),
             "MemoryStore": stores,
+            "KnowledgeBase": names(bases),
+            "KnowledgeSource": sources,
         }
     )
 
@@ -81,7 +102,7 @@ def live_inventory(client: httpx.Client) -> Inventory:
 def state_resources(
     project: PulumiProject, exported: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
-    """The stack's custom resources of our four kinds, including any marked for deletion."""
+    """The stack's custom resources of our kinds, including any marked for deletion."""
     deployment = (exported or project.export())["deployment"]
     resources: list[dict[str, Any]] = deployment.get("resources") or []
     return [r for r in resources if r["type"].rsplit(":", 1)[-1] in KINDS]
@@ -107,14 +128,14 @@ def pending_operations(
 
 
 def assert_state_matches_live(project: PulumiProject, client: httpx.Client) -> Inventory:
-    """Every object in state exists, exactly once, and nothing else of ours exists (memory
-    stores aside: they are never deleted, so the account may keep one the stack forgot)."""
+    """Every object in state exists, exactly once, and nothing else of ours exists (objects that
+    hold customer data aside: retained ones stay in the account when the stack forgets them)."""
     live = live_inventory(client)
     assert live.duplicates() == {}, f"duplicate objects: {live.duplicates()}"
     exported = project.export()
     recorded = state_ids(project, exported)
     for kind in KINDS:
-        if kind == "MemoryStore":
+        if kind in DATA_KINDS:
             assert recorded[kind] <= live.ids(kind), f"{kind}: in state but not live"
             continue
         assert live.ids(kind) == recorded[kind], (

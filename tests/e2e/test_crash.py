@@ -28,6 +28,8 @@ import pytest
 from tests.e2e.conftest import Deployment
 from tests.e2e.engine_process import spawn, wait_until
 from tests.e2e.inventory import (
+    BASES,
+    KINDS,
     OPERATORS,
     V2_CONFIGS,
     V3_CONFIGS,
@@ -110,17 +112,10 @@ def _live(d: Deployment, path: str) -> dict[str, Any]:
     return body
 
 
-@pytest.mark.parametrize("point", CRASH_POINTS, ids=lambda p: p.name.replace(" ", "-"))
-def test_a_run_killed_mid_replacement_is_finished_by_the_next(
-    deployment: Deployment, tmp_path: Path, point: CrashPoint
-) -> None:
-    d = deployment
+def _kill_up_at(d: Deployment, point: CrashPoint, tmp_path: Path) -> None:
+    """Run `pulumi up` and SIGKILL its process tree while ``point``'s request is stalled; return
+    once that request (still served after the kill) has ended."""
     emulator = d.emulator
-    d.pulumi.up()
-    before = d.pulumi.outputs()
-    store_id = before["memoryStores"]["support-memory"]
-
-    d.edit(*PROMPT_EDIT)
     if point.settings:
         emulator.set_settings(**point.settings)
     if point.drop:
@@ -148,6 +143,20 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
         "the stalled request to end",
     )
 
+
+@pytest.mark.parametrize("point", CRASH_POINTS, ids=lambda p: p.name.replace(" ", "-"))
+def test_a_run_killed_mid_replacement_is_finished_by_the_next(
+    deployment: Deployment, tmp_path: Path, point: CrashPoint
+) -> None:
+    d = deployment
+    emulator = d.emulator
+    d.pulumi.up()
+    before = d.pulumi.outputs()
+    store_id = before["memoryStores"]["support-memory"]
+
+    d.edit(*PROMPT_EDIT)
+    _kill_up_at(d, point, tmp_path)
+
     assert [op["type"] for op in pending_operations(d.pulumi)] == [point.interrupted]
     # Objects the dead run made that its state does not know.
     unknown = {
@@ -173,6 +182,8 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
         "IntelligenceConfiguration": 1,
         "ConversationConfiguration": 1,
         "MemoryStore": 1,
+        "KnowledgeBase": 1,
+        "KnowledgeSource": 1,
     }, "nothing lost, nothing left over"
     assert live.ids("MemoryStore") == {store_id}
     for kind, ids in unknown.items():
@@ -200,3 +211,69 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
     assert results
     assert {r["intelligenceConfiguration"]["id"] for r in results} == {config_id}
     assert operator_id in {r["operator"]["id"] for r in results}
+
+
+SOURCES = r"^/v2/KnowledgeBases/[^/]+/Knowledge"
+
+# The first `up` creates the knowledge base (202, operation, then ACTIVE) and its source (201,
+# then processed to COMPLETED) before anything that refers to them.
+KNOWLEDGE_CRASH_POINTS = [
+    CrashPoint(
+        "knowledge base create landed, its id never recorded",
+        drop=("POST", f"^{BASES}$"),
+        stall=("GET", f"^{BASES}$"),  # the lookup before the POST, then the one after
+        stall_at=2,
+    ),
+    CrashPoint(
+        "knowledge base created, waiting for it to be ACTIVE",
+        stall=("GET", f"^{BASES}/"),
+        settings={"knowledge_base_provisioning_seconds": 3},
+    ),
+    CrashPoint(
+        "knowledge source create landed, its id never recorded",
+        drop=("POST", f"{SOURCES}$"),
+        stall=("GET", f"{SOURCES}$"),
+        stall_at=2,
+    ),
+    CrashPoint(
+        "knowledge source created, waiting for it to be processed",
+        stall=("GET", f"{SOURCES}/"),
+        settings={"knowledge_processing_seconds": 3},
+    ),
+]
+
+
+@pytest.mark.parametrize("point", KNOWLEDGE_CRASH_POINTS, ids=lambda p: p.name.replace(" ", "-"))
+def test_a_run_killed_while_creating_knowledge_is_finished_by_the_next(
+    deployment: Deployment, tmp_path: Path, point: CrashPoint
+) -> None:
+    d = deployment
+    emulator = d.emulator
+    _kill_up_at(d, point, tmp_path)
+    assert "creating" in [op["type"] for op in pending_operations(d.pulumi)]
+    made = live_inventory(emulator.client())
+    if point.drop:
+        kind = "KnowledgeBase" if "ControlPlane" in point.drop[1] else "KnowledgeSource"
+        assert made.ids(kind), "the dropped create landed"
+
+    d.pulumi.run("cancel", "--yes")
+    d.pulumi.refresh("--clear-pending-creates")
+    d.pulumi.up()
+
+    assert pending_operations(d.pulumi) == []
+    live = assert_state_matches_live(d.pulumi, emulator.client())
+    recorded = state_ids(d.pulumi)
+    assert {kind: len(recorded[kind]) for kind in KINDS} == {
+        "Operator": 2,
+        "IntelligenceConfiguration": 1,
+        "ConversationConfiguration": 1,
+        "MemoryStore": 1,
+        "KnowledgeBase": 1,
+        "KnowledgeSource": 1,
+    }, "nothing lost, nothing left over"
+    for kind in ("KnowledgeBase", "KnowledgeSource"):
+        assert live.ids(kind) == recorded[kind], f"{kind}: the dead run's object was adopted"
+        assert made.ids(kind) <= recorded[kind], f"{kind}: a duplicate was made"
+    base_id = d.pulumi.outputs()["knowledgeBases"]["support-knowledge"]
+    assert _live(d, f"{BASES}/{base_id}")["status"] == "ACTIVE"
+    d.pulumi.preview("--refresh", "--expect-no-changes")

@@ -118,6 +118,14 @@ def retire_pin(d: Deployment) -> None:
     _set_pin_status(d, "RETIRED")
 
 
+def modify_knowledge_source(d: Deployment) -> None:
+    pair = _id(d, "knowledgeSources", "refund-policy")
+    base_id, _, source_id = pair.partition(":")
+    path = f"/v2/KnowledgeBases/{base_id}/Knowledge/{source_id}"
+    body = {"name": _get(d, path)["name"], "description": "edited in the console"}
+    d.emulator.client().patch(path, json=body).raise_for_status()
+
+
 def add_unmanaged(d: Deployment) -> None:
     client = d.emulator.client()
     operator = client.post(
@@ -194,6 +202,15 @@ SCENARIOS = {
         pins=True,
     ),
     "unmanaged": Scenario(add_unmanaged, "unmanaged", "", "unmanaged", 0, False),
+    "modified-knowledge-source": Scenario(
+        modify_knowledge_source,
+        "KnowledgeSource",
+        "refund-policy",
+        "modified",
+        2,
+        True,
+        paths=("description",),
+    ),
 }
 
 
@@ -212,14 +229,22 @@ def test_in_sync_everywhere_with_one_list_page_per_collection(deployment: Deploy
         ("Operator", "contact-reason", "in-sync"),
         ("IntelligenceConfiguration", "support-analytics", "in-sync"),
         ("ConversationConfiguration", "support", "in-sync"),
+        ("KnowledgeBase", "support-knowledge", "in-sync"),
+        ("KnowledgeSource", "refund-policy", "in-sync"),
     }
     by_collection = report["requests"]["byCollection"]
-    for collection in ("operators", "intelligenceConfigurations", "conversationConfigurations"):
+    for collection in (
+        "operators",
+        "intelligenceConfigurations",
+        "conversationConfigurations",
+        "knowledgeBases",
+        "knowledgeSources",  # one list per base
+    ):
         assert by_collection[collection] == {"listPages": 1, "gets": 0}
     assert by_collection["memoryStores"] == {"listPages": 1, "gets": 1}  # lists ids only
     assert "operatorVersions" not in by_collection, "no pinned operator, no version read"
     assert "Drift: IN-SYNC (exit 0)" in runs["table"].stdout
-    assert "5 of 5 objects in sync" in runs["markdown"].stdout
+    assert "7 of 7 objects in sync" in runs["markdown"].stdout
     assert _pulumi_sees_drift(d) == (False, False)
 
 
@@ -353,7 +378,7 @@ def test_all_stacks_share_one_read_and_know_each_others_objects(deployment: Depl
     }
     assert report["exitCode"] == 2
     assert {o["status"] for o in report["stacks"][1]["objects"]} == {"not-deployed"}
-    assert "not deployed: 5 objects declared; fix: pulumi up --stack prod" in runs["table"].stdout
+    assert "not deployed: 7 objects declared; fix: pulumi up --stack prod" in runs["table"].stdout
     # Two stacks, one account: each collection was listed once.
     for collection in ("operators", "intelligenceConfigurations", "conversationConfigurations"):
         assert report["requests"]["byCollection"][collection]["listPages"] == 1

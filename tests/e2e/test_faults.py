@@ -9,15 +9,18 @@ A cycle is: ``up`` from nothing, a change (a rule edit and an operator prompt ed
 ``up`` again, ``destroy``. A failed ``up`` or ``destroy`` may be run again (counted). After each
 ``up`` (faults paused) the live account holds exactly the objects in state, each once, and
 ``pulumi preview --refresh --expect-no-changes`` agrees; after each ``destroy`` nothing of ours is
-left but the memory store, which Twilio cannot delete and the next cycle adopts again.
+left, but for what holds customer data under ``deletionPolicy: retain``.
 
 Two copies of the dev stack, each in its own emulated account with its own faults, run their
 cycles side by side: the engine spends much of a run waiting, and the wall time stays a few
-minutes on two cores.
+minutes on two cores. The first deletes its memory store and knowledge base on destroy (the dev
+stack's ``deletionPolicy: delete``); the second retains them (no policy): it never sends a
+delete for them, and each cycle adopts the same store, base and source again.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +34,7 @@ from twilio_emulator.testing import AccountHandle, EmulatorHandle
 
 from tests.e2e.conftest import Deployment
 from tests.e2e.inventory import (
+    DATA_KINDS,
     V3_CONFIGS,
     assert_state_matches_live,
     live_inventory,
@@ -44,8 +48,15 @@ CYCLES = 20
 WORKERS = 2  # stacks cycling side by side, CYCLES // WORKERS cycles each
 SEED = 20_260_606
 MAX_RUNS = 5  # per step: the first run and at most four re-runs
-CONTROL_PLANES = r"^/v[123]/ControlPlane/"
-ASYNC_WRITES = r"^/v2/ControlPlane/Configurations|^/v1/ControlPlane/Stores"
+CONTROL_PLANES = r"^/v[123]/(ControlPlane|KnowledgeBases)/"
+ASYNC_WRITES = (
+    r"^/v2/ControlPlane/Configurations|^/v1/ControlPlane/Stores|^/v2/ControlPlane/KnowledgeBases"
+)
+DATA_PATHS = r"^/v1/ControlPlane/Stores|^/v2/ControlPlane/KnowledgeBases|^/v2/KnowledgeBases/"
+DEV_POLICIES = (
+    "memoryStores:\n  support-memory: {deletionPolicy: delete}\n"
+    "knowledgeBases:\n  support-knowledge: {deletionPolicy: delete}\n"
+)
 
 # (kind, method, path, options): moderate odds per matching request.
 FAULT_PLAN: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
@@ -71,6 +82,8 @@ class Tally:
     duplicates: int = 0
     orphans: int = 0
     store_ids: set[str] = field(default_factory=set)
+    base_ids: set[str] = field(default_factory=set)
+    data_deletes: int = 0  # DELETEs of data-holding objects sent by the provider
 
 
 class Worker:
@@ -85,6 +98,9 @@ class Worker:
         env = twilio_env(emulator.url, self.account.account_sid, self.account.auth_token)
         project = initialised_copy(workdir / "project", workdir, env)
         self.d = Deployment(project, self.emulator, project.project_dir)
+        self.retains = index % 2 == 1
+        if self.retains:
+            self.d.edit(DEV_POLICIES, "", name="dev")
         self.client = self.emulator.client(auth=(self.account.account_sid, self.account.auth_token))
         self.tally = Tally()
         self._faults: list[str] = []
@@ -115,6 +131,9 @@ class Worker:
         for fault_id in self._faults:
             self.emulator.admin.delete(f"/faults/{fault_id}").raise_for_status()
         entries = self.emulator.requests(since=self._mark, account=self.account.account_sid)
+        self.tally.data_deletes += sum(
+            1 for e in entries if e["method"] == "DELETE" and re.match(DATA_PATHS, e["path"])
+        )
         for entry in entries:
             kind = entry["fault"]
             # fail_operation acts on asynchronous writes only; reads it matched were served.
@@ -145,6 +164,7 @@ class Worker:
         self.tally.duplicates += sum(len(names) for names in live.duplicates().values())
         assert_state_matches_live(self.d.pulumi, self.client)
         self.tally.store_ids.update(live.ids("MemoryStore"))
+        self.tally.base_ids.update(live.ids("KnowledgeBase"))
         check = self.d.pulumi.preview("--refresh", "--expect-no-changes", check=False)
         assert check.returncode == 0, f"{label}: state differs from live\n{check.stdout}"
 
@@ -164,8 +184,10 @@ class Worker:
         self.step("destroy", ("destroy",), seed + 20)
         assert state_resources(self.d.pulumi) == []
         left = live_inventory(self.client)
-        self.tally.orphans += left.count() - len(left.ids("MemoryStore"))
-        assert len(left.ids("MemoryStore")) == 1, f"{where}: one retained memory store"
+        retained = {kind: len(left.ids(kind)) for kind in DATA_KINDS}
+        self.tally.orphans += left.count() - sum(retained.values())
+        expected = 1 if self.retains else 0
+        assert retained == dict.fromkeys(DATA_KINDS, expected), f"{where}: retained {retained}"
         self.tally.cycles += 1
 
     def run(self, cycles: int) -> Tally:
@@ -192,7 +214,11 @@ def test_cycles_under_faults_converge_without_duplicates_or_orphans(
     # Asynchronous writes finish at once, stores provision at once and 202s ask for no wait,
     # so the requests of a step (and so which of them meet a fault) do not depend on timing.
     emulator.set_settings(
-        operation_delay_seconds=0, store_provisioning_seconds=0, retry_after_seconds=0
+        operation_delay_seconds=0,
+        store_provisioning_seconds=0,
+        knowledge_base_provisioning_seconds=0,
+        knowledge_processing_seconds=0,
+        retry_after_seconds=0,
     )
     start = emulator.mark()
     workers = [Worker(emulator, tmp_path / f"stack-{i}", i) for i in range(WORKERS)]
@@ -205,6 +231,8 @@ def test_cycles_under_faults_converge_without_duplicates_or_orphans(
     duplicates = sum(t.duplicates for t in tallies)
     orphans = sum(t.orphans for t in tallies)
     stores = [len(t.store_ids) for t in tallies]
+    bases = [len(t.base_ids) for t in tallies]
+    data_deletes = [t.data_deletes for t in tallies]
     requests = emulator.requests(since=start)
     never_put = [r for r in requests if r["method"] == "PUT" and r["path"].startswith(V3_CONFIGS)]
     print(
@@ -212,7 +240,8 @@ def test_cycles_under_faults_converge_without_duplicates_or_orphans(
         f"re-runs: {dict(reruns)} ({sum(reruns.values())} in all), "
         f"faults hit: {dict(sorted(hits.items()))} "
         f"({sum(hits.values())} in all, over {len(requests)} requests), "
-        f"duplicates: {duplicates}, orphans: {orphans}, memory stores per stack: {stores}"
+        f"duplicates: {duplicates}, orphans: {orphans}, memory stores per stack: {stores}, "
+        f"knowledge bases per stack: {bases}, data-holding deletes per stack: {data_deletes}"
     )
     for tally in tallies:
         for failure in tally.failures:
@@ -220,6 +249,12 @@ def test_cycles_under_faults_converge_without_duplicates_or_orphans(
     assert cycles == CYCLES
     assert duplicates == 0
     assert orphans == 0
-    assert stores == [1] * WORKERS, "the memory store is adopted again each cycle, never remade"
+    deleting, retaining = tallies[0::2], tallies[1::2]
+    # deletionPolicy: delete: a new store and base each cycle, every one deleted on destroy.
+    assert all(len(t.store_ids) == len(t.base_ids) == t.cycles for t in deleting)
+    assert all(t.data_deletes >= 2 * t.cycles for t in deleting)
+    # retain: never a delete of what holds data; the same store and base adopted each cycle.
+    assert [t.data_deletes for t in retaining] == [0] * len(retaining)
+    assert all(len(t.store_ids) == len(t.base_ids) == 1 for t in retaining)
     assert never_put == [], "an Intelligence Configuration must never be PUT"
     assert all(hits[kind] > 0 for kind in KINDS), f"a fault kind never fired: {hits}"

@@ -184,16 +184,24 @@ def test_out_of_band_delete_is_noticed_and_recreated(deployment: Deployment) -> 
     d.pulumi.preview("--refresh", "--expect-no-changes")
 
 
-def test_destroy_leaves_nothing_but_the_memory_store(deployment: Deployment) -> None:
+def test_destroy_deletes_everything_the_dev_stack_holds(deployment: Deployment) -> None:
+    """The dev stack's deletionPolicy is delete: its store goes too, after the configuration
+    that points at it (tests/e2e/test_knowledge.py covers retain)."""
     d = deployment
-    store_id = _up(d)["memoryStores"]["support-memory"]
-    destroy = d.pulumi.destroy()
+    ids = _up(d)
+    store_id = ids["memoryStores"]["support-memory"]
+    mark = d.emulator.mark()
+    d.pulumi.destroy()
     client = d.emulator.client()
     assert client.get(V3_CONFIGS).json()["items"] == []
     assert [o for o in client.get(OPERATORS).json()["items"] if o["author"] == "SELF"] == []
     assert client.get(V2_CONFIGS).json()["configurations"] == []
-    assert client.get("/v1/ControlPlane/Stores").json()["stores"] == [store_id]
-    assert store_id in destroy.stdout + destroy.stderr, "the retained store must be named"
+    assert client.get("/v1/ControlPlane/Stores").json()["stores"] == []
+    writes = d.writes(mark)
+    conversation = ids["conversationConfigurations"]["support"]
+    assert writes.index(("DELETE", f"{V2_CONFIGS}/{conversation}")) < writes.index(
+        ("DELETE", f"/v1/ControlPlane/Stores/{store_id}")
+    )
 
 
 def test_bad_stack_file_fails_before_any_request(deployment: Deployment) -> None:
@@ -257,6 +265,8 @@ def test_existing_memory_store_is_referenced_not_managed(deployment: Deployment)
         "  support-memory:\n    description: Customer memory for the support line",
         f"  support-memory:\n    existingId: {store_id}",
     )
+    # A reference to an existing store takes no deletion policy: the stack never deletes it.
+    d.edit("memoryStores:\n  support-memory: {deletionPolicy: delete}\n", "", name="dev")
     d.pulumi.up()
     assert d.pulumi.resources("MemoryStore") == []
     config_id = _ids(d)["conversationConfigurations"]["support"]

@@ -65,6 +65,11 @@ def break_every_policy(d: Deployment) -> None:
         + "  idle:\n"  # configurations-have-rules
         + "    description: Nothing yet\n"
         + "    rules: {}\n"
+        + "knowledgeBases:\n"  # production-retains-customer-data
+        + "  support-knowledge: {deletionPolicy: delete}\n"
+    )
+    d.edit(  # knowledge-sources-say-when-to-use-them
+        "    description: The refund policy; use it for questions about refunds and returns\n", ""
     )
 
 
@@ -87,6 +92,8 @@ EXPECTED = {
     ("advisory", "configurations-have-rules", "IntelligenceConfiguration", "idle"),
     ("advisory", "conversations-are-analysed", "ConversationConfiguration", "support"),
     ("advisory", "capture-rules-one-direction", "ConversationConfiguration", "support"),
+    ("mandatory", "production-retains-customer-data", "KnowledgeBase", "support-knowledge"),
+    ("advisory", "knowledge-sources-say-when-to-use-them", "KnowledgeSource", "refund-policy"),
 }
 
 

@@ -68,7 +68,7 @@ def findings(policy: str, subject: Subject, settings: Settings = DEV) -> list[st
 
 def test_every_policy_has_a_unique_name_a_level_and_a_remediation() -> None:
     names = [p.name for p in POLICIES]
-    assert len(names) == len(set(names)) == 8
+    assert len(names) == len(set(names)) == 10
     assert all(p.level in ("mandatory", "advisory") and p.remediation for p in POLICIES)
 
 
@@ -300,6 +300,27 @@ def test_capture_rules_one_direction_fails() -> None:
         "both directions: Orchestrator creates two Communications per message and every operator "
         "runs twice",
     ]
+
+
+@pytest.mark.parametrize("kind", ["MemoryStore", "KnowledgeBase"])
+def test_production_retains_customer_data(kind: str) -> None:
+    deleting = Subject(kind, "data", {"displayName": "d", "deletionPolicy": "delete"})
+    retaining = Subject(kind, "data", {"displayName": "d", "deletionPolicy": "retain"})
+    [message] = findings("production-retains-customer-data", deleting, PROD)
+    assert "deletionPolicy is delete" in message
+    assert findings("production-retains-customer-data", retaining, PROD) == []
+    assert findings("production-retains-customer-data", deleting, DEV) == []  # dev may delete
+
+
+def test_knowledge_sources_say_when_to_use_them() -> None:
+    text = {"type": "Text", "content": "Refunds take 5 days."}
+    bare = Subject("KnowledgeSource", "refunds", {"name": "r", "source": text})
+    described = Subject(
+        "KnowledgeSource", "refunds", {"name": "r", "source": text, "description": "Refunds"}
+    )
+    [message] = findings("knowledge-sources-say-when-to-use-them", bare)
+    assert "Text source has no description" in message
+    assert findings("knowledge-sources-say-when-to-use-them", described) == []
 
 
 def test_the_project_stack_files_pass_every_policy() -> None:

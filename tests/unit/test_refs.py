@@ -21,7 +21,12 @@ def test_the_loader_types_every_reference() -> None:
         for body in kind_bodies.values()
         for ref in refs(body)
     }
-    assert {kind for kind, _ in found} == {"Operator", "MemoryStore", "IntelligenceConfiguration"}
+    assert {kind for kind, _ in found} == {
+        "Operator",
+        "MemoryStore",
+        "IntelligenceConfiguration",
+        "KnowledgeBase",  # a knowledge source's base
+    }
     for kind, name in found:
         if kind != "Operator":  # an operator may also be a Twilio-authored one
             assert name in state.of(kinds.by_name(kind))

@@ -29,7 +29,7 @@ import pulumi.output
 import pulumi_twilio_intelligence as package
 import pytest
 from mypy import api as mypy_api
-from pulumi_twilio_intelligence import inputs, resources
+from pulumi_twilio_intelligence import inputs, knowledge, resources
 from pulumi_twilio_intelligence._core import models as _models
 from pulumi_twilio_intelligence._core.spec import ResourceModel, Wire
 from pydantic.alias_generators import to_snake
@@ -39,13 +39,15 @@ RESOURCES: dict[type[ResourceModel], type[Any]] = {
     _models.IntelligenceConfigurationModel: resources.IntelligenceConfiguration,
     _models.ConversationConfigurationModel: resources.ConversationConfiguration,
     _models.MemoryStoreModel: resources.MemoryStore,
+    _models.KnowledgeBaseModel: knowledge.KnowledgeBase,
+    _models.KnowledgeSourceModel: knowledge.KnowledgeSource,
 }
 # Keys of a model field's mapping type that are a closed set get a TypedDict of their own.
 KEYED_MAPS = {("ConversationConfigurationModel", "channelSettings"): "ChannelSettingsArgsDict"}
 # pulumi.Input is Union[T, Awaitable[T], "Output[T]"]: the forward reference needs these names.
 PULUMI_NAMES = vars(pulumi.output)
 # Constructor arguments that are not fields of the model (bookkeeping, Pulumi's own).
-NOT_FIELDS = {"resource_name", "adopt_id", "update_strategy", "opts"}
+NOT_FIELDS = {"resource_name", "adopt_id", "update_strategy", "deletion_policy", "opts"}
 
 
 # --- walking annotations ------------------------------------------------------------------------
@@ -102,7 +104,7 @@ def hints(typed_dict: Any) -> dict[str, Any]:
 
 # --- the tests ----------------------------------------------------------------------------------
 def test_every_nested_object_is_found() -> None:
-    """The walk itself: it finds the nested objects of all four resources."""
+    """The walk itself: it finds the nested objects of every resource."""
     names = {m.__name__ for m in NESTED}
     assert {
         "Rule",
@@ -120,7 +122,8 @@ def test_every_nested_object_is_found() -> None:
         "StatusCallback",
         "ConversationsV1Bridge",
     } <= names
-    assert len(NESTED) == 17
+    assert {"TextSource", "WebSource"} <= names
+    assert len(NESTED) == 19
 
 
 @pytest.mark.parametrize("model", NESTED, ids=[m.__name__ for m in NESTED])
@@ -146,7 +149,7 @@ def test_each_resource_constructor_has_one_snake_case_argument_per_field(
     model: type[ResourceModel],
 ) -> None:
     signature = inspect.signature(RESOURCES[model].__init__)
-    namespace = {**PULUMI_NAMES, **vars(resources)}
+    namespace = {**PULUMI_NAMES, **vars(resources), **vars(knowledge)}
     annotations = get_type_hints(RESOURCES[model].__init__, namespace)
     arguments = {n for n in signature.parameters if n != "self"} - NOT_FIELDS
     fields = {f.alias or n: f for n, f in model.model_fields.items()}

@@ -15,6 +15,8 @@ from typing import Any, NotRequired, TypeAlias, TypedDict
 __all__ = [
     "ConversationConfigurationServer",
     "IntelligenceConfigurationServer",
+    "KnowledgeBaseServer",
+    "KnowledgeSourceServer",
     "MemoryStoreServer",
     "OperatorServer",
     "ServerFields",
@@ -44,6 +46,20 @@ class MemoryStoreServer(TypedDict):
     status: str | None
     version: int | None
     intelligenceServiceId: str | None
+
+
+class KnowledgeBaseServer(TypedDict):
+    status: str | None
+    version: int | None
+    createdAt: str | None
+    updatedAt: str | None
+
+
+class KnowledgeSourceServer(TypedDict):
+    knowledgeId: str | None  # the source's own id (the Pulumi id is "<base id>:<source id>")
+    status: str | None
+    createdAt: str | None
+    updatedAt: str | None
 
 
 # What any reconciler records, read generically (the Pulumi adapters merge it into outputs).

@@ -8,6 +8,8 @@ from typing import Any, Literal, TypeAlias
 __all__ = [
     "Channel",
     "ConversationGroupingType",
+    "CrawlPeriod",
+    "DeletionPolicy",
     "JsonSchema",
     "OutputFormat",
     "ParameterType",
@@ -29,6 +31,11 @@ ConversationGroupingType: TypeAlias = Literal[
 ]
 # Requests accept five methods but responses can only say POST or GET: the models keep to those.
 StatusCallbackMethod: TypeAlias = Literal["POST", "GET"]
+
+# Knowledge v2: how often a Web source is crawled again.
+CrawlPeriod: TypeAlias = Literal["WEEKLY", "BIWEEKLY", "MONTHLY", "NEVER"]
+# What deleting an object that holds customer data does (``_core.kinds.DELETION_POLICIES``).
+DeletionPolicy: TypeAlias = Literal["retain", "delete"]
 
 # An operator's outputSchema is a JSON Schema (Twilio's subset, checked by the provider).
 JsonSchema: TypeAlias = Mapping[str, Any]

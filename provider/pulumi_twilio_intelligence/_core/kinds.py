@@ -32,6 +32,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_VIOLATION",
     "KINDS",
+    "KNOWLEDGE_PAIR",
     "OPERATOR_ID",
     "TWILIO_OPERATOR_IDS",
     "TYPE_PREFIX",
@@ -48,6 +49,15 @@ __all__ = [
 TTID_SUFFIX = r"[0-7][0-9a-z]{25}"  # Twilio's type-tagged ids end with a ULID-like suffix
 OPERATOR_ID = re.compile(rf"^intelligence_operator_{TTID_SUFFIX}$")
 STORE_ID = re.compile(rf"^mem_(store|service)_{TTID_SUFFIX}$")
+KNOWLEDGE_BASE_ID = re.compile(rf"^know_knowledgebase_{TTID_SUFFIX}$")
+KNOWLEDGE_SOURCE_ID = re.compile(rf"^know_knowledge_{TTID_SUFFIX}$")
+# A Knowledge source's Pulumi id, and the value of a KNOWLEDGE_BASE_AND_SOURCE_IDS parameter.
+KNOWLEDGE_PAIR = re.compile(rf"^know_knowledgebase_{TTID_SUFFIX}:know_knowledge_{TTID_SUFFIX}$")
+
+# Deletion policies of the kinds that hold customer data (``Kind.holds_data``): what a delete
+# (destroy, removal from the file, or the old half of a replacement) does to one.
+RETAIN, DELETE = "retain", "delete"
+DELETION_POLICIES = (RETAIN, DELETE)
 
 # Twilio-authored operators, by the names the developer guide gives them.
 TWILIO_OPERATOR_IDS = {
@@ -107,7 +117,12 @@ class Kind:
     export_name: str  # the fallback logical name export gives an unnamed object
     references: tuple[RefField, ...] = ()
     account_limit: int | None = None  # objects per account, checked by the loader
-    holds_data: str | None = None  # what deleting one would destroy (a description)
+    # What deleting one would destroy (a description). Such objects carry a deletion policy
+    # (``deletionPolicy``: ``retain`` by default, forgotten with a warning naming them; ``delete``)
+    # and are never replaced unless it is ``delete``; ``policy_from`` names the reference whose
+    # target's policy an object inherits (a knowledge source: its base's).
+    holds_data: str | None = None
+    policy_from: str | None = None
     # "module:Class" of the pydantic model, the reconciler, the Pulumi dynamic provider and the
     # Pulumi resource; empty: this package's conventional place (``_DEFAULT_PATHS``).
     model: str = ""
@@ -147,10 +162,43 @@ _BUILTIN = (
         file_order=2,
         attribute="memory_stores",
         collection="/v1/ControlPlane/Stores",
-        delete=None,
+        delete="DELETE /v1/ControlPlane/Stores/{id} (asynchronous; deletes everything in it)",
         export_name="store",
         account_limit=15,  # Memory v1
         holds_data="profiles and memories of every conversation",
+    ),
+    # --- Knowledge v2 (knowledge-v2.md): bases are written asynchronously (202, operation,
+    # then ACTIVE), like Memory stores; displayName and description change in place (PATCH +
+    # If-Match). Sources are written synchronously (201) and then processed to COMPLETED; their
+    # Pulumi id is "<base id>:<source id>", the value of a KNOWLEDGE_BASE_AND_SOURCE_IDS
+    # parameter. A source's source.type and Web url are immutable (a change replaces it, as does
+    # moving it to another base); name, description, Text content and crawl settings change in
+    # place (PATCH, always with name: gotchas E13). Twilio adds status, errors, importUrl and
+    # uploadExpiration, which never cause a diff.
+    Kind(
+        name="KnowledgeBase",
+        section="knowledgeBases",
+        file_order=10,
+        attribute="knowledge_bases",
+        collection="/v2/ControlPlane/KnowledgeBases",
+        delete="DELETE /v2/ControlPlane/KnowledgeBases/{id} (asynchronous; deletes its sources)",
+        export_name="knowledge-base",
+        account_limit=5,  # [UNCERTAIN] a newer skill revision; the spec says "multiple"
+        holds_data="every knowledge source in it, with their chunks and embeddings",
+        resource=f"{_P}.knowledge:KnowledgeBase",
+    ),
+    Kind(
+        name="KnowledgeSource",
+        section="knowledgeSources",
+        file_order=11,
+        attribute="knowledge_sources",
+        collection="/v2/KnowledgeBases/{base}/Knowledge",
+        delete="DELETE /v2/KnowledgeBases/{base}/Knowledge/{id}",
+        export_name="source",
+        references=(RefField("knowledgeBase", "knowledgeBaseId", "KnowledgeBase"),),
+        holds_data="the source's processed content, chunks and embeddings",
+        policy_from="knowledgeBaseId",
+        resource=f"{_P}.knowledge:KnowledgeSource",
     ),
     Kind(
         name="Operator",

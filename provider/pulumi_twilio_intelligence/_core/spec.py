@@ -158,6 +158,12 @@ class ResourceModel(Wire):
     """A managed resource's desired state. Subclasses set KIND and may add ``extra_violations``."""
 
     KIND: ClassVar[str]
+    # The field that names an object, unique within its collection: found by it after a lost
+    # create, derived from the logical name when the file leaves it out.
+    NAME_FIELD: ClassVar[str] = "displayName"
+    # Paths inside a field whose change replaces the object although the field as a whole
+    # updates in place (a knowledge source's "source.type"): the field then replaces.
+    REPLACE_PATHS: ClassVar[tuple[str, ...]] = ()
 
     # --- validation ----------------------------------------------------------------------
     @classmethod
@@ -176,9 +182,9 @@ class ResourceModel(Wire):
             model = cls.model_validate(body, strict=True, context={"strict": True})
         except PydanticValidationError as exc:
             violations = [
-                Violation(resource, _loc_path(err["loc"]), err["msg"])
+                Violation(resource, _loc_path(_untagged(err["loc"], body)), err["msg"])
                 for err in exc.errors()
-                if not _under_unknown(_loc_path(err["loc"]), unknown_paths)
+                if not _under_unknown(_loc_path(_untagged(err["loc"], body)), unknown_paths)
             ]
             if violations:
                 raise ValidationError(violations) from None
@@ -258,6 +264,10 @@ class ResourceModel(Wire):
             if REPLACE_DELETE_FIRST in field_markers:
                 delete_first = True
             replaces = REPLACE in field_markers or REPLACE_DELETE_FIRST in field_markers
+            replaces = replaces or any(
+                change.path == p or change.path.startswith((p + ".", p + "["))
+                for p in cls.REPLACE_PATHS
+            )
             if replaces and change.field not in replace:
                 replace.append(change.field)
         return Plan(changes, tuple(replace), delete_first)
@@ -318,6 +328,25 @@ def _deepdiff_path(parts: list[Any]) -> str:
     for part in parts:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
+
+
+def _untagged(loc: tuple[int | str, ...], body: Any) -> tuple[int | str, ...]:
+    """``loc`` without the tags pydantic inserts for a discriminated union (``source.Text.content``
+    is ``source.content`` in the input): a part that is not a key of the input there, but the
+    value of its ``type``."""
+    kept: list[int | str] = []
+    value = body
+    for part in loc:
+        if isinstance(value, dict) and part not in value and value.get("type") == part:
+            continue
+        kept.append(part)
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+        else:
+            value = None
+    return tuple(kept)
 
 
 def _loc_path(loc: tuple[int | str, ...]) -> str:

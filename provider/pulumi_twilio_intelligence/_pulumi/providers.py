@@ -21,6 +21,7 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 
+from .._core import kinds as _kinds
 from .._core import naming as _naming
 from .._core.wire import UNKNOWN, integral
 from ..errors import ObjectMissingError, ValidationError, Violation
@@ -40,6 +41,7 @@ BOOKKEEPING = (
     "generation",  # bumped when refresh finds the object changed outside Pulumi
     "adoptId",  # take over this existing object instead of creating one
     "updateStrategy",  # operators: "replace" (default) or "in-place"
+    "deletionPolicy",  # kinds that hold customer data: "retain" (default) or "delete"
 )
 OUTPUT_ONLY = ("predecessorIds", "refreshedGeneration")
 
@@ -84,18 +86,19 @@ class _Adapter(ResourceProvider):
             with PLUGIN.lock:
                 generation = PLUGIN.generations.get(self._identity(book), 0)
         book.setdefault("generation", generation)
-        if not desired.get("displayName"):
-            desired["displayName"] = self._physical_name(book, desired)
+        name_field = self.model.NAME_FIELD
+        if not desired.get(name_field):
+            desired[name_field] = self._physical_name(book, desired)
             book["autoName"] = True
         label = f"{self.model.KIND} {book.get('resourceName', '')}".strip()
-        failures: list[CheckFailure] = []
+        failures = [CheckFailure("", str(v)) for v in _policy_violations(self.model.KIND, book)]
         try:
             self.model.validate_desired(desired, label)
         except ValidationError as exc:
             # No property: the engine would print the value it finds under that name, which for
             # a nested path ("rules[0]") is none ("property rules[0] value {<nil>}"); the reason
             # names the resource, the field path and the rule itself.
-            failures = [CheckFailure("", str(v)) for v in exc.violations]
+            failures += [CheckFailure("", str(v)) for v in exc.violations]
         else:
             # The recorded inputs take the normal form read() gives a live object (defaults and
             # empties dropped, Twilio's rewrites applied, unordered lists sorted): a refresh of an
@@ -123,14 +126,18 @@ class _Adapter(ResourceProvider):
         if self._in_place(book):
             replaces = []
         if replaces:
+            _refuse_data_loss(self.model.KIND, self._label(book), replaces, book)
             with PLUGIN.lock:
                 PLUGIN.generations[self._identity(book)] = int(_news.get("generation") or 0)
-                PLUGIN.lineage[str(new.get("displayName"))] = [
+                PLUGIN.lineage[str(new.get(self.model.NAME_FIELD))] = [
                     *(_olds.get("predecessorIds") or []),
                     _id,
                 ]
+        # Only a real change of policy counts: none recorded is the default, retain.
+        old_policy = _split(_olds)[0].get("deletionPolicy") or _kinds.RETAIN
+        policy_changed = old_policy != (book.get("deletionPolicy") or _kinds.RETAIN)
         return DiffResult(
-            changes=bool(plan.changes) or bool(replaces),
+            changes=bool(plan.changes) or bool(replaces) or policy_changed,
             replaces=replaces,
             delete_before_replace=plan.delete_before_replace,
         )
@@ -140,7 +147,7 @@ class _Adapter(ResourceProvider):
         desired = self.model.validate_desired(desired_props, self._label(book))
         reconciler = self.reconciler()
         with PLUGIN.lock:
-            predecessors = PLUGIN.lineage.pop(str(desired_props.get("displayName")), [])
+            predecessors = PLUGIN.lineage.pop(str(desired_props.get(self.model.NAME_FIELD)), [])
             PLUGIN.generations.pop(self._identity(book), None)
         adopt_id = book.get("adoptId")
         # A replacement never adopts: the object adoptId names is the one being replaced, which
@@ -203,7 +210,11 @@ class _Adapter(ResourceProvider):
         book, desired_props = _split(_news)
         desired = self.model.validate_desired(desired_props, self._label(book))
         olds = _from_state(_olds)
-        server = self.reconciler().update(_id, desired, olds).server
+        if self.model.diff(_split(olds)[1], desired.wire()):
+            server = self.reconciler().update(_id, desired, olds).server
+        else:  # only bookkeeping changed (a deletion policy): nothing to send
+            skip = {PROVIDER_KEY, *BOOKKEEPING, *self.model.input_keys()}
+            server = {k: v for k, v in olds.items() if k not in skip}
         kept: dict[str, Any] = {
             k: olds[k] for k in ("createdVersion", "predecessorIds") if k in olds
         }
@@ -228,7 +239,8 @@ class _Adapter(ResourceProvider):
         scope = tuple(book.get("scope") or ("", ""))
         content: Any = book.get("generation", 0)
         if self.replace_on_drift and not self._in_place(book):
-            body = self.model.normalise({k: v for k, v in desired.items() if k != "displayName"})
+            name_field = self.model.NAME_FIELD
+            body = self.model.normalise({k: v for k, v in desired.items() if k != name_field})
             if UNKNOWN in repr(body):
                 return UNKNOWN  # depends on values known only after earlier creates
             content = [body, content]
@@ -262,6 +274,42 @@ class _Adapter(ResourceProvider):
                 ]
             )
         return object_id, reconciler.update(object_id, desired, observation.server).server
+
+
+def _policy_violations(kind_name: str, book: dict[str, Any]) -> list[Violation]:
+    """A ``deletionPolicy`` is ``retain`` or ``delete``, on kinds that hold customer data."""
+    policy = book.get("deletionPolicy")
+    if policy is None:
+        return []
+    label = f"{kind_name} {book.get('resourceName', '')}".strip()
+    kind = _kinds.by_name(kind_name)
+    if not kind.holds_data:
+        rule = f"only kinds that hold customer data take a deletion policy, not {kind.label}"
+        return [Violation(label, "deletionPolicy", rule)]
+    if policy not in _kinds.DELETION_POLICIES:
+        return [Violation(label, "deletionPolicy", "must be 'retain' or 'delete'")]
+    return []
+
+
+def _refuse_data_loss(
+    kind_name: str, label: str, replaces: list[str], book: dict[str, Any]
+) -> None:
+    """A replacement deletes the old object: refused for one that holds customer data unless its
+    deletion policy is ``delete`` (the preview stops here, naming the change)."""
+    kind = _kinds.by_name(kind_name)
+    if kind.holds_data and book.get("deletionPolicy") != _kinds.DELETE:
+        raise ValidationError(
+            [
+                Violation(
+                    label,
+                    ", ".join(replaces),
+                    f"this change replaces the {kind.label[:-1]}, which deletes {kind.holds_data}; "
+                    f"refused under deletionPolicy: retain (set deletionPolicy: delete"
+                    + (" on its knowledge base" if kind.policy_from else "")
+                    + " to allow it)",
+                )
+            ]
+        )
 
 
 def _models_module() -> Any:
@@ -312,3 +360,15 @@ class MemoryStoreProvider(_Adapter):
     model_name = "MemoryStoreModel"
     reconciler_name = "MemoryStoreReconciler"
     name_max_length = 64
+
+
+class KnowledgeBaseProvider(_Adapter):
+    model_name = "KnowledgeBaseModel"
+    reconciler_name = "KnowledgeBaseReconciler"
+    name_max_length = 64
+
+
+class KnowledgeSourceProvider(_Adapter):
+    model_name = "KnowledgeSourceModel"
+    reconciler_name = "KnowledgeSourceReconciler"
+    name_max_length = 30

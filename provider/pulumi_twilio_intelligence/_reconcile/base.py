@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from .._core import kinds as _kinds
 from .._core.bodies import ServerFields
 from .._core.spec import FieldChange, ResourceModel
 from .._twilio.api import TwilioApi
@@ -145,7 +146,7 @@ class Reconciler(ABC):
         up by name and adopted when it matches. A lost response is resolved the same way: by
         name, then (when nothing is found, so the POST did not land) one more POST.
         """
-        name = desired.wire()["displayName"]
+        name = desired.wire()[self.model.NAME_FIELD]
 
         def others(wanted: str) -> list[dict[str, Any]]:
             return [c for c in find(wanted) if str(c.get("id")) not in replacing]
@@ -176,7 +177,7 @@ class Reconciler(ABC):
     def _adopt_by_name(
         self, desired: ResourceModel, find: Callable[[str], list[dict[str, Any]]]
     ) -> Created | None:
-        name = desired.wire()["displayName"]
+        name = desired.wire()[self.model.NAME_FIELD]
         for candidate in find(name):
             if self.adoptable(candidate) and not self.model.diff(desired.wire(), candidate):
                 log.info("adopting existing %s %s named %r", self.model.KIND, candidate["id"], name)
@@ -187,3 +188,34 @@ class Reconciler(ABC):
                 f"`pulumi up`: the refreshed resource is replaced under a new name."
             )
         return None
+
+
+def deletion_policy(recorded: ServerFields) -> str:
+    """The recorded ``deletionPolicy`` of an object that holds customer data (``retain`` unless
+    the file says ``delete``)."""
+    return _kinds.DELETE if recorded.get("deletionPolicy") == _kinds.DELETE else _kinds.RETAIN
+
+
+class DataHoldingReconciler(Reconciler):
+    """A kind that holds customer data (``Kind.holds_data``): deleted only when its recorded
+    deletion policy is ``delete``; otherwise it is forgotten, with a warning naming it and what
+    it holds, so that nobody believes it is gone."""
+
+    def delete(self, object_id: str, recorded: ServerFields) -> None:
+        if deletion_policy(recorded) == _kinds.DELETE:
+            self.delete_now(object_id, recorded)
+            return
+        kind = _kinds.by_name(self.model.KIND)
+        log.warning(
+            "%s %s (%s) is retained (deletionPolicy: retain): it holds %s. It no longer belongs "
+            "to this stack; set deletionPolicy: delete in the stack file to have it deleted, or "
+            "delete it in the Twilio Console if it is not needed.",
+            kind.label[:-1],
+            object_id,
+            recorded.get(self.model.NAME_FIELD),
+            kind.holds_data,
+        )
+
+    @abstractmethod
+    def delete_now(self, object_id: str, recorded: ServerFields) -> None:
+        """Delete the object (its policy allows it), waiting until it is gone."""

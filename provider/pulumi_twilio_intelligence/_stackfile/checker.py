@@ -153,7 +153,7 @@ class BaseChecker:
         translate: dict[str, str] | None = None,
     ) -> None:
         fields = {k: v for k, v in body.items() if k not in BOOKKEEPING_KEYS}
-        fields.setdefault("displayName", "placeholder")  # the real one is derived at deploy time
+        fields.setdefault(model.NAME_FIELD, "placeholder")  # the real one is derived at deploy time
         try:
             model.validate_desired(fields, resource)
         except ValidationError as exc:
@@ -165,9 +165,37 @@ class BaseChecker:
 
     # operators ------------------------------------------------------------------------------
     def _adopt_id(self, resource: str, base: str, body: dict[str, Any]) -> None:
+        """``adoptId`` and the other keys every kind may carry (``_options``)."""
         adopt = body.get("adoptId")
         if adopt is not None and not (isinstance(adopt, str) and adopt.strip()):
             self.fail(resource, f"{base}.adoptId", "adoptId", "must be the id of an object")
+        self._options(resource, base, body)
+
+    def _options(self, resource: str, base: str, body: dict[str, Any]) -> None:
+        """Pulumi's ``protect`` and ``retainOnDelete`` (booleans), and a ``deletionPolicy`` on
+        the kinds that hold customer data (``Kind.holds_data``)."""
+        for option in ("protect", "retainOnDelete"):
+            if option in body and not isinstance(body[option], bool):
+                self.fail(resource, f"{base}.{option}", option, "must be true or false")
+        if "deletionPolicy" not in body:
+            return
+        kind = _kinds.by_name(resource.split(" ", 1)[0])
+        policy = body["deletionPolicy"]
+        if not kind.holds_data:
+            self.fail(
+                resource,
+                f"{base}.deletionPolicy",
+                "deletionPolicy",
+                f"only objects that hold customer data take a deletion policy, not {kind.label}",
+            )
+        elif not kind.policy_from and policy not in _kinds.DELETION_POLICIES:
+            self.fail(
+                resource,
+                f"{base}.deletionPolicy",
+                "deletionPolicy",
+                f"must be 'retain' (keep it, with a warning, when it leaves the stack: the "
+                f"default) or 'delete' (delete it and {kind.holds_data})",
+            )
 
 
 def _in_resource(file_path: str) -> str:

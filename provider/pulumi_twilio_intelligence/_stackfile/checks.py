@@ -10,11 +10,17 @@ from .._core import refs as _refs
 from .._core.kinds import STORE_ID, TWILIO_OPERATOR_IDS, Kind, twilio_operator_id
 from .._core.refs import Ref
 from ..errors import unknown_fields
-from .checker import BaseChecker, KindCheck, _in_resource
+from .checker import KindCheck, _in_resource
+from .knowledge import KnowledgeChecks
 from .state import PLACEHOLDER_ID, DesiredState
 
 
-class Checker(BaseChecker):
+class Checker(KnowledgeChecks):
+    def build(self, data: dict[str, Any], files: list[Any]) -> DesiredState:
+        state = super().build(data, files)
+        self._unique_source_names(state)
+        return state
+
     @property
     def _checks(self) -> dict[str, KindCheck]:
         """Kinds whose bodies need more than their model's field rules (the rest: ``_plain``)."""
@@ -23,6 +29,7 @@ class Checker(BaseChecker):
             "MemoryStore": self._store,
             "IntelligenceConfiguration": self._configuration,
             "ConversationConfiguration": self._conversation,
+            "KnowledgeSource": self._knowledge_source,
         }
 
     def _operator(
@@ -143,7 +150,7 @@ class Checker(BaseChecker):
             if triggers is not None:
                 api_rule["triggers"] = triggers
         if rule.get("context") is not None:
-            api_rule["context"] = rule["context"]
+            api_rule["context"] = self._knowledge_context(resource, path, rule["context"], state)
         return api_rule
 
     def _trigger(
@@ -203,6 +210,16 @@ class Checker(BaseChecker):
         supplied = options.get("parameters") or {}
         if declared is not None and isinstance(supplied, dict):
             self._parameters(resource, path, ref, declared, supplied)
+            knowledge = {
+                pname: self._knowledge_parameter(
+                    resource, f"{path}.parameters.{pname}", value, state
+                )
+                for pname, value in supplied.items()
+                if isinstance(declared.get(pname), dict)
+                and str(declared[pname].get("type", "")).upper() == "KNOWLEDGE_BASE_AND_SOURCE_IDS"
+            }
+            if knowledge:
+                options = {**options, "parameters": {**supplied, **knowledge}}
         return {"ref": Ref("Operator", ref, bare=True), **options}
 
     def _parameters(
@@ -221,16 +238,7 @@ class Checker(BaseChecker):
                 )
                 continue
             kind = str(spec.get("type", "")).upper()
-            if kind == "KNOWLEDGE_BASE_AND_SOURCE_IDS" and not (
-                isinstance(value, str) and _models().KB_VALUE.match(value)
-            ):
-                self.fail(
-                    resource,
-                    f"{path}.parameters.{pname}",
-                    _in_resource(f"{path}.parameters.{pname}"),
-                    "must be 'know_knowledgebase_…:know_knowledge_…' (base id, colon, source id)",
-                )
-            elif kind in _PYTHON_TYPES and not _is_type(value, kind):
+            if kind in _PYTHON_TYPES and not _is_type(value, kind):
                 self.fail(
                     resource,
                     f"{path}.parameters.{pname}",
@@ -333,12 +341,6 @@ class Checker(BaseChecker):
                     f"unknown intelligence configuration {link!r}",
                 )
         return [Ref("IntelligenceConfiguration", link) for link in links if isinstance(link, str)]
-
-
-def _models() -> Any:
-    from .._core import models  # noqa: PLC0415 - pydantic only when a file is checked
-
-    return models
 
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {

@@ -10,7 +10,16 @@ from typing import Any
 from .._core import kinds as _kinds
 from .._core.kinds import Kind
 
-BOOKKEEPING_KEYS = {"adoptId", "updateStrategy", "existingId"}
+# Keys of a file's object that are not API fields: how the stack treats it, and Pulumi resource
+# options (``protect``, ``retainOnDelete``).
+BOOKKEEPING_KEYS = {
+    "adoptId",
+    "updateStrategy",
+    "existingId",
+    "deletionPolicy",
+    "protect",
+    "retainOnDelete",
+}
 # Stands in for ids that exist only after deployment, so that field rules can be checked now.
 PLACEHOLDER_ID = "intelligence_operator_0000000000000000000000000"
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")

@@ -6,6 +6,7 @@ asynchronous operations that must be polled to a final state before the write co
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import time
 from collections.abc import Callable, Mapping
@@ -15,13 +16,16 @@ from typing import Any
 
 import httpx
 
-from ..errors import OperationFailedError, OperationTimeoutError
-from .http import HttpClient
+from ..errors import NotFoundError, OperationFailedError, OperationTimeoutError
+from .http import Api, HttpClient
 
 CONFIGURATIONS_V3 = "/v3/ControlPlane/Configurations"
 OPERATORS_V3 = "/v3/ControlPlane/Operators"
 CONFIGURATIONS_V2 = "/v2/ControlPlane/Configurations"
 STORES_V1 = "/v1/ControlPlane/Stores"
+MEMORY_OPERATIONS_V1 = "/v1/ControlPlane/Operations"
+KNOWLEDGE_BASES_V2 = "/v2/ControlPlane/KnowledgeBases"
+KNOWLEDGE_OPERATIONS_V2 = "/v2/ControlPlane/Operations"
 OPERATOR_RESULTS_V3 = "/v3/OperatorResults"
 CONVERSATIONS_V3 = "/v3/Conversations"
 RULE_EXECUTIONS_V3 = "/v3/RuleExecutions"
@@ -54,7 +58,8 @@ class Peek:
 
 
 class TwilioApi:
-    """The control-plane operations of Intelligence v3, Conversations v2 and Memory v1."""
+    """The control-plane operations of Intelligence v3, Conversations v2, Memory v1 and
+    Knowledge v2."""
 
     def __init__(self, http: HttpClient, poll: PollPolicy | None = None) -> None:
         self.http = http
@@ -200,9 +205,98 @@ class TwilioApi:
         )
         return tagged
 
+    def delete_store(self, store_id: str) -> None:
+        """DELETE then poll (memory-v1 §2.6): the store and everything in it. Gone already: done."""
+        self._delete_async("memory", MEMORY_OPERATIONS_V1, f"{STORES_V1}/{store_id}")
+
+    # --- Knowledge v2: bases (asynchronous, like Memory stores) ----------------------------
+    def list_knowledge_bases(self) -> list[dict[str, Any]]:
+        return self.http.list_all("knowledge", KNOWLEDGE_BASES_V2, "knowledgeBases", page_size=100)
+
+    def get_knowledge_base(self, base_id: str) -> Tagged:
+        response = self.http.request("knowledge", "GET", f"{KNOWLEDGE_BASES_V2}/{base_id}")
+        return Tagged(response.json(), response.headers.get("ETag"))
+
+    def create_knowledge_base(self, body: dict[str, Any]) -> str:
+        """POST then poll; the new id is the completed operation's ``result.id``."""
+        response = self.http.request("knowledge", "POST", KNOWLEDGE_BASES_V2, json=body)
+        operation = self._poll_operation("knowledge", KNOWLEDGE_OPERATIONS_V2, response, {})
+        result = operation.get("result") or {}
+        if not result.get("id"):
+            raise OperationFailedError("knowledge base operation completed without a result id")
+        return str(result["id"])
+
+    def patch_knowledge_base(
+        self, base_id: str, body: dict[str, Any], if_match: str | None
+    ) -> None:
+        headers = {"If-Match": if_match} if if_match else None
+        response = self.http.request(
+            "knowledge", "PATCH", f"{KNOWLEDGE_BASES_V2}/{base_id}", json=body, headers=headers
+        )
+        self._poll_operation("knowledge", KNOWLEDGE_OPERATIONS_V2, response, {})
+
+    def delete_knowledge_base(self, base_id: str) -> None:
+        """DELETE then poll: the base and all its sources. Gone already: done."""
+        self._delete_async("knowledge", KNOWLEDGE_OPERATIONS_V2, f"{KNOWLEDGE_BASES_V2}/{base_id}")
+
+    def wait_knowledge_base_active(self, base_id: str) -> Tagged:
+        """Sources may be added once the base is ACTIVE; FAILED provisioning is an error."""
+        tagged: Tagged = self._wait(
+            lambda: self.get_knowledge_base(base_id),
+            lambda tagged: tagged.body.get("status") in ("ACTIVE", "FAILED"),
+            f"knowledge base {base_id} to become ACTIVE",
+            check=lambda tagged: _raise_if(
+                tagged.body.get("status") == "FAILED",
+                f"knowledge base {base_id} provisioning FAILED",
+            ),
+        )
+        return tagged
+
+    # --- Knowledge v2: sources (synchronous writes, processed in the background) -----------
+    def list_knowledge_sources(self, base_id: str) -> list[dict[str, Any]]:
+        return self.http.list_all("knowledge", _sources(base_id), "knowledge")
+
+    def get_knowledge_source(self, base_id: str, source_id: str) -> dict[str, Any]:
+        body: dict[str, Any] = self.http.get_json("knowledge", f"{_sources(base_id)}/{source_id}")
+        return body
+
+    def create_knowledge_source(self, base_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        created: dict[str, Any] = self.http.request(
+            "knowledge", "POST", _sources(base_id), json=body
+        ).json()
+        return created
+
+    def patch_knowledge_source(self, base_id: str, source_id: str, body: dict[str, Any]) -> None:
+        """200 with the source, or 202 when the change starts reprocessing."""
+        self.http.request("knowledge", "PATCH", f"{_sources(base_id)}/{source_id}", json=body)
+
+    def delete_knowledge_source(self, base_id: str, source_id: str) -> None:
+        with contextlib.suppress(NotFoundError):  # gone already (or its base is)
+            self.http.request("knowledge", "DELETE", f"{_sources(base_id)}/{source_id}")
+
+    def wait_knowledge_source_processed(self, base_id: str, source_id: str) -> dict[str, Any]:
+        """A source is usable once COMPLETED; FAILED processing is an error naming it."""
+
+        def failed(body: dict[str, Any]) -> None:
+            errors = (body.get("source") or {}).get("errors") or []
+            titles = ", ".join(str(e.get("title")) for e in errors[:3] if isinstance(e, dict))
+            _raise_if(
+                body.get("status") == "FAILED",
+                f"knowledge source {body.get('name')!r} ({source_id}) processing FAILED"
+                + (f": {titles}" if titles else ""),
+            )
+
+        body: dict[str, Any] = self._wait(
+            lambda: self.get_knowledge_source(base_id, source_id),
+            lambda body: body.get("status") in ("COMPLETED", "FAILED"),
+            f"knowledge source {source_id} to be processed (COMPLETED)",
+            check=failed,
+        )
+        return body
+
     # --- asynchronous operations ---------------------------------------------------------
     def _poll_operation(
-        self, api: Any, prefix: str, response: Any, accepted: dict[str, Any]
+        self, api: Api, prefix: str, response: Any, accepted: dict[str, Any]
     ) -> dict[str, Any]:
         operation_id = response.headers.get("Operation-Id") or _last_segment(
             response.headers.get("Location") or accepted.get("statusUrl") or ""
@@ -225,6 +319,13 @@ class TwilioApi:
                 f"operation {operation_id} ended {operation.get('status')}: {detail}"
             )
         return operation
+
+    def _delete_async(self, api: Api, operations: str, path: str) -> None:
+        try:
+            response = self.http.request(api, "DELETE", path)
+        except NotFoundError:
+            return
+        self._poll_operation(api, operations, response, response.json() if response.content else {})
 
     def _wait(
         self,
@@ -260,6 +361,10 @@ def _server_now(response: httpx.Response) -> datetime | None:
         return email.utils.parsedate_to_datetime(date) if date else None
     except (TypeError, ValueError):
         return None
+
+
+def _sources(base_id: str) -> str:
+    return f"/v2/KnowledgeBases/{base_id}/Knowledge"
 
 
 def _last_segment(url: str) -> str:

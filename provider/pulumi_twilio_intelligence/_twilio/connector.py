@@ -23,7 +23,7 @@ from .http import Api, Credentials, HttpClient, base_urls
 
 __all__ = ["CONNECTOR", "Connector", "Target"]
 
-_APIS: tuple[Api, ...] = ("intelligence", "conversations", "memory")
+_APIS: tuple[Api, ...] = ("intelligence", "conversations", "memory", "knowledge")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""HTTP to the three Twilio APIs: credentials, base URLs, retries, pagination and error mapping.
+"""HTTP to the four Twilio APIs: credentials, base URLs, retries, pagination and error mapping.
 
 Retries follow one rule: a request is repeated only when repeating it cannot create a second
 object. Reads, PUTs and DELETEs are repeated on 429, 5xx and network failures. A POST is repeated
@@ -37,12 +37,13 @@ from ..errors import (
 
 log = logging.getLogger("pulumi_twilio_intelligence.http")
 
-Api = Literal["intelligence", "conversations", "memory"]
+Api = Literal["intelligence", "conversations", "memory", "knowledge"]
 
 TWILIO_HOSTS: dict[Api, str] = {
     "intelligence": "https://intelligence.twilio.com",
     "conversations": "https://conversations.twilio.com",
     "memory": "https://memory.twilio.com",
+    "knowledge": "https://knowledge.twilio.com",
 }
 USER_AGENT = "pulumi-twilio-intelligence/0.1"
 
@@ -86,12 +87,15 @@ class Credentials:
 
 
 def base_urls(config: Mapping[str, Any], env: Mapping[str, str]) -> dict[Api, str]:
-    """One setting, ``twilio:baseUrl`` or TWILIO_BASE_URL, points all three APIs at one origin."""
-    override = config.get("twilio:baseUrl") or env.get("TWILIO_BASE_URL")
-    if override:
-        origin = str(override).rstrip("/")
-        return {"intelligence": origin, "conversations": origin, "memory": origin}
-    return dict(TWILIO_HOSTS)
+    """Each API's origin: its own setting (``twilio:knowledgeBaseUrl`` or
+    TWILIO_KNOWLEDGE_BASE_URL, and so on per API: regional or proxy hosts), else the one setting
+    for all (``twilio:baseUrl`` or TWILIO_BASE_URL: an emulator), else Twilio's host."""
+    shared = config.get("twilio:baseUrl") or env.get("TWILIO_BASE_URL")
+    urls: dict[Api, str] = {}
+    for api, host in TWILIO_HOSTS.items():
+        own = config.get(f"twilio:{api}BaseUrl") or env.get(f"TWILIO_{api.upper()}_BASE_URL")
+        urls[api] = str(own or shared or host).rstrip("/")
+    return urls
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ class Page:
 
 
 class HttpClient:
-    """One connection pool for all three APIs; safe to share between threads."""
+    """One connection pool for all four APIs; safe to share between threads."""
 
     def __init__(
         self,

@@ -142,10 +142,10 @@ class _Comparer:
             assert desired is not None  # noqa: S101 - one of the two is always present
             return self._not_deployed(kind, name, desired)
         body = self.live.by_kind(kind).get(recorded.id)
-        shown = (body or recorded.outputs).get("displayName")
+        shown = _shown(kind, body or recorded.outputs)
         obj = ObjectReport(kind, name, recorded.id, str(shown) if shown else None)
         if desired is None:
-            retained = _retained(kind)
+            retained = _retained(kind, recorded.outputs)
             obj.issues.append(
                 Issue(
                     "removed-from-desired",
@@ -177,7 +177,7 @@ class _Comparer:
         """An object a replacement left in Pulumi state, marked for deletion: managed, and the
         next `pulumi up` deletes it."""
         body = self.live.by_kind(old.kind).get(old.id)
-        shown = (body or old.outputs).get("displayName")
+        shown = _shown(old.kind, body or old.outputs)
         obj = ObjectReport(old.kind, old.name, old.id, str(shown) if shown else None)
         by = f" by {current.id}" if current is not None and current.id != old.id else ""
         if body is None:
@@ -186,7 +186,7 @@ class _Comparer:
                 f"it is already gone: the next `pulumi up` only drops it from the state"
             )
         else:
-            retained = _retained(old.kind)
+            retained = _retained(old.kind, old.outputs)
             message = (
                 f"replaced{by}; deleting the old object failed or never ran. Pulumi state still "
                 f"holds it, pending deletion: the next `pulumi up` deletes it{retained}"
@@ -197,7 +197,7 @@ class _Comparer:
 
     def _reference(self, kind: str, name: str, existing_id: str) -> ObjectReport:
         body = self.live.by_kind(kind).get(existing_id)
-        obj = ObjectReport(kind, name, existing_id, (body or {}).get("displayName"))
+        obj = ObjectReport(kind, name, existing_id, _shown(kind, body or {}))
         if body is None:
             obj.issues.append(
                 Issue(
@@ -211,7 +211,7 @@ class _Comparer:
         return obj
 
     def _not_deployed(self, kind: str, name: str, desired: DesiredObject) -> ObjectReport:
-        obj = ObjectReport(kind, name, desired.adopt_id, desired.body.get("displayName"))
+        obj = ObjectReport(kind, name, desired.adopt_id, _shown(kind, desired.body))
         what = f"adopts {desired.adopt_id}" if desired.adopt_id else "creates it"
         message = f"declared in the desired state but not in the stack: `pulumi up` {what}"
         if desired.adopt_id and desired.adopt_id not in self.live.by_kind(kind):
@@ -309,9 +309,7 @@ def find_unmanaged(live: LiveAccount, managed: set[str]) -> list[Unmanaged]:
             if body.get("author") == "TWILIO":  # Twilio-authored (operators)
                 continue
             found.append(
-                Unmanaged(
-                    kind, object_id, body.get("displayName"), _adopt_or_delete(kind, object_id)
-                )
+                Unmanaged(kind, object_id, _shown(kind, body), _adopt_or_delete(kind, object_id))
             )
     return found
 
@@ -324,14 +322,24 @@ def _adopt_or_delete(kind: str, object_id: str) -> str:
     delete = _kinds.by_name(kind).delete
     if delete is None:
         return f"{adopt}, or remove it in the Twilio Console (the Memory API has no delete)"
-    return f"{adopt}, or delete it ({delete.format(id=object_id)})"
+    base, _, own = object_id.rpartition(":")  # a knowledge source: "<base id>:<source id>"
+    return f"{adopt}, or delete it ({delete.format(id=own, base=base)})"
 
 
-def _retained(kind: str) -> str:
-    """What a removal message adds for a kind that has no delete API."""
-    if not _kinds.by_name(kind).retained:
-        return ""
-    return f" ({_kinds.by_name(kind).label.title()} are retained: no delete API)"
+def _shown(kind: str, body: Mapping[str, Any]) -> Any:
+    """The name an object is shown by (a knowledge source's ``name``, else ``displayName``)."""
+    return body.get(_kinds.by_name(kind).load("model").NAME_FIELD)
+
+
+def _retained(kind: str, outputs: Mapping[str, Any]) -> str:
+    """What a removal message adds for a kind that has no delete API, or that holds customer
+    data and is kept by its recorded deletion policy."""
+    spec = _kinds.by_name(kind)
+    if spec.retained:
+        return f" ({spec.label.title()} are retained: no delete API)"
+    if spec.holds_data and outputs.get("deletionPolicy") != _kinds.DELETE:
+        return f" (deletionPolicy: retain: it is kept, with {spec.holds_data}, and forgotten)"
+    return ""
 
 
 def managed_ids(stacks: Iterable[StackInput]) -> set[str]:

@@ -43,11 +43,12 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
 def _display_name(
     body: dict[str, Any], recorded: RecordedState, kind: str, name: str
 ) -> dict[str, Any]:
-    if body.get("displayName"):
+    name_field = _kinds.by_name(kind).load("model").NAME_FIELD
+    if body.get(name_field):
         return body
     found = recorded.get(kind, name)
-    if found is not None and found.inputs.get("displayName"):
-        return {**body, "displayName": found.inputs["displayName"]}
+    if found is not None and found.inputs.get(name_field):
+        return {**body, name_field: found.inputs[name_field]}
     return body
 
 

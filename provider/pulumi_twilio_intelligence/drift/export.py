@@ -28,6 +28,8 @@ from .._core.kinds import TWILIO_OPERATOR_NAMES
 from .._core.models import (
     ConversationConfigurationModel,
     IntelligenceConfigurationModel,
+    KnowledgeBaseModel,
+    KnowledgeSourceModel,
     MemoryStoreModel,
     OperatorModel,
 )
@@ -118,6 +120,7 @@ def export_account(live: LiveAccount) -> tuple[dict[str, Any], list[str]]:
     """The desired state (file-shaped) that adopts every object; and warnings to show."""
     export = _Export(live)
     export.stores()
+    export.knowledge()
     export.operators()
     export.configurations()
     export.conversations()
@@ -142,7 +145,7 @@ class _Export:
         for object_id, body in sorted(self.live.by_kind(kind).items()):
             if body.get("author") == "TWILIO":
                 continue  # Twilio-authored: referenced by name where used, never managed
-            names[object_id] = name = taken(body.get("displayName"))
+            names[object_id] = name = taken(body.get(spec.load("model").NAME_FIELD))
             yield object_id, name, body
 
     def _put(self, kind: str, name: str, entry: dict[str, Any]) -> None:
@@ -151,7 +154,36 @@ class _Export:
     def stores(self) -> None:
         for store_id, name, body in self._entries("MemoryStore"):
             self._put(
-                "MemoryStore", name, {"adoptId": store_id, **MemoryStoreModel.normalise(body)}
+                "MemoryStore",
+                name,
+                {
+                    "adoptId": store_id,
+                    "deletionPolicy": "retain",
+                    **MemoryStoreModel.normalise(body),
+                },
+            )
+
+    def knowledge(self) -> None:
+        """Bases (kept on removal: ``deletionPolicy: retain``), then their sources by base name."""
+        for base_id, name, body in self._entries("KnowledgeBase"):
+            fields = KnowledgeBaseModel.normalise(body)
+            self._put(
+                "KnowledgeBase", name, {"adoptId": base_id, "deletionPolicy": "retain", **fields}
+            )
+        base_names = self.names.get("KnowledgeBase", {})
+        section = _kinds.by_name("KnowledgeSource").section
+        for source_id, name, body in self._entries("KnowledgeSource"):
+            kind = (body.get("source") or {}).get("type")
+            if kind not in ("Text", "Web"):
+                self.warnings.append(
+                    f"{section}.{name} ({source_id}) is a {kind} source, which a desired-state "
+                    f"file cannot describe yet: it is left out (and stays as it is)"
+                )
+                continue
+            fields = KnowledgeSourceModel.normalise(body)
+            base = base_names[str(fields.pop("knowledgeBaseId"))]
+            self._put(
+                "KnowledgeSource", name, {"adoptId": source_id, "knowledgeBase": base, **fields}
             )
 
     def operators(self) -> None:
@@ -170,15 +202,31 @@ class _Export:
                     f"replaces it"
                 )
             operator_names = self.names.get("Operator", {})
+            rules = _rules(fields, operator_names, f"{section}.{name}")
             self._put(
                 "IntelligenceConfiguration",
                 name,
                 {
                     "adoptId": config_id,
                     **{k: v for k, v in fields.items() if k != "rules"},
-                    "rules": _rules(fields, operator_names, f"{section}.{name}"),
+                    "rules": {k: self._knowledge_names(rule) for k, rule in rules.items()},
                 },
             )
+
+    def _knowledge_names(self, rule: dict[str, Any]) -> dict[str, Any]:
+        """A rule with the knowledge bases and sources it names (ids) by their logical names."""
+        known = {**self.names.get("KnowledgeBase", {}), **self.names.get("KnowledgeSource", {})}
+        for options in rule["operators"].values():
+            params = options.get("parameters")
+            if isinstance(params, dict):
+                options["parameters"] = {
+                    k: known.get(v, v) if isinstance(v, str) else v for k, v in params.items()
+                }
+        bases = ((rule.get("context") or {}).get("knowledge") or {}).get("bases")
+        if isinstance(bases, list):
+            knowledge = {**rule["context"]["knowledge"], "bases": [known.get(b, b) for b in bases]}
+            rule["context"] = {**rule["context"], "knowledge": knowledge}
+        return rule
 
     def conversations(self) -> None:
         section = _kinds.by_name("ConversationConfiguration").section

@@ -86,6 +86,8 @@ def import_file(
             }
             if kind.name == "Operator":
                 book["updateStrategy"] = "replace"  # the default of Operator and of the file
+            if kind.holds_data:  # export writes retain (a source follows its base's)
+                book["deletionPolicy"] = doc[section][name].get("deletionPolicy", _kinds.RETAIN)
             observation = provider.reconciler(api).observe(
                 object_id, body=live.by_kind(provider.model.KIND)[object_id]
             )

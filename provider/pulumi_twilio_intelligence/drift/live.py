@@ -34,6 +34,12 @@ __all__ = [
 
 WORKERS = 16  # the HTTP client pools 16 connections
 
+
+def _path_pattern(collection: str) -> str:
+    """A collection's path as a pattern: ``{base}`` (a parent's id) matches one segment."""
+    return re.sub(r"\\\{[a-z]+\\\}", "[^/]+", re.escape(collection))
+
+
 # (collection, path pattern, is a list call): each kind's collection (by its section's name)
 # and its objects, and the collections the findings and the health check read.
 _ROUTES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
@@ -43,8 +49,8 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
         route
         for kind in _kinds.in_file_order()
         for route in (
-            (kind.section, re.compile(rf"^{re.escape(kind.collection)}$"), True),
-            (kind.section, re.compile(rf"^{re.escape(kind.collection)}/[^/]+$"), False),
+            (kind.section, re.compile(rf"^{_path_pattern(kind.collection)}$"), True),
+            (kind.section, re.compile(rf"^{_path_pattern(kind.collection)}/[^/]+$"), False),
         )
     ),
     ("operatorResults", re.compile(r"^/v3/OperatorResults$"), True),
@@ -127,6 +133,9 @@ class LiveAccount:
     intelligence_configurations: dict[str, dict[str, Any]]
     conversation_configurations: dict[str, dict[str, Any]]
     memory_stores: dict[str, dict[str, Any]]
+    knowledge_bases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # By Pulumi id ("<base id>:<source id>"), with ``knowledgeBaseId`` added.
+    knowledge_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def by_kind(self, kind: str) -> dict[str, dict[str, Any]]:
         objects: dict[str, dict[str, Any]] = getattr(self, _kinds.by_name(kind).attribute)
@@ -139,12 +148,17 @@ class LiveAccount:
             configurations = pool.submit(api.list_configurations)
             conversations = pool.submit(api.list_conversation_configurations)
             store_ids = pool.submit(api.list_store_ids)
+            bases = pool.submit(api.list_knowledge_bases)
             stores = list(pool.map(_store_fetcher(api), store_ids.result()))
+            live_bases = [b for b in bases.result() if b.get("status") != "DELETING"]
+            sources = list(pool.map(_source_lister(api), live_bases))
             return cls(
                 operators=_by_id(operators.result()),
                 intelligence_configurations=_by_id(configurations.result()),
                 conversation_configurations=_by_id(conversations.result()),
                 memory_stores=_by_id([s for s in stores if s is not None]),
+                knowledge_bases=_by_id(live_bases),
+                knowledge_sources=_by_id([s for listed in sources for s in listed]),
             )
 
 
@@ -156,6 +170,18 @@ def _store_fetcher(api: TwilioApi) -> Callable[[str], dict[str, Any] | None]:
             return None
 
     return fetch
+
+
+def _source_lister(api: TwilioApi) -> Callable[[dict[str, Any]], list[dict[str, Any]]]:
+    def sources(base: dict[str, Any]) -> list[dict[str, Any]]:
+        base_id = str(base["id"])
+        try:
+            listed = api.list_knowledge_sources(base_id)
+        except NotFoundError:  # listed, then gone
+            return []
+        return [{**s, "id": f"{base_id}:{s.get('id')}", "knowledgeBaseId": base_id} for s in listed]
+
+    return sources
 
 
 def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

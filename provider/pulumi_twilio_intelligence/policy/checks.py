@@ -31,6 +31,7 @@ from .base import (
     masked,
     webhook_urls,
 )
+from .data import DATA_POLICIES
 
 # The vocabulary the checks share (Subject, Settings, Finding, UNKNOWN, ...) is policy.base's.
 __all__ = ["POLICIES", "evaluate", "has_injection_guard"]
@@ -340,6 +341,7 @@ POLICIES: Final[tuple[Policy, ...]] = (
         remediation="Keep one direction (from '*' to your number) unless you need both.",
         check=_capture_rules_one_direction,
     ),
+    *DATA_POLICIES,
 )
 
 
