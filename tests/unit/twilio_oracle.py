@@ -13,6 +13,7 @@ from typing import Any
 from twilio_emulator.domain import Emulator
 from twilio_emulator.domain.intelligence_configs import render_configuration
 from twilio_emulator.domain.operators import render_operator
+from twilio_emulator.domain.writes import Write
 
 _KB = re.compile(r"^know_knowledgebase_\w+:know_knowledge_\w+$")
 
@@ -50,7 +51,7 @@ class TwilioOracle:
         it, and return the id of the object it made."""
         self.fresh()
         with self.em.transaction():
-            operation = collection.create(self.account, wire)
+            operation = collection.create(Write(self.account, wire))
         self.em.tick()
         return str(operation["target"])
 
