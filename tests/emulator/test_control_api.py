@@ -249,6 +249,7 @@ def test_traps_and_settings(emulator: EmulatorHandle) -> None:
         "memory_trait_names_camel_case": True,
         "memory_builtin_group_protected": True,
         "memory_data_mapping_wide_names": False,
+        "knowledge_duplicate_name_fails_operation": True,
     }
     assert emulator.set_traps(twilio_prompt_null=False)["twilio_prompt_null"] is False
     assert emulator.admin.patch("/traps", json={"nope": True}).status_code == 400

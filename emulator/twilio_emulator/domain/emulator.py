@@ -32,6 +32,9 @@ from .identity_resolution import IdentityResolutionService
 from .ids import IdGenerator
 from .intelligence_configs import ConfigurationService
 from .intelligence_runtime import IntelligenceRuntime
+from .knowledge_bases import KnowledgeBaseService
+from .knowledge_search import KnowledgeSearch
+from .knowledge_sources import KnowledgeSourceService
 from .memory_stores import MemoryStoreService
 from .operations import Operations
 from .operator_results import OperatorResults
@@ -64,8 +67,13 @@ class Emulator:
         self.rt = Runtime(store, clock, IdGenerator(clock.now), traps, settings)
         self.accounts = Accounts(self.rt)
         self.operators = OperatorService(self.rt)
-        self.configurations = ConfigurationService(self.rt, self.operators)
         self.operations = Operations(self.rt)
+        self.knowledge_bases = KnowledgeBaseService(self.rt, self.operations)
+        self.knowledge_sources = KnowledgeSourceService(self.rt, self.knowledge_bases)
+        self.knowledge_search = KnowledgeSearch(self.knowledge_sources)
+        self.configurations = ConfigurationService(
+            self.rt, self.operators, knowledge=self.knowledge_sources
+        )
         self.idempotency = IdempotencyStore(self.rt)
         self.conversation_configs = ConversationConfigService(self.rt, self.operations)
         self.memory_stores = MemoryStoreService(self.rt, self.operations)
@@ -78,7 +86,9 @@ class Emulator:
         self.data_mappings = DataMappingService(
             self.rt, self.operations, self.memory_stores, self.trait_groups
         )
-        self.intelligence = IntelligenceRuntime(self.rt, self.configurations, self.operators)
+        self.intelligence = IntelligenceRuntime(
+            self.rt, self.configurations, self.operators, knowledge=self.knowledge_sources
+        )
         self.operator_results = OperatorResults(self.rt)
         self.participants = ParticipantService(self.rt, self.conversation_configs)
         self.communications = CommunicationService(self.rt, self.participants)

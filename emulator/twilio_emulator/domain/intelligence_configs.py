@@ -11,6 +11,8 @@ from typing import Any
 
 from .checks import Checker, join, join_index
 from .collection import Collection
+from .knowledge_refs import KnowledgeReferences
+from .knowledge_sources import KnowledgeSourceService
 from .operators import OperatorService, check_parameter_value
 from .runtime import Runtime
 
@@ -32,9 +34,17 @@ class ConfigurationService(Collection):
     noun = "Intelligence Configuration"
     list_name = "configurations"
 
-    def __init__(self, rt: Runtime, operators: OperatorService) -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        operators: OperatorService,
+        *,
+        knowledge: KnowledgeSourceService | None = None,
+    ) -> None:
         super().__init__(rt)
         self.operators = operators
+        # Knowledge ids in rules are checked against it when the setting asks (§4.14).
+        self.knowledge = None if knowledge is None else KnowledgeReferences(knowledge)
 
     def create(self, account: str, body: dict[str, Any]) -> dict[str, Any]:
         fields = self._validate(account, body, existing_rules=None)
@@ -108,6 +118,8 @@ class ConfigurationService(Collection):
         for index, rule in enumerate(rules):
             for op_index, ref in enumerate(rule["operators"]):
                 self._check_parameters(types, account, ref, f"rules[{index}].operators[{op_index}]")
+        if self.knowledge is not None:
+            self.knowledge.check_context(types, account, rules)
         types.raise_if_failed()
         for rule in rules:
             if "id" not in rule:
@@ -266,7 +278,10 @@ class ConfigurationService(Collection):
             if name not in declared:
                 c.fail(value_path, f"operator {ref['id']} declares no parameter {name!r}")
             elif value is not None:
-                check_parameter_value(c, declared[name]["type"], value, value_path)
+                kind = declared[name]["type"]
+                valid = check_parameter_value(c, kind, value, value_path)
+                if valid and kind == "KNOWLEDGE_BASE_AND_SOURCE_IDS" and self.knowledge:
+                    self.knowledge.check(c, account, value, value_path)
 
 
 def _ordered_rule(rule: dict[str, Any]) -> dict[str, Any]:

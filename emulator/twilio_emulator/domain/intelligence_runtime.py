@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 
 from .executor import Execution, Turn, execute
 from .intelligence_configs import ConfigurationService
+from .knowledge_refs import KnowledgeReferences
+from .knowledge_sources import KnowledgeSourceService
 from .operator_results import RESULT_KIND
 from .operators import OperatorService
 from .runtime import Runtime
@@ -47,11 +49,17 @@ class _Firing(NamedTuple):
 
 class IntelligenceRuntime:
     def __init__(
-        self, rt: Runtime, configurations: ConfigurationService, operators: OperatorService
+        self,
+        rt: Runtime,
+        configurations: ConfigurationService,
+        operators: OperatorService,
+        *,
+        knowledge: KnowledgeSourceService | None = None,
     ) -> None:
         self.rt = rt
         self.configurations = configurations
         self.operators = operators
+        self.knowledge = None if knowledge is None else KnowledgeReferences(knowledge)
 
     # -- execution ---------------------------------------------------------------------
 
@@ -131,6 +139,10 @@ class IntelligenceRuntime:
             "participants": [_participant_ref(p) for p in participants],
         }
         context = self._resolved_context(rule, operator, participants)
+        if self.knowledge is not None:
+            used = self.knowledge.used_sources(account, rule, operator, params)
+            if used:
+                context["knowledge"] = {"sources": used}
         if context:
             details["resolvedContext"] = context
         return {

@@ -49,11 +49,13 @@ class Operations:
         payload: dict[str, Any],
         related: dict[str, str] | None = None,
         force_failure: bool = False,
+        id_prefix: str = OPERATION_PREFIX,
     ) -> dict[str, Any]:
-        """Record an operation; with a zero delay it completes before returning."""
+        """Record an operation; with a zero delay it completes before returning. APIs that
+        share an operations path give their ids distinct prefixes (``id_prefix``)."""
         now = self.rt.now()
         op: dict[str, Any] = {
-            "id": self.rt.ids.new(OPERATION_PREFIX),
+            "id": self.rt.ids.new(id_prefix),
             "api": api,
             "type": op_type,
             "target": target,

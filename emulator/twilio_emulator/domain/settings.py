@@ -46,6 +46,9 @@ class Traps:
     # §5.3 / E9, off by default: data-mapping displayName may use the docs' wider form
     # (underscore allowed, up to 128 characters).
     memory_data_mapping_wide_names: bool = False
+    # knowledge-v2 §2.2 [UNCERTAIN]: a duplicate knowledge base displayName is accepted
+    # (202) and its operation ends FAILED; when off, the write answers 400 at once.
+    knowledge_duplicate_name_fails_operation: bool = True
 
     def update(self, values: dict[str, Any]) -> None:
         for name, value in _checked(self, values).items():
@@ -74,6 +77,19 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     # Entries kept in the request log (oldest dropped first).
     request_log_limit: int = 10000
+    # Knowledge v2 (knowledge-v2.md §2.3, §3): emulator seconds a new knowledge base spends
+    # QUEUED then PROVISIONING, and a source QUEUED then PROCESSING (half each).
+    knowledge_base_provisioning_seconds: float = 0.2
+    knowledge_processing_seconds: float = 0.2
+    # [UNCERTAIN] counts (the newer skill's 5 and 10); exceeding one answers 400.
+    knowledge_bases_per_account: int = 5
+    knowledge_sources_per_base: int = 10
+    # Lifetime of a File source's importUrl (the skill: about an hour).
+    knowledge_upload_expiry_seconds: float = 3600.0
+    # intelligence-v3 §4.14 [UNCERTAIN]: when on, knowledge ids in Intelligence configurations
+    # (KNOWLEDGE_BASE_AND_SOURCE_IDS values, context.knowledge.bases) must name existing
+    # bases and Text sources (400 otherwise); off, only their format is checked.
+    knowledge_references_must_exist: bool = False
 
     def update(self, values: dict[str, Any]) -> None:
         candidate = replace(self, **_checked(self, values))
@@ -86,13 +102,21 @@ class Settings:
             raise ValueError(
                 "new_operator_version_status: must be PREVIEW, ACTIVE, DEPRECATED or RETIRED"
             )
-        for name in ("operation_delay_seconds", "store_provisioning_seconds"):
+        for name in (
+            "operation_delay_seconds",
+            "store_provisioning_seconds",
+            "knowledge_base_provisioning_seconds",
+            "knowledge_processing_seconds",
+            "knowledge_upload_expiry_seconds",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name}: must be >= 0")
         if self.idempotency_ttl_seconds < 0 or self.retry_after_seconds < 0:
             raise ValueError("idempotency_ttl_seconds and retry_after_seconds: must be >= 0")
         if self.max_body_bytes < 1 or self.request_log_limit < 1:
             raise ValueError("max_body_bytes and request_log_limit: must be >= 1")
+        if self.knowledge_bases_per_account < 0 or self.knowledge_sources_per_base < 0:
+            raise ValueError("knowledge_bases_per_account and _sources_per_base: must be >= 0")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

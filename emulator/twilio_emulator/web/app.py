@@ -16,8 +16,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from ..domain import DomainError, Emulator
-from . import control, conversations, dataplane, intelligence, memory, memory_children
-from .errors import api_for_path, error_response
+from . import control, conversations, dataplane, intelligence, knowledge, memory, memory_children
+from .errors import API, api_for_path, error_response
 from .faults import FaultRegistry
 from .middleware import EmulatorMiddleware
 from .request_log import RequestLog
@@ -61,7 +61,15 @@ def _build_fastapi(owner: EmulatorApp) -> FastAPI:
     app.state.emulator = owner.emulator
     app.state.faults = owner.faults
     app.state.request_log = owner.request_log
-    for module in (intelligence, conversations, memory, memory_children, dataplane, control):
+    for module in (
+        intelligence,
+        conversations,
+        memory,
+        memory_children,
+        knowledge,
+        dataplane,
+        control,
+    ):
         app.include_router(module.router)
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]  # starlette types handlers as taking Exception
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
@@ -94,14 +102,16 @@ def _lifespan(emulator: Emulator) -> Callable[[FastAPI], AbstractAsyncContextMan
 # -- errors, each in the error shape of the API the path belongs to -------------------
 
 
+def _api(request: Request) -> API:
+    return api_for_path(request.url.path, request.headers.get("host"))
+
+
 async def _domain_error(request: Request, exc: DomainError) -> Response:
-    return error_response(
-        api_for_path(request.url.path), exc.status, exc.code, exc.message, exc.headers
-    )
+    return error_response(_api(request), exc.status, exc.code, exc.message, exc.headers)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    api = api_for_path(request.url.path)
+    api = _api(request)
     headers = dict(exc.headers or {})
     if exc.status_code == 404:
         return error_response(
@@ -118,11 +128,11 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-    return error_response(api_for_path(request.url.path), 400, message=str(exc)[:500])
+    return error_response(_api(request), 400, message=str(exc)[:500])
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    return error_response(api_for_path(request.url.path), 500)
+    return error_response(_api(request), 500)
 
 
 async def _ticker(emulator: Emulator) -> None:

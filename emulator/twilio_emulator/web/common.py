@@ -31,10 +31,10 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..domain import Emulator, Page
+from ..domain import Emulator, NotFound, Page
 from ..domain.pagination import page_size
 from .bodies import read_json_object
-from .errors import MESSAGES
+from .errors import MESSAGES, api_for_path
 from .middleware import ACCOUNT_SCOPE_KEY, FAIL_OPERATION_SCOPE_KEY
 
 __all__ = [
@@ -142,6 +142,10 @@ OperationShape = Callable[
 ]
 
 
+# Shapes per operations path and API: Conversations and Knowledge share a path.
+_OPERATION_SHAPES: dict[str, dict[str, OperationShape]] = {}
+
+
 def add_operation_route(
     router: APIRouter, operations: str, api: str, shape: OperationShape
 ) -> None:
@@ -149,12 +153,24 @@ def add_operation_route(
     operation of ``api`` and answer with the body and headers ``shape`` makes of the request,
     the emulator, the operation, its status and (empty when it has no error) its error's
     ``type`` and ``title``: the Twilio docs URL of its code and the text of its HTTP status.
+
+    Several APIs may register one path; the route is added once, and each request goes to
+    the API :func:`errors.api_for_path` picks (Host header, else the id), as errors do.
     """
+    shapes = _OPERATION_SHAPES.setdefault(operations, {})
+    first = not shapes
+    shapes[api] = shape
+    if not first:
+        return
 
     async def fetch_operation(
         request: Request, em: Backend, account: Account, operation_id: str
     ) -> Response:
-        op = em.operations.fetch(account, api, operation_id)
+        owner = api_for_path(request.url.path, request.headers.get("host"))
+        owner_shape = shapes.get(owner)
+        if owner_shape is None:
+            raise NotFound(f"Operation {operation_id} not found")
+        op = em.operations.fetch(account, owner, operation_id)
         problem: dict[str, str] = {}
         if op["error"] is not None:
             code, http_status = op["error"]["code"], op["error"]["status"]
@@ -162,7 +178,7 @@ def add_operation_route(
                 "type": f"https://www.twilio.com/docs/errors/{code}",
                 "title": MESSAGES.get(http_status, (0, "Error"))[1],
             }
-        body, headers = shape(request, em, op, em.operations.status(op), problem)
+        body, headers = owner_shape(request, em, op, em.operations.status(op), problem)
         return json_response(body, headers=headers)
 
     router.add_api_route(operations + "/{operation_id}", fetch_operation, methods=["GET"])

@@ -2,13 +2,19 @@
 
 - Intelligence v3: ``{code, message, httpStatusCode, userError}``
 - Conversations v2: ``{code, message, more_info, status}``
-- Memory v1: the same four keys, but the schema forbids any other key and caps
-  ``message`` at 1024 characters.
+- Memory v1 and Knowledge v2: the same four keys, but the schema forbids any other
+  key and caps ``message`` at 1024 characters.
+
+One origin serves every API (README "One origin, many hosts"): a path names its API,
+except ``/v2/ControlPlane/Operations/{id}``, which Conversations and Knowledge share.
+There the Host header's first label decides when it names an API (as
+``knowledge.twilio.com`` does), else the operation id's prefix; an id of neither
+API belongs to Conversations, the path's historical owner.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args
 
 from starlette.responses import JSONResponse
 
@@ -16,11 +22,18 @@ __all__ = [
     "API",
     "MESSAGES",
     "api_for_path",
+    "api_of_host",
     "error_body",
     "error_response",
+    "operation_api",
 ]
 
-API = Literal["intelligence", "conversations", "memory"]
+API = Literal["intelligence", "conversations", "memory", "knowledge"]
+
+# Knowledge operation ids start with this (domain/knowledge_bases.py); others are Conversations'.
+_KNOWLEDGE_OPERATION = "know_operation_"
+_SHARED_OPERATIONS = "/v2/ControlPlane/Operations"
+_KNOWLEDGE_PATHS = ("/v2/ControlPlane/KnowledgeBases", "/v2/KnowledgeBases")
 
 # Default messages per HTTP status, with the Twilio codes the seed guide and
 # the Memory spec's examples use.
@@ -40,13 +53,42 @@ MESSAGES: dict[int, tuple[int, str]] = {
 }
 
 
-def api_for_path(path: str) -> API:
-    """Which API's error shape applies; paths outside all three use v3's."""
+def api_of_host(host: str | None) -> API | None:
+    """The API a Host header names by its first label (``knowledge.twilio.com``), if any."""
+    if not host:
+        return None
+    label = host.split(":", 1)[0].split(".", 1)[0].lower()
+    return cast(API, label) if label in get_args(API) else None
+
+
+def operation_api(operation_id: str) -> API:
+    """Which API issued an operation id under the shared operations path."""
+    return "knowledge" if operation_id.startswith(_KNOWLEDGE_OPERATION) else "conversations"
+
+
+def _path_apis(path: str) -> tuple[API, ...]:
+    """The APIs that serve ``path``; paths outside all of them use v3's error shape."""
+    if path == _SHARED_OPERATIONS or path.startswith(_SHARED_OPERATIONS + "/"):
+        return ("conversations", "knowledge")
+    if any(path == p or path.startswith(p + "/") for p in _KNOWLEDGE_PATHS):
+        return ("knowledge",)
     if path.startswith("/v2/") or path == "/v2":
-        return "conversations"
+        return ("conversations",)
     if path.startswith("/v1/") or path == "/v1":
-        return "memory"
-    return "intelligence"
+        return ("memory",)
+    return ("intelligence",)
+
+
+def api_for_path(path: str, host: str | None = None) -> API:
+    """Which API answers a request (and so its error shape): the one the Host names when it
+    serves the path, else the path's own; on the shared operations path, the id's."""
+    owners = _path_apis(path)
+    named = api_of_host(host)
+    if named is not None and named in owners:
+        return named
+    if len(owners) > 1:
+        return operation_api(path.rsplit("/", 1)[-1])
+    return owners[0]
 
 
 def error_body(
@@ -65,7 +107,7 @@ def error_body(
             "userError": status < 500,
         }
     more_info = f"https://www.twilio.com/docs/errors/{code}"
-    if api == "memory":
+    if api in ("memory", "knowledge"):
         message = message[:1024]
     return {"code": code, "message": message, "more_info": more_info, "status": status}
 

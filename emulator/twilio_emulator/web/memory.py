@@ -23,11 +23,11 @@ from .common import (
     JsonBody,
     OptionalJsonBody,
     add_operation_route,
-    base_url,
     json_response,
     page_body,
     write_action,
 )
+from .operation_shapes import accepted as operation_accepted
 
 __all__ = ["ExistingStore", "accepted", "list_args", "router"]
 
@@ -37,13 +37,7 @@ _OPERATIONS = "/v1/ControlPlane/Operations"
 
 
 def accepted(request: Request, em: Emulator, op: dict[str, Any], message: str) -> Response:
-    url = f"{base_url(request)}{_OPERATIONS}/{op['id']}"
-    headers = {
-        "Operation-Id": op["id"],
-        "Location": url,
-        "Retry-After": str(em.settings.retry_after_seconds),
-    }
-    return json_response({"message": message, "statusUrl": url}, 202, headers)
+    return operation_accepted(request, em, op, message, _OPERATIONS)
 
 
 # Declared before the body, so that an unknown store answers 400/404 first.

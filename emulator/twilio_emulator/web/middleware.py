@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..domain import Emulator
-from .errors import api_for_path, error_response
+from .errors import API, api_for_path, error_response
 from .faults import Fault, FaultRegistry, abort_connection, hold
 from .request_log import RequestLog
 
@@ -49,6 +49,18 @@ def _credentials(scope: Scope) -> tuple[str, str] | None:
             user, sep, password = decoded.partition(":")
             return (user, password) if sep else None
     return None
+
+
+def _host(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _api(scope: Scope) -> API:
+    """The API answering this request (errors.api_for_path: path, Host, operation id)."""
+    return api_for_path(scope["path"], _host(scope))
 
 
 def _logged_body(raw: bytes) -> Any:
@@ -89,7 +101,7 @@ class EmulatorMiddleware:
         started = time.perf_counter()
         method: str = scope["method"]
         path: str = scope["path"]
-        api = api_for_path(path)
+        api = _api(scope)
         creds = _credentials(scope)
         account = None if creds is None else self.emulator.authenticate(*creds)
         body = bytearray()
@@ -159,7 +171,7 @@ class EmulatorMiddleware:
             # Starlette has already answered with the API-shaped 500 when it can.
             _log.exception("unhandled error in %s %s", scope["method"], scope["path"])
             if not sent:
-                await error_response(api_for_path(scope["path"]), 500)(scope, receive, send)
+                await error_response(_api(scope), 500)(scope, receive, send)
 
     async def _run_and_drop(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def swallow(message: Message) -> None:
@@ -174,7 +186,7 @@ class EmulatorMiddleware:
     async def _terminal_fault(
         self, fault: Fault, scope: Scope, receive: Receive, send: Send, *, raw_send: Send
     ) -> None:
-        api = api_for_path(scope["path"])
+        api = _api(scope)
         if fault.kind == "reset":
             abort_connection(raw_send)
             return
@@ -217,7 +229,7 @@ class EmulatorMiddleware:
                 "method": method,
                 "path": path,
                 "query": dict(parse_qs(query_string)),
-                "api": api_for_path(path),
+                "api": _api(scope),
                 "account": account,
                 "status": status,
                 "fault": None if fault is None else fault.kind,
