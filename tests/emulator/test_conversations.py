@@ -51,6 +51,9 @@ def test_create_is_async_and_invisible_until_completed(
     error_of(api.get(f"{CONFIGS}/{config_id}"), 404, 20404)
     assert api.get(CONFIGS).json()["configurations"] == []
     emulator.advance_clock(31)
+    # conversations-v2 §3: the enum is PENDING, COMPLETED, FAILED (no RUNNING).
+    assert api.get(body["statusUrl"]).json()["status"] == "PENDING"
+    emulator.set_traps(conversations_operation_running=True)
     assert api.get(body["statusUrl"]).json()["status"] == "RUNNING"
     emulator.advance_clock(30)
     done = api.get(body["statusUrl"]).json()
@@ -236,20 +239,28 @@ def test_update_requires_its_own_fields(emulator: EmulatorHandle, api: httpx.Cli
     assert api.post(CONFIGS, json=create_without_settings).status_code == 202
 
 
-def test_eleventh_configuration_fails_asynchronously(
-    emulator: EmulatorHandle, api: httpx.Client
-) -> None:
+def test_eleventh_configuration_is_refused(emulator: EmulatorHandle, api: httpx.Client) -> None:
+    # conversations-v2 §2.7: "the 11th create answers 400 synchronously".
     emulator.set_settings(operation_delay_seconds=0)
     for index in range(10):
         create(api, displayName=f"c{index}")
     response = api.post(CONFIGS, json=conv_config_body())
-    assert response.status_code == 202
-    op = api.get(response.json()["statusUrl"]).json()
-    assert op["status"] == "FAILED"
-    assert op["error"]["status"] == 400
-    assert op["error"]["type"].endswith("/20001")
-    assert "at most 10" in op["error"]["detail"]
+    assert "at most 10" in error_of(response, 400, 20001)
     assert len(api.get(CONFIGS, params={"pageSize": 50}).json()["configurations"]) == 10
+
+
+def test_creates_pending_together_past_the_limit_fail(
+    emulator: EmulatorHandle, api: httpx.Client
+) -> None:
+    emulator.set_settings(operation_delay_seconds=10, max_conversation_configurations=1)
+    first = api.post(CONFIGS, json=conv_config_body(displayName="one"))
+    second = api.post(CONFIGS, json=conv_config_body(displayName="two"))
+    assert (first.status_code, second.status_code) == (202, 202)
+    emulator.advance_clock(10)
+    statuses = [api.get(r.json()["statusUrl"]).json() for r in (first, second)]
+    assert [s["status"] for s in statuses] == ["COMPLETED", "FAILED"]
+    assert statuses[1]["error"]["status"] == 400
+    assert "at most 1 " in statuses[1]["error"]["detail"]
 
 
 def test_list_filter_and_pagination(emulator: EmulatorHandle, api: httpx.Client) -> None:

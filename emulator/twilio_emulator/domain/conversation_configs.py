@@ -3,7 +3,11 @@
 Writes are asynchronous (see operations.py). PUT is a full replacement:
 optional fields left out are reset to their defaults, not kept. The one
 exception is ``displayName``: optional on update but required in the resource,
-so an update without it keeps the stored name.
+so an update without it keeps the stored name. PATCH merges (field rules in
+conversation_config_fields.py). Checked at once, before the 202: the body,
+the account's configuration limit, a change of ``conversationGroupingType``
+(Settings.grouping_type_change) and a V1 bridge service already used by
+another configuration (409 with ``X-Conflicting-Resource-Id``).
 """
 
 from __future__ import annotations
@@ -11,31 +15,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .checks import Checker, join, join_index
 from .collection import Collection
-from .errors import NotFound, ValidationFailed
+from .conversation_config_fields import check_full, check_patch, merge_patch
+from .errors import Conflict, NotFound, ValidationFailed
 from .operations import Operations
 from .pagination import Page
 from .runtime import Runtime
 
-__all__ = [
-    "CONVERSATION_CONFIGURATION_PREFIX",
-    "MAX_CONFIGURATIONS",
-    "ConversationConfigService",
-]
+__all__ = ["CONVERSATION_CONFIGURATION_PREFIX", "ConversationConfigService", "pinned_view"]
 
 CONVERSATION_CONFIGURATION_PREFIX = "conv_configuration"
-MAX_CONFIGURATIONS = 10
-GROUPING_TYPES = (
-    "GROUP_BY_PROFILE",
-    "GROUP_BY_PARTICIPANT_ADDRESSES",
-    "GROUP_BY_PARTICIPANT_ADDRESSES_AND_CHANNEL_TYPE",
-)
-# The request schema allows five methods but the resource schema only two; the
-# emulator refuses the three it could not return (see README).
-CALLBACK_METHODS = ("POST", "GET")
-_REQUEST_ONLY_METHODS = ("PUT", "DELETE", "PATCH")
-_DISPLAY_NAME = re.compile(r"[a-zA-Z0-9-_ ]+")
 _STORE_FILTER = re.compile(r"mem_(store|service)_[0-7][0-9a-z]{25}")
 _KIND = "conversation_configuration"
 _FIELD_ORDER = (
@@ -48,6 +37,7 @@ _FIELD_ORDER = (
     "statusCallbacks",
     "intelligenceConfigurationIds",
     "memoryExtractionEnabled",
+    "conversationsV1Bridge",
     "createdAt",
     "updatedAt",
     "version",
@@ -64,6 +54,7 @@ class ConversationConfigService(Collection):
         self.operations = operations
         operations.register("config-create", self._apply_create)
         operations.register("config-update", self._apply_update)
+        operations.register("config-patch", self._apply_patch)
         operations.register("config-delete", self._apply_delete)
 
     # -- reads -------------------------------------------------------------------
@@ -80,10 +71,21 @@ class ConversationConfigService(Collection):
             account, size, token, list_name=f"configurations:{memory_store_id or ''}", keep=keep
         )
 
+    def for_conversation(self, account: str, conversation: dict[str, Any]) -> dict[str, Any]:
+        """The configuration a conversation runs under: the one pinned when it began
+        (gotchas E5, trap conversation_pins_configuration), else the live one ({} once
+        deleted)."""
+        pinned = conversation.get("internal", {}).get("configuration")
+        if pinned is not None and self.rt.traps.conversation_pins_configuration:
+            return dict(pinned)
+        return self.get(account, conversation["configurationId"]) or {}
+
     # -- writes (each returns the started operation) --------------------------------
 
     def create(self, account: str, body: dict[str, Any], *, fail: bool = False) -> dict[str, Any]:
-        fields = self._validate(body, update=False)
+        fields = check_full(body, update=False, max_rules=self._max_rules)
+        self._check_limit(account)
+        self._check_bridge(account, None, fields)
         config_id = self.rt.ids.new(CONVERSATION_CONFIGURATION_PREFIX)
         return self._start(account, "config-create", config_id, fields, fail)
 
@@ -91,9 +93,21 @@ class ConversationConfigService(Collection):
         self, account: str, config_id: str, body: dict[str, Any], *, fail: bool = False
     ) -> dict[str, Any]:
         self.operations.ensure_unlocked(account, config_id)
-        self.fetch(account, config_id)
-        fields = self._validate(body, update=True)
+        old = self.fetch(account, config_id)
+        fields = check_full(body, update=True, max_rules=self._max_rules)
+        self._check_grouping(old, fields)
+        self._check_bridge(account, config_id, fields)
         return self._start(account, "config-update", config_id, fields, fail)
+
+    def patch(
+        self, account: str, config_id: str, body: dict[str, Any], *, fail: bool = False
+    ) -> dict[str, Any]:
+        self.operations.ensure_unlocked(account, config_id)
+        old = self.fetch(account, config_id)
+        changes = check_patch(body, max_rules=self._max_rules)
+        self._check_grouping(old, changes)
+        self._check_bridge(account, config_id, merge_patch(old, changes))
+        return self._start(account, "config-patch", config_id, changes, fail)
 
     def delete(self, account: str, config_id: str, *, fail: bool = False) -> dict[str, Any]:
         self.operations.ensure_unlocked(account, config_id)
@@ -116,10 +130,7 @@ class ConversationConfigService(Collection):
     # -- appliers (run when the operation completes) ----------------------------------
 
     def _apply_create(self, account: str, op: dict[str, Any]) -> None:
-        if self.rt.store.count(_KIND, account) >= MAX_CONFIGURATIONS:
-            raise ValidationFailed(
-                f"An account can have at most {MAX_CONFIGURATIONS} configurations"
-            )
+        self._check_limit(account)  # creates pending together may exceed it: FAILED
         now = self.rt.timestamp()
         doc = dict(op["payload"], id=op["target"], createdAt=now, updatedAt=now, version=1)
         self.rt.store.put(_KIND, account, op["target"], _ordered(doc))
@@ -128,6 +139,18 @@ class ConversationConfigService(Collection):
         old = self.fetch(account, op["target"])
         fields = dict(op["payload"])
         fields.setdefault("displayName", old["displayName"])
+        self._replace(account, old, fields)
+
+    def _apply_patch(self, account: str, op: dict[str, Any]) -> None:
+        old = self.fetch(account, op["target"])
+        self._replace(account, old, merge_patch(old, op["payload"]))
+
+    def _replace(self, account: str, old: dict[str, Any], fields: dict[str, Any]) -> None:
+        grouping = fields.get("conversationGroupingType", old["conversationGroupingType"])
+        if grouping != old["conversationGroupingType"]:
+            if self.rt.settings.grouping_type_change != "ignore":
+                raise ValidationFailed(_GROUPING_IMMUTABLE)
+            fields["conversationGroupingType"] = old["conversationGroupingType"]
         doc = dict(
             fields,
             id=old["id"],
@@ -135,122 +158,55 @@ class ConversationConfigService(Collection):
             updatedAt=self.rt.timestamp(),
             version=int(old["version"]) + 1,
         )
-        self.rt.store.put(_KIND, account, op["target"], _ordered(doc))
+        self.rt.store.put(_KIND, account, old["id"], _ordered(doc))
 
     def _apply_delete(self, account: str, op: dict[str, Any]) -> None:
         if not self.rt.store.delete(_KIND, account, op["target"]):
             raise NotFound(f"Configuration {op['target']} not found")
 
-    # -- validation ------------------------------------------------------------------
+    # -- synchronous checks ---------------------------------------------------------
 
-    def _validate(self, body: dict[str, Any], *, update: bool) -> dict[str, Any]:
-        c = Checker()
-        out: dict[str, Any] = {}
-        name = c.get(body, "displayName", "", required=not update)
-        if name is not None and c.string(name, "displayName", max_len=32, pattern=_DISPLAY_NAME):
-            out["displayName"] = name
-        description = c.get(body, "description", "", required=True)
-        if description is not None and c.string(description, "description") is not None:
-            out["description"] = description
-        grouping = c.get(body, "conversationGroupingType", "", required=True)
-        if grouping is not None and c.string(
-            grouping, "conversationGroupingType", enum=GROUPING_TYPES
+    @property
+    def _max_rules(self) -> int:
+        return self.rt.settings.max_capture_rules_per_channel
+
+    def _check_limit(self, account: str) -> None:
+        limit = self.rt.settings.max_conversation_configurations
+        if self.rt.store.count(_KIND, account) >= limit:
+            raise ValidationFailed(f"An account can have at most {limit} configurations")
+
+    def _check_grouping(self, old: dict[str, Any], fields: dict[str, Any]) -> None:
+        """gotchas E3: the grouping type is immutable; how a change is refused is a Setting."""
+        grouping = fields.get("conversationGroupingType", old["conversationGroupingType"])
+        if (
+            grouping != old["conversationGroupingType"]
+            and self.rt.settings.grouping_type_change == "reject"
         ):
-            out["conversationGroupingType"] = grouping
-        store_id = c.get(body, "memoryStoreId", "", required=True)
-        if store_id is not None and c.string(store_id, "memoryStoreId") is not None:
-            out["memoryStoreId"] = store_id
-        settings = c.get(body, "channelSettings", "", required=update)
-        out["channelSettings"] = (
-            {} if settings is None else self._channel_settings(c, settings, "channelSettings")
-        )
-        out["statusCallbacks"] = self._callbacks(c, body.get("statusCallbacks"))
-        ids = body.get("intelligenceConfigurationIds")
-        out["intelligenceConfigurationIds"] = []
-        if ids is not None:
-            items = c.array(ids, "intelligenceConfigurationIds", max_items=5)
-            if items is not None and all(
-                c.string(item, join_index("intelligenceConfigurationIds", i)) is not None
-                for i, item in enumerate(items)
-            ):
-                out["intelligenceConfigurationIds"] = list(items)
-        extraction = body.get("memoryExtractionEnabled")
-        out["memoryExtractionEnabled"] = False
-        if extraction is not None and c.boolean(extraction, "memoryExtractionEnabled") is not None:
-            out["memoryExtractionEnabled"] = extraction
-        c.raise_if_failed()
-        return out
+            raise ValidationFailed(_GROUPING_IMMUTABLE)
 
-    @classmethod
-    def _channel_settings(cls, c: Checker, value: Any, path: str) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for channel, setting in (c.object(value, path) or {}).items():
-            channel_path = join(path, channel)
-            obj = c.object(setting, channel_path)
-            if obj is None:
-                continue
-            kept: dict[str, Any] = {}
-            if obj.get("statusTimeouts") is not None:
-                kept["statusTimeouts"] = cls._timeouts(
-                    c, obj["statusTimeouts"], join(channel_path, "statusTimeouts")
+    def _check_bridge(self, account: str, config_id: str | None, fields: dict[str, Any]) -> None:
+        """One configuration per Conversations V1 service (conversations-v2 §5.5): 409."""
+        service = (fields.get("conversationsV1Bridge") or {}).get("serviceId")
+        if service is None:
+            return
+        for _, doc in self.rt.store.rows(_KIND, account):
+            bridge = doc.get("conversationsV1Bridge") or {}
+            if doc["id"] != config_id and bridge.get("serviceId") == service:
+                raise Conflict(
+                    f"conversationsV1Bridge.serviceId: {service} is already bridged by "
+                    f"configuration {doc['id']}",
+                    headers={"X-Conflicting-Resource-Id": doc["id"]},
                 )
-            if obj.get("captureRules") is not None:
-                kept["captureRules"] = cls._capture_rules(
-                    c, obj["captureRules"], join(channel_path, "captureRules")
-                )
-            out[channel] = kept
-        return out
 
-    @staticmethod
-    def _timeouts(c: Checker, value: Any, path: str) -> dict[str, int]:
-        kept: dict[str, int] = {}
-        obj = c.object(value, path) or {}
-        for key in ("inactive", "closed"):
-            minutes = obj.get(key)
-            if minutes is not None and c.integer(minutes, join(path, key), minimum=1) is not None:
-                kept[key] = minutes
-        return kept
 
-    @staticmethod
-    def _capture_rules(c: Checker, value: Any, path: str) -> list[dict[str, Any]]:
-        kept_rules = []
-        for rule_obj, item_path in c.objects(value, path):
-            kept_rule: dict[str, Any] = {}
-            for key in ("from", "to"):
-                address = c.get(rule_obj, key, item_path, required=True)
-                if address is not None and c.string(address, join(item_path, key)):
-                    kept_rule[key] = address
-            # The spec's examples always show metadata, {} when empty.
-            kept_rule["metadata"] = {}
-            metadata = rule_obj.get("metadata")
-            if metadata is not None:
-                mapping = c.string_map(metadata, join(item_path, "metadata"))
-                if mapping is not None:
-                    kept_rule["metadata"] = mapping
-            kept_rules.append(kept_rule)
-        return kept_rules
-
-    @staticmethod
-    def _callbacks(c: Checker, value: Any) -> list[dict[str, str]]:
-        callbacks: list[dict[str, str]] = []
-        if value is None:
-            return callbacks
-        for obj, path in c.objects(value, "statusCallbacks", max_items=2):
-            callback: dict[str, str] = {}
-            url = c.get(obj, "url", path, required=True)
-            if url is not None and c.uri(url, join(path, "url")) is not None:
-                callback["url"] = url
-            method = obj.get("method")
-            if method in _REQUEST_ONLY_METHODS:
-                c.fail(
-                    join(path, "method"),
-                    "must be one of [POST, GET] (the emulator stores only methods it can return)",
-                )
-            elif method is None or c.string(method, join(path, "method"), enum=CALLBACK_METHODS):
-                callback["method"] = method or "POST"
-            callbacks.append(callback)
-        return callbacks
+_GROUPING_IMMUTABLE = "conversationGroupingType: cannot be changed"
 
 
 def _ordered(doc: dict[str, Any]) -> dict[str, Any]:
     return {key: doc[key] for key in _FIELD_ORDER if key in doc}
+
+
+def pinned_view(config: dict[str, Any]) -> dict[str, Any]:
+    """What a conversation keeps of its configuration at creation (gotchas E5)."""
+    keys = ("version", "memoryStoreId", "channelSettings", "intelligenceConfigurationIds")
+    return {key: config[key] for key in keys if key in config}

@@ -16,7 +16,7 @@ from typing import Any
 from .checks import Checker, join_index
 from .collection import Collection
 from .communications import CommunicationService
-from .conversation_configs import ConversationConfigService
+from .conversation_configs import ConversationConfigService, pinned_view
 from .errors import Conflict, ValidationFailed
 from .intelligence_runtime import Event, IntelligenceRuntime
 from .pagination import Page
@@ -122,6 +122,8 @@ class ConversationService(Collection):
                 "intelligenceConfigurationIds": override,
                 "operatorResultIds": [],
                 "ruleCounters": {},
+                # gotchas E5: the configuration as it was when the conversation began.
+                "configuration": pinned_view(config),
             },
         }
         self._save(account, doc)
@@ -224,16 +226,40 @@ class ConversationService(Collection):
         )
         doc["internal"]["operatorResultIds"].extend(created)
 
+    def execute_rule(
+        self,
+        account: str,
+        doc: dict[str, Any],
+        config: dict[str, Any],
+        rule: dict[str, Any],
+        overrides: dict[str, dict[str, Any]],
+    ) -> list[str]:
+        """Run one rule of ``config`` on the conversation now (POST /v3/RuleExecutions).
+        The result records the rule's own trigger (which one an on-demand run records is
+        UNCERTAIN, intelligence-v3 §3.18)."""
+        trigger = rule["triggers"][0].get("on", "COMMUNICATION") if rule["triggers"] else None
+        event = Event(
+            conversation=doc,
+            trigger=trigger or "COMMUNICATION",
+            config_ids=[config["id"]],
+            communications=self.communications.list(account, doc["id"]),
+            participants=self.participants.list(account, doc["id"]),
+        )
+        created = self.intelligence.run_rule(account, event, config, rule, overrides)
+        doc["internal"]["operatorResultIds"].extend(created)
+        self._save(account, doc)
+        return created
+
     def linked_configurations(self, account: str, doc: dict[str, Any]) -> list[str]:
         override = doc["internal"].get("intelligenceConfigurationIds")
         if override is not None:
             return list(override)
-        config = self.configs.get(account, doc["configurationId"]) or {}
+        config = self.configs.for_conversation(account, doc)
         return list(config.get("intelligenceConfigurationIds", []))
 
     def _timeouts(self, account: str, doc: dict[str, Any]) -> dict[str, int]:
         channel = doc["internal"].get("channel")
-        config = self.configs.get(account, doc["configurationId"]) or {}
+        config = self.configs.for_conversation(account, doc)
         settings = config.get("channelSettings", {}).get(channel or "", {})
         timeouts: dict[str, int] = settings.get("statusTimeouts", {})
         return timeouts

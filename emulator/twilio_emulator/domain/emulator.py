@@ -30,6 +30,9 @@ from .errors import NotFound
 from .idempotency import IdempotencyStore
 from .identity_resolution import IdentityResolutionService
 from .ids import IdGenerator
+from .insights import InsightsQueries
+from .insights_jobs import QueryJobs
+from .insights_mappings import CustomFieldMappings
 from .intelligence_configs import ConfigurationService
 from .intelligence_runtime import IntelligenceRuntime
 from .knowledge_bases import KnowledgeBaseService
@@ -40,6 +43,7 @@ from .operations import Operations
 from .operator_results import OperatorResults
 from .operators import OperatorService
 from .participants import ParticipantService
+from .rule_executions import RuleExecutions
 from .runtime import Runtime
 from .settings import Settings, Traps
 from .trait_groups import TraitGroupService
@@ -99,6 +103,14 @@ class Emulator:
             self.participants,
             self.communications,
         )
+        self.rule_executions = RuleExecutions(
+            self.configurations, self.intelligence, self.conversations, self.conversation_configs
+        )
+        self.insights_mappings = CustomFieldMappings(
+            self.rt, lambda account, op_id: self.intelligence.resolve(account, {"id": op_id})
+        )
+        self.insights = InsightsQueries(self.rt, self.insights_mappings)
+        self.insights_jobs = QueryJobs(self.rt, self.insights)
         # What the clock wakes up, by document kind (see DocumentStore.due).
         self._due_handlers: dict[str, Callable[[str, dict[str, Any]], None]] = {
             "operation": self.operations.on_due,

@@ -90,10 +90,34 @@ class IntelligenceRuntime:
                         created.append(result["id"])
         return created
 
-    def _run(self, firing: _Firing, ref: dict[str, Any]) -> dict[str, Any] | None:
+    def run_rule(
+        self,
+        account: str,
+        event: Event,
+        config: dict[str, Any],
+        rule: dict[str, Any],
+        overrides: dict[str, dict[str, Any]],
+    ) -> list[str]:
+        """One stored rule run on demand (POST /v3/RuleExecutions) exactly as a triggered
+        firing would run it, with per-operator parameter ``overrides`` merged over the stored
+        ones. An inactive configuration (the PUT trap) silently yields nothing, as it does for
+        triggered runs: the trap's "results stop" has no exception for on-demand runs."""
+        if not event.communications or not self.configurations.is_active(config):
+            return []
+        firing = _Firing(account, event, config, rule)
+        created: list[str] = []
+        for ref in rule["operators"]:
+            result = self._run(firing, ref, overrides.get(ref["id"], {}))
+            if result is not None:
+                created.append(result["id"])
+        return created
+
+    def _run(
+        self, firing: _Firing, ref: dict[str, Any], override: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         """Run one operator of a rule; stores (and returns) its OperatorResult."""
         account, event, _, rule = firing
-        operator = self._resolve(account, ref)
+        operator = self.resolve(account, ref)
         if operator is None:
             return None
         params = {
@@ -102,6 +126,7 @@ class IntelligenceRuntime:
             if "default" in spec
         }
         params.update(ref.get("parameters", {}))
+        params.update(override or {})
         roles = {p["id"]: p.get("type") or "UNKNOWN" for p in event.participants}
         conversation = [
             Turn(
@@ -189,7 +214,7 @@ class IntelligenceRuntime:
                 }
                 self.rt.store.put(WEBHOOK_KIND, account, hook_id, hook, due=self.rt.now())
 
-    def _resolve(self, account: str, ref: dict[str, Any]) -> dict[str, Any] | None:
+    def resolve(self, account: str, ref: dict[str, Any]) -> dict[str, Any] | None:
         """The operator version to run: the pinned one, else the latest ACTIVE one."""
         if self.operators.get(account, ref["id"]) is None:
             return None

@@ -76,7 +76,7 @@ class ParticipantService(ChildCollection):
             "addresses": addresses,
             "createdAt": self.rt.timestamp(),
         }
-        config = self.configs.get(account, conversation["configurationId"]) or {}
+        config = self.configs.for_conversation(account, conversation)
         store_id = config.get("memoryStoreId", "")
         # Profiles are resolved only for customers (spec), and only while the configured
         # store exists: one deleted or never made leaves capture working while identity
@@ -102,7 +102,7 @@ class ParticipantService(ChildCollection):
             if any(a["address"] == address for a in participant["addresses"]):
                 return participant
         # gotchas A26: the configured (Twilio) address is the agent, anyone else the customer.
-        config = self.configs.get(account, conversation["configurationId"]) or {}
+        config = self.configs.for_conversation(account, conversation)
         rules = config.get("channelSettings", {}).get(channel, {}).get("captureRules", [])
         ours = {r.get(k) for r in rules for k in ("from", "to")} - {"*", None}
         kind = "HUMAN_AGENT" if address in ours else "CUSTOMER"

@@ -49,6 +49,14 @@ class Traps:
     # knowledge-v2 §2.2 [UNCERTAIN]: a duplicate knowledge base displayName is accepted
     # (202) and its operation ends FAILED; when off, the write answers 400 at once.
     knowledge_duplicate_name_fails_operation: bool = True
+    # conversations-v2 §2.7 / gotchas E5: a conversation keeps the Orchestrator
+    # configuration it started with (intelligence ids, timeouts, memory store);
+    # when off, conversations read the live configuration.
+    conversation_pins_configuration: bool = True
+    # conversations-v2 §3 / gotchas E17: the operation enum is PENDING, COMPLETED,
+    # FAILED (the SDK agrees); on, a pending operation reports RUNNING for the
+    # second half of its delay, as the endpoint description says.
+    conversations_operation_running: bool = False
 
     def update(self, values: dict[str, Any]) -> None:
         for name, value in _checked(self, values).items():
@@ -90,6 +98,17 @@ class Settings:
     # (KNOWLEDGE_BASE_AND_SOURCE_IDS values, context.knowledge.bases) must name existing
     # bases and Text sources (400 otherwise); off, only their format is checked.
     knowledge_references_must_exist: bool = False
+    # conversations-v2 §2.7 / gotchas E2 (reported, UNCERTAIN): Orchestrator
+    # configurations per account and capture rules per channel; 400 above them.
+    max_conversation_configurations: int = 10
+    max_capture_rules_per_channel: int = 100
+    # conversations-v2 §2.7 / gotchas E3: a PUT/PATCH changing
+    # conversationGroupingType is refused with a synchronous 400 ("reject"), or
+    # accepted and its operation ends FAILED ("fail"), or the change is ignored.
+    grouping_type_change: str = "reject"
+    # insights-v3 §5.2 (UNCERTAIN size, example 1 + 2): custom measures per account;
+    # 0 turns custom measures off (Capacity answers {}).
+    insights_custom_measure_capacity: int = 3
 
     def update(self, values: dict[str, Any]) -> None:
         candidate = replace(self, **_checked(self, values))
@@ -102,6 +121,10 @@ class Settings:
             raise ValueError(
                 "new_operator_version_status: must be PREVIEW, ACTIVE, DEPRECATED or RETIRED"
             )
+        if self.grouping_type_change not in ("reject", "fail", "ignore"):
+            raise ValueError("grouping_type_change: must be reject, fail or ignore")
+        if self.max_conversation_configurations < 0 or self.max_capture_rules_per_channel < 0:
+            raise ValueError("max_conversation_configurations and max_capture_rules: must be >= 0")
         for name in (
             "operation_delay_seconds",
             "store_provisioning_seconds",

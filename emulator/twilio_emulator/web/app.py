@@ -16,7 +16,16 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from ..domain import DomainError, Emulator
-from . import control, conversations, dataplane, intelligence, knowledge, memory, memory_children
+from . import (
+    control,
+    conversations,
+    dataplane,
+    insights,
+    intelligence,
+    knowledge,
+    memory,
+    memory_children,
+)
 from .errors import API, api_for_path, error_response
 from .faults import FaultRegistry
 from .middleware import EmulatorMiddleware
@@ -68,6 +77,7 @@ def _build_fastapi(owner: EmulatorApp) -> FastAPI:
         memory_children,
         knowledge,
         dataplane,
+        insights,
         control,
     ):
         app.include_router(module.router)

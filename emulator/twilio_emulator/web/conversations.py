@@ -118,6 +118,20 @@ async def update_configuration(
     )
 
 
+@router.patch(_CONFIGS + "/{config_id}")
+async def patch_configuration(
+    request: Request, em: Backend, account: Account, config_id: str, fail: FailRequested
+) -> Response:
+    configs = em.conversation_configs
+    return await _accepted(
+        request,
+        em,
+        account,
+        lambda body: configs.patch(account, config_id, body, fail=fail),
+        existing=config_id,
+    )
+
+
 @router.delete(_CONFIGS + "/{config_id}")
 async def delete_configuration(
     request: Request, em: Backend, account: Account, config_id: str, fail: FailRequested
@@ -141,6 +155,8 @@ def _operation_shape(
             "instance": _status_url(request, op["id"]),
         }
     terminal = status in ("COMPLETED", "FAILED", "CANCELLED")
+    if status == "RUNNING" and not em.rt.traps.conversations_operation_running:
+        status = "PENDING"  # the spec's (and the SDK's) enum has no RUNNING
     body = {
         "operationId": op["id"],
         "status": status,

@@ -142,3 +142,13 @@ async def fetch_operator_version(
         raise NotFound(f"Version {version} not found")
     doc = em.operators.fetch_version(account, operator_id, int(version))
     return json_response(render_version(doc, em.traps))
+
+
+# -- RuleExecutions (intelligence-v3 §3.18) ------------------------------------------
+
+
+@router.post("/v3/RuleExecutions")
+@write_action
+def create_rule_execution(em: Backend, account: Account, body: JsonBody) -> Response:
+    em.rule_executions.execute(account, body)
+    return Response(status_code=202)

@@ -23,6 +23,7 @@ from .common import (
     JsonBody,
     OptionalJsonBody,
     add_operation_route,
+    base_url,
     json_response,
     page_body,
     write_action,

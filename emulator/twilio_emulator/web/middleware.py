@@ -73,6 +73,10 @@ def _logged_body(raw: bytes) -> Any:
         return clipped.decode("utf-8", "replace")
 
 
+# Insights v3 paths (insights-v3 §0).
+INSIGHTS_PREFIXES = ("/v3/InsightsDomains/", "/v3/ControlPlane/ConversationInsights/")
+
+
 class EmulatorMiddleware:
     def __init__(
         self, app: ASGIApp, emulator: Emulator, faults: FaultRegistry, log: RequestLog
@@ -197,6 +201,10 @@ class EmulatorMiddleware:
                 "X-RateLimit-Remaining": "0",
                 "X-RateLimit-Reset": str(fault.retry_after),
             }
+            if scope["path"].startswith(INSIGHTS_PREFIXES):
+                # insights-v3 §1.2 declares a second family beside X-RateLimit-*.
+                headers.update({"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "0"})
+                headers["X-Rate-Limit-Config"] = f"100;w={fault.retry_after}"
             await error_response(api, 429, headers=headers)(scope, receive, send)
             return
         await error_response(api, fault.status, message="Injected fault (emulator)")(
