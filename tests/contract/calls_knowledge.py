@@ -1,0 +1,5 @@
+"""Placeholder."""
+
+from .harness import Entry
+
+ENTRIES: list[Entry] = []

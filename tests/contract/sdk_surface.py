@@ -1,0 +1,88 @@
+"""Every call the installed ``twilio`` SDK offers for the five APIs, read from the SDK itself.
+
+A call is one HTTP operation of one resource: ``<api>.<version>.<Class>.<method>``, where
+``Class`` is a ``ListResource`` or ``InstanceContext`` of ``twilio/rest/<api>/<version>`` and
+``method`` one of create/fetch/update/patch/delete/list (``stream`` and ``page`` send the same
+request as ``list``). Walking the package, rather than writing the list by hand, is what lets
+tests/contract/test_sdk_contract.py notice a call a newer SDK adds.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from twilio.base.instance_context import InstanceContext
+from twilio.base.list_resource import ListResource
+
+__all__ = ["API_VERSIONS", "METHODS", "SdkCall", "sdk_calls"]
+
+API_VERSIONS = ("intelligence.v3", "conversations.v2", "memory.v1", "knowledge.v2", "insights.v3")
+METHODS = ("create", "fetch", "update", "patch", "delete", "list")
+_URI = re.compile(r'self\._uri = \(?\s*"([^"]+)"')
+
+# Data plane: customer data rather than configuration. Everything else the five APIs offer
+# (Intelligence's conversations, results and rule executions and Insights' queries included)
+# is the control plane the contract test must drive.
+_DATA_PLANE = (
+    ("memory", re.compile(r"^/Stores/\{store_id\}/Profiles")),
+    ("conversations", re.compile(r"^/Conversations")),
+    ("knowledge", re.compile(r"/(Search|Chunks)$")),
+)
+
+
+@dataclass(frozen=True, order=True)
+class SdkCall:
+    api: str  # "memory"
+    version: str  # "v1"
+    resource: str  # "StoreList" / "StoreContext"
+    method: str  # one of METHODS
+    uri: str  # the SDK's path template after the version, e.g. "/ControlPlane/Stores"
+
+    @property
+    def name(self) -> str:
+        return f"{self.api}.{self.version}.{self.resource}.{self.method}"
+
+    @property
+    def control_plane(self) -> bool:
+        return not any(api == self.api and rule.search(self.uri) for api, rule in _DATA_PLANE)
+
+
+def _resource_classes(api_version: str) -> list[type]:
+    package = importlib.import_module(f"twilio.rest.{api_version}")
+    found: list[type] = []
+    for module_info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        found.extend(
+            cls
+            for cls in vars(module).values()
+            if inspect.isclass(cls)
+            and cls.__module__ == module.__name__
+            and issubclass(cls, ListResource | InstanceContext)
+        )
+    return found
+
+
+def _uri_of(cls: type) -> str:
+    match = _URI.search(inspect.getsource(cls.__init__))  # type: ignore[misc]  # every resource class defines __init__
+    return match.group(1) if match else ""
+
+
+@cache
+def sdk_calls() -> tuple[SdkCall, ...]:
+    """The SDK's calls for the five APIs, sorted by name."""
+    calls = []
+    for api_version in API_VERSIONS:
+        api, version = api_version.split(".")
+        for cls in _resource_classes(api_version):
+            uri = _uri_of(cls)
+            calls.extend(
+                SdkCall(api, version, cls.__name__, method, uri)
+                for method in METHODS
+                if inspect.isfunction(vars(cls).get(method))
+            )
+    return tuple(sorted(calls, key=lambda call: call.name))
