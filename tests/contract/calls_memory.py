@@ -11,6 +11,7 @@ from twilio.rest.memory.v1.store import StoreList
 from twilio.rest.memory.v1.trait_group import TraitGroupList
 
 from .harness import Entry, Run, check_id
+from .sdk_surface import sdk_calls
 
 __all__ = ["ENTRIES", "make_store"]
 
@@ -252,4 +253,11 @@ ENTRIES = [
     Entry(V1 + "DataMappingContext.fetch", "store_id, data_mapping_id", MAPPING, mapping_fetch),
     Entry(V1 + "DataMappingContext.patch", "store_id, data_mapping_id, DataMappingCore{description}", MAPPING, mapping_patch),
     Entry(V1 + "DataMappingContext.delete", "store_id, data_mapping_id", MAPPING, mapping_delete),
+]
+
+_NOT_DRIVEN = "data plane (profiles and their data): not part of the control-plane contract yet"
+ENTRIES += [
+    Entry(call.name, "", (), None, _NOT_DRIVEN)
+    for call in sdk_calls()
+    if call.api == "memory" and not call.control_plane
 ]

@@ -41,6 +41,9 @@ class Cleanup:
     kind: str
     ident: str
     delete: Callable[[], object]
+    # Data-plane objects the run needed (a conversation): a failure to delete one is kept in
+    # Run.leftovers for the report rather than failing the control-plane call under test.
+    best_effort: bool = False
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Run:
     prefix: str = field(default_factory=new_prefix)
     owned: set[str] = field(default_factory=set)
     cleanups: list[Cleanup] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)
     transport: SdkTransport = field(init=False)
     client: Client = field(init=False)
 
@@ -69,12 +73,18 @@ class Run:
         """A unique name for an object of this run (letters only)."""
         return f"{self.prefix}{what}"
 
-    def created(self, kind: str, ident: str, delete: Callable[[], object] | None) -> str:
+    def created(
+        self,
+        kind: str,
+        ident: str,
+        delete: Callable[[], object] | None,
+        best_effort: bool = False,
+    ) -> str:
         """Record an object this run made: writes to it are allowed from now on, and
         ``delete`` (None: the SDK offers no delete) runs at cleanup."""
         self.owned.add(ident)
         if delete is not None:
-            self.cleanups.append(Cleanup(kind, ident, delete))
+            self.cleanups.append(Cleanup(kind, ident, delete, best_effort))
         return ident
 
     def deleted(self, ident: str) -> None:
@@ -112,7 +122,8 @@ class Run:
                 item.delete()
             except TwilioRestException as error:
                 if error.status != 404:
-                    failures.append(f"{item.kind} {item.ident}: {error.status} {error.msg}")
+                    message = f"{item.kind} {item.ident}: {error.status} {error.msg}"
+                    (self.leftovers if item.best_effort else failures).append(message)
         self.cleanups.clear()
         return failures
 
