@@ -21,6 +21,7 @@ def error_of(response: httpx.Response, status: int, code: int = 20001) -> str:
     body = response.json()
     assert_valid(body, "error.json", "memoryV1Error")
     assert (body["code"], body["status"]) == (code, status)
+    assert body["more_info"] == f"https://www.twilio.com/docs/api/errors/{code}"  # §1.2
     message: str = body["message"]
     return message
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from twilio_emulator.testing import EmulatorHandle
 
 from tests.emulator.emulator_helpers import assert_valid
@@ -299,5 +301,46 @@ def test_unknown_store_and_group(api: httpx.Client, store_id: str) -> None:
         api.post(_groups("mem_store_01k1etk2y5f1y9fpe2epfdtvv2"), json=group_body()), 404, 20404
     )
     error_of(api.get(f"{_groups(store_id)}/nope"), 404, 20404)
+    error_of(api.get(_groups("mem_store_short")), 400)  # the store id pattern
     error_of(api.patch(f"{_groups(store_id)}/nope", json={}), 404, 20404)
     error_of(api.get(f"{_groups(store_id)}/{'n' * 65}"), 400)
+
+
+_NAMES = st.sampled_from(["email", "age", "isSubscribed", "favoriteColors", "nickname", "tier"])
+_DEFINITIONS = st.one_of(
+    st.just({"dataType": ""}),  # the deletion marker
+    st.builds(
+        lambda data_type, description: {"dataType": data_type, "description": description},
+        st.sampled_from(["STRING", "NUMBER", "BOOLEAN", "ARRAY"]),
+        st.text(max_size=20),
+    ),
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(patch=st.dictionaries(_NAMES, _DEFINITIONS, max_size=6))
+def test_patch_is_a_merge_by_key(
+    emulator: EmulatorHandle, api: httpx.Client, patch: dict[str, dict[str, Any]]
+) -> None:
+    """§4.4 as a property: after a PATCH, each sent key holds its definition or is gone
+    (``dataType: ""``), each key not sent is unchanged, and version is one more."""
+    emulator.set_settings(operation_delay_seconds=0)
+    stores = api.get(STORES).json()["stores"]
+    if not stores:  # the first example makes the store
+        created = api.post(STORES, json={"displayName": "sandbox"}).json()
+        stores = [api.get(created["statusUrl"]).json()["result"]["id"]]
+    store_id = stores[0]
+    url = f"{_groups(store_id)}/mixedTraits"
+    if api.get(url).status_code == 404:
+        api.post(_groups(store_id), json=group_body()).raise_for_status()
+    before = api.get(url).json()["traitGroup"]
+    assert api.patch(url, json={"traits": patch}).status_code == 202
+    after = api.get(url).json()["traitGroup"]
+    expected = {k: v for k, v in before["traits"].items() if k not in patch}
+    expected.update({k: v for k, v in patch.items() if v["dataType"] != ""})
+    assert after["traits"] == expected
+    assert after["version"] == before["version"] + 1

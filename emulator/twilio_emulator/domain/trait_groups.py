@@ -172,7 +172,10 @@ class TraitGroupService:
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         description = body.get("description")
-        if description is not None and c.string(description, "description", max_len=1024):
+        if (
+            description is not None
+            and c.string(description, "description", max_len=1024) is not None
+        ):
             out["description"] = description
         if body.get("traits") is not None:
             checker = TraitMapChecker(

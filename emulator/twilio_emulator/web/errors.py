@@ -109,6 +109,7 @@ def error_body(
     more_info = f"https://www.twilio.com/docs/errors/{code}"
     if api in ("memory", "knowledge"):
         message = message[:1024]
+        more_info = f"https://www.twilio.com/docs/api/errors/{code}"  # memory-v1 §1.2
     return {"code": code, "message": message, "more_info": more_info, "status": status}
 
 
