@@ -37,8 +37,11 @@ WRITE_ROUTES = [
 def assert_error(response: httpx.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
-    prefix = response.request.url.path[:3]
-    assert_valid(body, "error.json", SHAPES.get(prefix, "intelligenceV3Error"))
+    path = response.request.url.path
+    shape = SHAPES.get(path[:3], "intelligenceV3Error")
+    if path.startswith(("/v2/ControlPlane/KnowledgeBases", "/v2/KnowledgeBases")):
+        shape = "knowledgeV2Error"
+    assert_valid(body, "error.json", shape)
     return body
 
 
@@ -245,6 +248,17 @@ def _check(response: httpx.Response) -> None:
         assert_error(response, response.status_code)
 
 
+KNOWLEDGE_SOURCE = {
+    "name": "faq",
+    "description": "d",
+    "source": {
+        "type": "Web",
+        "url": "https://example.com",
+        "crawlDepth": 2,
+        "crawlPeriod": "NEVER",
+    },
+}
+
 FUZZ_SETTINGS = settings(
     max_examples=150,
     deadline=None,
@@ -262,7 +276,13 @@ def fuzz_targets(emulator: EmulatorHandle, api: httpx.Client) -> dict[str, str]:
     store_id = wait_operation(api, store.json()["statusUrl"])["result"]["id"]
     conv_id = conv.json()["related"]["configurationId"]
     conversation = api.post("/v2/Conversations", json={"configurationId": conv_id})
+    emulator.set_settings(knowledge_base_provisioning_seconds=0)
+    kb = api.post("/v2/ControlPlane/KnowledgeBases", json={"displayName": "fuzz"})
+    kb_id = wait_operation(api, kb.json()["statusUrl"])["result"]["id"]
+    source = api.post(f"/v2/KnowledgeBases/{kb_id}/Knowledge", json=KNOWLEDGE_SOURCE)
     return {
+        "kb": kb_id,
+        "source": source.json()["id"],
         "config": config["id"],
         "operator": operator["id"],
         "conv": conv_id,
@@ -298,6 +318,11 @@ def fuzz_targets(emulator: EmulatorHandle, api: httpx.Client) -> dict[str, str]:
             {"addresses": [{"channel": "SMS", "address": "+1555"}], "type": "CUSTOMER"},
         ),
         ("PATCH", "/v2/Conversations/{conversation}", {"status": "ACTIVE", "name": "n"}),
+        ("POST", "/v2/ControlPlane/KnowledgeBases", {"displayName": "k", "description": "d"}),
+        ("PATCH", "/v2/ControlPlane/KnowledgeBases/{kb}", {"displayName": "k", "description": "d"}),
+        ("POST", "/v2/KnowledgeBases/{kb}/Knowledge", KNOWLEDGE_SOURCE),
+        ("PATCH", "/v2/KnowledgeBases/{kb}/Knowledge/{source}", KNOWLEDGE_SOURCE),
+        ("POST", "/v2/KnowledgeBases/{kb}/Search", {"query": "q", "top": 3, "knowledgeIds": []}),
     ],
 )
 def test_fuzz_write_routes(
@@ -339,6 +364,7 @@ def test_fuzz_query_parameters(api: httpx.Client, record_property: Any) -> None:
                 f"/v3/ControlPlane/Operators/{SENTIMENT}/Versions",
                 "/v2/ControlPlane/Configurations",
                 "/v1/ControlPlane/Stores",
+                "/v2/ControlPlane/KnowledgeBases",
             ]
         ),
         params=st.dictionaries(

@@ -206,3 +206,62 @@ def test_memory_v1_bodies(emulator: EmulatorHandle, api: httpx.Client) -> None:
     assert [e.status_code for e in errors] == [400, 404, 405, 400, 412, 401, 400]
     for response in errors:
         assert_valid(response.json(), ERRORS, "memoryV1Error")
+
+
+KNOWLEDGE_SOURCES = (
+    {"type": "Text", "content": "Refunds take five days."},
+    {"type": "Web", "url": "https://example.com/help", "crawlDepth": 3, "crawlPeriod": "WEEKLY"},
+    {"type": "File", "fileName": "faq.pdf", "fileSize": 4, "mimeType": "application/pdf"},
+)
+
+
+def test_knowledge_v2_request_bodies_are_spec_valid() -> None:
+    assert_valid({"displayName": "support-kb", "description": "d"}, "knowledge-base.create.json")
+    assert_valid({"description": "e"}, "knowledge-base.update.json")
+    for source in KNOWLEDGE_SOURCES:
+        assert_valid({"name": "faq", "source": source}, "knowledge-source.create.json")
+    assert_valid(
+        {"name": "faq", "source": {"type": "Web", "url": "https://example.com/help"}},
+        "knowledge-source.update.json",
+    )
+
+
+def test_knowledge_v2_bodies(emulator: EmulatorHandle, api: httpx.Client) -> None:
+    """Every Knowledge v2 answer, each source type in each state, and its errors."""
+    emulator.set_settings(operation_delay_seconds=2, knowledge_base_provisioning_seconds=2)
+    bases = "/v2/ControlPlane/KnowledgeBases"
+    accepted = api.post(bases, json={"displayName": "support-kb"})
+    assert_valid(accepted.json(), "async-operation.json", "knowledgeV2OperationAccepted")
+    op_url = accepted.json()["statusUrl"]
+    for _ in range(3):  # PENDING, RUNNING, COMPLETED
+        assert_valid(api.get(op_url).json(), "async-operation.json", "knowledgeV2OperationStatus")
+        emulator.advance_clock(1)
+    kb_id = api.get(op_url).json()["result"]["id"]
+    emulator.advance_clock(2)
+    assert_valid(api.get(f"{bases}/{kb_id}").json(), "knowledge-base.json")
+    sources = f"/v2/KnowledgeBases/{kb_id}/Knowledge"
+    created = [api.post(sources, json={"name": "faq", "source": s}) for s in KNOWLEDGE_SOURCES]
+    assert [c.status_code for c in created] == [201, 201, 201]
+    httpx.put(created[2].json()["source"]["importUrl"], content=b"%PDF").raise_for_status()
+    for _ in range(3):  # QUEUED, PROCESSING, COMPLETED (File: SCHEDULED before its upload)
+        for item in api.get(sources).json()["knowledge"]:
+            assert_valid(item, "knowledge-source.json")
+            chunks = api.get(f"{sources}/{item['id']}/Chunks").json()
+            assert_valid(chunks, "knowledge-source.json", "KnowledgeChunkList")
+        emulator.advance_clock(0.1)
+    found = api.post(f"/v2/KnowledgeBases/{kb_id}/Search", json={"query": "refunds", "top": 20})
+    assert_valid(found.json(), "knowledge-source.json", "KnowledgeSearchResponse")
+    assert len(found.json()["chunks"]) == 3
+    errors = [
+        api.post(bases, json={}),
+        api.get(f"{bases}/know_knowledgebase_01k6fc25s7epm9qtk8rszbv3q5"),
+        api.put(f"{bases}/{kb_id}", json={}),
+        api.patch(f"{bases}/{kb_id}", json={}, headers={"If-Match": "stale"}),
+        api.post(
+            sources, json={"name": "x" * 31, "source": {"type": "Text", "content": "y" * 5000}}
+        ),
+        httpx.get(str(api.base_url) + sources),
+    ]
+    assert [e.status_code for e in errors] == [400, 404, 405, 412, 400, 401]
+    for response in errors:
+        assert_valid(response.json(), ERRORS, "knowledgeV2Error")

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-__all__ = ["Clock", "format_timestamp", "parse_timestamp"]
+__all__ = ["Clock", "format_timestamp", "parse_timestamp", "stage"]
 
 
 class Clock:
@@ -50,3 +50,12 @@ def parse_timestamp(text: str) -> float:
     if parsed.tzinfo is None:
         raise ValueError("a time zone is required")
     return parsed.timestamp()
+
+
+def stage(elapsed: float, span: float, stages: tuple[str, str, str]) -> str:
+    """A two-step background job seen ``elapsed`` seconds after it started: the first
+    stage for the first half of ``span``, the second for the second half, then done."""
+    first, second, done = stages
+    if elapsed >= span:
+        return done
+    return first if elapsed < span / 2 else second

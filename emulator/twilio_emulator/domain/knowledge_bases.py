@@ -14,9 +14,11 @@ serves both on one origin, so the id alone tells which API issued it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .checks import Checker
+from .clock import stage
 from .collection import Collection
 from .errors import PreconditionFailed, ValidationFailed
 from .ids import ttid_pattern
@@ -53,7 +55,7 @@ class KnowledgeBaseService(Collection):
         super().__init__(rt)
         self.operations = operations
         # Deleting a base cascades to its sources; the source service registers here.
-        self.on_delete: list[Any] = []
+        self.on_delete: list[Callable[[str, str], None]] = []
         operations.register(_CREATE, self._apply_create)
         operations.register(_UPDATE, self._apply_update)
         operations.register(_DELETE, self._apply_delete)
@@ -71,11 +73,9 @@ class KnowledgeBaseService(Collection):
             op = self.rt.store.get("operation", account, pending)
             if op is not None and op["type"] == _DELETE:
                 return "DELETING"
-        span = self.rt.settings.knowledge_base_provisioning_seconds
         elapsed = self.rt.now() - float(doc["provisioningStartedAt"])
-        if elapsed >= span:
-            return "ACTIVE"
-        return "QUEUED" if elapsed < span / 2 else "PROVISIONING"
+        span = self.rt.settings.knowledge_base_provisioning_seconds
+        return stage(elapsed, span, ("QUEUED", "PROVISIONING", "ACTIVE"))
 
     def render(self, account: str, doc: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"id": doc["id"], "displayName": doc["displayName"]}
@@ -117,7 +117,7 @@ class KnowledgeBaseService(Collection):
         *,
         fail: bool = False,
     ) -> dict[str, Any]:
-        doc = self.fetch(account, kb_id)
+        doc = self._not_deleting(account, kb_id)
         if not if_match_matches(if_match, knowledge_base_etag(doc)):
             # knowledge-v2 §2.2 [UNCERTAIN]: no 412 is declared; the emulator mirrors Memory.
             raise PreconditionFailed(f"If-Match {if_match} does not match the current ETag")
@@ -132,8 +132,15 @@ class KnowledgeBaseService(Collection):
         return self._start(account, _UPDATE, kb_id, fields, fail)
 
     def delete(self, account: str, kb_id: str, *, fail: bool = False) -> dict[str, Any]:
-        self.fetch(account, kb_id)
+        self._not_deleting(account, kb_id)
         return self._start(account, _DELETE, kb_id, {}, fail)
+
+    def _not_deleting(self, account: str, kb_id: str) -> dict[str, Any]:
+        """The base, unless a delete is under way: K1 declares no 409, so that is a 400."""
+        doc = self.fetch(account, kb_id)
+        if self.status(account, doc) == "DELETING":
+            raise ValidationFailed(f"Knowledge Base {kb_id} is being deleted")
+        return doc
 
     def _start(
         self, account: str, op_type: str, kb_id: str, fields: dict[str, Any], fail: bool

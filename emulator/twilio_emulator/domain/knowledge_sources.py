@@ -14,6 +14,7 @@ import secrets
 from typing import Any
 
 from .checks import Checker, join
+from .clock import stage
 from .collection import ChildCollection
 from .errors import Forbidden, ValidationFailed
 from .ids import ttid_pattern
@@ -83,11 +84,9 @@ class KnowledgeSourceService(ChildCollection):
             return "FAILED"
         if doc["queuedAt"] is None:
             return "SCHEDULED"
-        span = self.rt.settings.knowledge_processing_seconds
         elapsed = self.rt.now() - float(doc["queuedAt"])
-        if elapsed >= span:
-            return "COMPLETED"
-        return "QUEUED" if elapsed < span / 2 else "PROCESSING"
+        span = self.rt.settings.knowledge_processing_seconds
+        return stage(elapsed, span, ("QUEUED", "PROCESSING", "COMPLETED"))
 
     def completed_at(self, doc: dict[str, Any]) -> float:
         return float(doc["queuedAt"]) + self.rt.settings.knowledge_processing_seconds

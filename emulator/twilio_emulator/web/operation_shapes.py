@@ -46,7 +46,8 @@ def twilio_operation_shape(operations: str, resources: str) -> OperationShape:
             body["completedAt"] = em.rt.timestamp(op["completedAt"])
         if status == "COMPLETED":
             body["result"] = {"type": "RESOURCE_ID", "id": op["target"]}
-            body["resultUrl"] = f"{base_url(request)}{resources}/{op['target']}"
+            if not op["type"].endswith("-delete"):  # a deleted resource has no URL left
+                body["resultUrl"] = f"{base_url(request)}{resources}/{op['target']}"
         if status == "FAILED":
             body["error"] = {
                 "type": problem["type"],
