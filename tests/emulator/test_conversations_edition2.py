@@ -154,6 +154,19 @@ def test_bridge_settable_and_unique(api: httpx.Client) -> None:
     assert fetch(api, other)["conversationsV1Bridge"] == {"serviceId": OTHER_SERVICE}
 
 
+def test_bridge_clash_between_pending_creates_fails_the_second(
+    emulator: EmulatorHandle, api: httpx.Client
+) -> None:
+    emulator.set_settings(operation_delay_seconds=10)
+    bridge = {"serviceId": SERVICE}
+    first = api.post(CONFIGS, json=conv_config_body(conversationsV1Bridge=bridge))
+    second = api.post(CONFIGS, json=conv_config_body(displayName="b", conversationsV1Bridge=bridge))
+    emulator.advance_clock(10)
+    statuses = [api.get(r.json()["statusUrl"]).json() for r in (first, second)]
+    assert [s["status"] for s in statuses] == ["COMPLETED", "FAILED"]
+    assert statuses[1]["error"]["status"] == 409
+
+
 def test_field_rules_of_edition_2(api: httpx.Client) -> None:
     long_ok = conv_config_body(description="d" * 512)
     assert_valid(long_ok, "conversation-configuration.create.json")

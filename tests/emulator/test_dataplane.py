@@ -13,6 +13,7 @@ import httpx
 import pytest
 from twilio_emulator.testing import EmulatorHandle
 
+from tests.emulator.dataplane_helpers import AGENT, CUSTOMER, say
 from tests.emulator.emulator_helpers import (
     SENTIMENT,
     SUMMARY,
@@ -23,9 +24,6 @@ from tests.emulator.emulator_helpers import (
     create_operator,
     rule,
 )
-
-AGENT = "+18005550100"
-CUSTOMER = "+15551234567"
 
 
 class _Receiver(BaseHTTPRequestHandler):
@@ -83,23 +81,6 @@ def _setup(api: httpx.Client, emulator: EmulatorHandle, hook: str) -> tuple[dict
     return intelligence, accepted.json()["related"]["configurationId"]
 
 
-def _say(api: httpx.Client, conversation: str, address: str, text: str) -> dict[str, Any]:
-    response = api.post(
-        f"/v2/Conversations/{conversation}/Communications",
-        json={
-            "author": {"address": address, "channel": "SMS"},
-            "content": {"type": "TEXT", "text": text},
-            "recipients": [
-                {"address": AGENT if address == CUSTOMER else CUSTOMER, "channel": "SMS"}
-            ],
-            "channelId": "SM" + "0" * 32,
-        },
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 def test_conversation_lifecycle_produces_results(
     emulator: EmulatorHandle, api: httpx.Client, receiver: tuple[str, type[_Receiver]]
 ) -> None:
@@ -109,15 +90,15 @@ def test_conversation_lifecycle_produces_results(
     created = api.post("/v2/Conversations", json={"configurationId": conv_config, "name": "call"})
     assert created.status_code == 201
     conversation = created.json()["id"]
-    _say(api, conversation, CUSTOMER, "Hi, thanks for the great help")
-    _say(api, conversation, AGENT, "Happy to help")
+    say(api, conversation, CUSTOMER, "Hi, thanks for the great help")
+    say(api, conversation, AGENT, "Happy to help")
     results = api.get("/v3/OperatorResults", params={"conversationId": conversation}).json()[
         "items"
     ]
     assert len(results) == 1  # count 2: one Sentiment run after two communications
     assert results[0]["result"] == {"label": "positive"}
-    _say(api, conversation, CUSTOMER, "Actually this is terrible")
-    _say(api, conversation, AGENT, "Sorry")
+    say(api, conversation, CUSTOMER, "Actually this is terrible")
+    say(api, conversation, AGENT, "Sorry")
     results = api.get("/v3/OperatorResults", params={"conversationId": conversation}).json()[
         "items"
     ]
@@ -205,7 +186,7 @@ def test_put_on_intelligence_configuration_silences_it(
         json=config_body(rules=[rule(SENTIMENT)]),
     )
     for _ in range(4):
-        _say(api, conversation, CUSTOMER, "great")
+        say(api, conversation, CUSTOMER, "great")
     assert api.get("/v3/OperatorResults").json()["items"] == []
     emulator.set_traps(put_deactivates_configuration=False)
     fresh = create_config(api, rules=[rule(SENTIMENT)])
@@ -219,7 +200,7 @@ def test_put_on_intelligence_configuration_silences_it(
             "configuration": {"intelligenceConfigurationIds": [fresh["id"]]},
         },
     ).json()["id"]
-    _say(api, other, CUSTOMER, "fine")
+    say(api, other, CUSTOMER, "fine")
     assert len(api.get("/v3/OperatorResults").json()["items"]) == 1
 
 
@@ -238,9 +219,9 @@ def test_retired_pinned_version_produces_nothing(
     conversation = api.post(
         "/v2/Conversations", json={"configurationId": accepted.json()["related"]["configurationId"]}
     ).json()["id"]
-    _say(api, conversation, CUSTOMER, "one")
+    say(api, conversation, CUSTOMER, "one")
     emulator.set_operator_version_status(custom["id"], 1, "RETIRED")
-    _say(api, conversation, CUSTOMER, "two")
+    say(api, conversation, CUSTOMER, "two")
     assert len(api.get("/v3/OperatorResults").json()["items"]) == 1
 
 

@@ -226,8 +226,12 @@ def test_mapping_upsert(emulator: EmulatorHandle, api: httpx.Client) -> None:
 def test_mapping_field_must_resolve(api: httpx.Client) -> None:
     operator = create_operator(api)
     for body, fragment in (
-        (mapping_body(operator["id"], field="leadScore"), "not in the output schema"),
-        (mapping_body("OPxxxx"), "has no ACTIVE version"),
+        (mapping_body(operator["id"], field="leadScore"), "not a number or integer property"),
+        (mapping_body(operator["id"], field="explanation"), "not a number or integer property"),
+        (mapping_body(operator["id"], field="a.b.c"), "field: must match"),
+        # The SDK (newer than the reference, which shows OPxxxx) requires an operator TTID.
+        (mapping_body("OPxxxx"), "operatorId: must match"),
+        (mapping_body("intelligence_operator_01kcgy1ew0e9x8re6jq542zt8b"), "no ACTIVE version"),
         (mapping_body(operator["id"], name="Lead-Score"), "name: must match"),
         ({**mapping_body(operator["id"]), "category": "DIMENSION"}, "category: must be one of"),
         (
@@ -244,6 +248,54 @@ def test_mapping_field_must_resolve(api: httpx.Client) -> None:
     ):
         assert fragment in error_of(api.post(MAPPINGS, json=body), 400)
     assert api.get(MAPPINGS).json()["mappings"] == []
+
+
+def test_mapping_patch_with_etag(emulator: EmulatorHandle, api: httpx.Client) -> None:
+    """twilio 9.13.0: PATCH .../{id} changes the field; If-Match on the ETag, else 412."""
+    operator = create_operator(
+        api,
+        outputSchema={
+            "type": "object",
+            "properties": {
+                "score": {"type": "integer"},
+                "scores": {"type": "object", "properties": {"lead": {"type": "number"}}},
+            },
+        },
+    )
+    created = api.post(MAPPINGS, json=mapping_body(operator["id"]))
+    url = f"{MAPPINGS}/{created.json()['id']}"
+    tag = created.headers["ETag"]
+    assert api.get(url).headers["ETag"] == tag
+    change = {
+        "entityMetadata": {
+            "sourceType": "INTELLIGENCE_OPERATOR",
+            "intelligenceOperator": {"field": "scores.lead"},
+        }
+    }
+    stale = api.patch(url, json=change, headers={"If-Match": '"99"'})
+    error_of(stale, 412, 20412)
+    emulator.advance_clock(60)
+    patched = api.patch(url, json=change, headers={"If-Match": tag})
+    assert patched.status_code == 200, patched.text
+    mapping = patched.json()
+    assert_mapping_valid(mapping)
+    assert mapping["entityMetadata"]["intelligenceOperator"] == {
+        "operatorId": operator["id"],
+        "operatorName": "Score",
+        "field": "scores.lead",
+    }
+    assert mapping["updatedAt"] > mapping["createdAt"]
+    assert patched.headers["ETag"] != tag
+    bad = {"entityMetadata": {"intelligenceOperator": {"field": "nope"}}}
+    error_of(api.patch(url, json=bad), 400)
+    error_of(api.patch(f"{MAPPINGS}/convinsights_mapping_nope", json=change), 404, 20404)
+
+
+def test_post_on_existing_name_per_the_sdk(emulator: EmulatorHandle, api: httpx.Client) -> None:
+    operator = create_operator(api)
+    assert api.post(MAPPINGS, json=mapping_body(operator["id"])).status_code == 201
+    emulator.set_traps(insights_mapping_post_upserts=False)
+    error_of(api.post(MAPPINGS, json=mapping_body(operator["id"])), 409, 20052)
 
 
 def test_capacity(emulator: EmulatorHandle, api: httpx.Client) -> None:
@@ -288,60 +340,3 @@ def test_rate_limit_headers_are_integers(emulator: EmulatorHandle, api: httpx.Cl
         assert header in response.headers
     assert_valid(response.json(), "error.json", "insightsV3Error")
     assert api.get(METADATA).status_code == 200
-
-
-# -- QueryJobs -------------------------------------------------------------------------------
-
-JOBS = "/v3/InsightsDomains/Conversations/QueryJobs"
-JOB_BODY = {"query": {"measures": ["Conversation.Count"], "dimensions": ["Id"]}}
-
-
-def test_query_job_lifecycle(
-    emulator: EmulatorHandle, api: httpx.Client, data: dict[str, Any]
-) -> None:
-    emulator.set_settings(operation_delay_seconds=10)
-    submitted = api.post(JOBS, json=JOB_BODY)
-    assert submitted.status_code == 202, submitted.text
-    body = submitted.json()
-    assert_valid(body, RESPONSE, "QueryJobSubmitResponse")
-    assert body["status"] == "PENDING"
-    assert submitted.headers["Location"] == body["statusUrl"]
-    int(submitted.headers["Retry-After"])
-    error_of(api.get(f"{body['statusUrl']}/Results"), 404, 20404)
-    emulator.advance_clock(6)
-    running = api.get(body["statusUrl"])
-    assert running.json()["status"] == "RUNNING"
-    assert "Retry-After" in running.headers
-    conversation(api, data["orchestrator"], "a late conversation")  # after submit: not counted
-    emulator.advance_clock(4)
-    done = api.get(body["statusUrl"]).json()
-    assert_valid(done, RESPONSE, "QueryJobStatusResponse")
-    assert (done["status"], done["resultId"], done["resultRetentionPeriod"]) == (
-        "COMPLETED",
-        body["operationId"],
-        "P7D",
-    )
-    first = api.get(done["resultUrl"], params={"pageSize": 2}).json()
-    assert_valid(first, RESPONSE)
-    rest = api.get(done["resultUrl"], params={"pageToken": first["meta"]["nextToken"]}).json()
-    rows = first["items"] + rest["items"]
-    assert sorted(r["Id"] for r in rows) == sorted(data[k] for k in ("happy", "angry", "silent"))
-    listed = api.get(JOBS, params={"status": "COMPLETED"}).json()
-    assert [j["operationId"] for j in listed["items"]] == [body["operationId"]]
-    assert_valid(listed, RESPONSE, "QueryJobListResponse")
-    assert api.get(JOBS, params={"status": "PENDING"}).json()["items"] == []
-    emulator.advance_clock(7 * 24 * 3600 + 1)
-    error_of(api.get(done["resultUrl"]), 404, 20404)
-
-
-def test_query_job_idempotency_and_errors(emulator: EmulatorHandle, api: httpx.Client) -> None:
-    key = {"Idempotency-Key": "01890a5d-aa0f-7c80-b8e6-0242ac140004"}
-    first = api.post(JOBS, json=JOB_BODY, headers=key)
-    again = api.post(JOBS, json=JOB_BODY, headers=key)
-    assert first.json()["operationId"] == again.json()["operationId"]
-    other = {"query": {"measures": ["OperatorResult.Count"]}}
-    error_of(api.post(JOBS, json=other, headers=key), 422, 20422)
-    error_of(api.post(JOBS, json={"query": {}}), 400)
-    error_of(api.get(f"{JOBS}/proc_job_nope"), 404, 20404)
-    error_of(api.get(JOBS, params={"status": "DONE"}), 400)
-    assert len(api.get(JOBS).json()["items"]) == 1

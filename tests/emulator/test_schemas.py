@@ -35,6 +35,7 @@ def test_request_bodies_used_by_the_tests_are_spec_valid() -> None:
     )
     assert_valid(conv_config_body(), "conversation-configuration.create.json")
     assert_valid(conv_config_body(), "conversation-configuration.update.json")
+    assert_valid(conv_config_body(), "conversation-configuration.patch.json")
     assert_valid({"displayName": "sandbox"}, "memory-store.create.json")
 
 
@@ -146,6 +147,19 @@ def test_conversations_v2_bodies(emulator: EmulatorHandle, api: httpx.Client) ->
     failed = api.get(failing.json()["statusUrl"]).json()
     assert failed["status"] == "FAILED"
     assert_valid(failed, "async-operation.json", "conversationsV2OperationStatus")
+    patched = api.patch(
+        f"/v2/ControlPlane/Configurations/{config_id}",
+        json={"conversationsV1Bridge": {"serviceId": "IS" + "0" * 32}},
+    )
+    assert_valid(patched.json(), "async-operation.json", "conversationsV2OperationAccepted")
+    assert_valid(
+        api.get(patched.json()["statusUrl"]).json(),
+        "async-operation.json",
+        "conversationsV2OperationStatus",
+    )
+    bridged = api.get(f"/v2/ControlPlane/Configurations/{config_id}").json()
+    assert bridged["conversationsV1Bridge"] == {"serviceId": "IS" + "0" * 32}
+    assert_valid(bridged, "conversation-configuration.json")
     deleted = api.delete(f"/v2/ControlPlane/Configurations/{config_id}")
     assert_valid(deleted.json(), "async-operation.json", "conversationsV2OperationAccepted")
     errors = [

@@ -130,7 +130,9 @@ class ConversationConfigService(Collection):
     # -- appliers (run when the operation completes) ----------------------------------
 
     def _apply_create(self, account: str, op: dict[str, Any]) -> None:
-        self._check_limit(account)  # creates pending together may exceed it: FAILED
+        # Creates pending together may pass these checks at the write: FAILED here.
+        self._check_limit(account)
+        self._check_bridge(account, op["target"], op["payload"])
         now = self.rt.timestamp()
         doc = dict(op["payload"], id=op["target"], createdAt=now, updatedAt=now, version=1)
         self.rt.store.put(_KIND, account, op["target"], _ordered(doc))
@@ -151,6 +153,7 @@ class ConversationConfigService(Collection):
             if self.rt.settings.grouping_type_change != "ignore":
                 raise ValidationFailed(_GROUPING_IMMUTABLE)
             fields["conversationGroupingType"] = old["conversationGroupingType"]
+        self._check_bridge(account, old["id"], fields)
         doc = dict(
             fields,
             id=old["id"],

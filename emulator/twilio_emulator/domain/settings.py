@@ -57,6 +57,10 @@ class Traps:
     # FAILED (the SDK agrees); on, a pending operation reports RUNNING for the
     # second half of its delay, as the endpoint description says.
     conversations_operation_running: bool = False
+    # insights-v3 §5.2: POST on an existing custom-field-mapping name of the same
+    # operator updates it in place (200). Off: 409 as the twilio 9.13.0 docs say
+    # (updates then go through PATCH).
+    insights_mapping_post_upserts: bool = True
 
     def update(self, values: dict[str, Any]) -> None:
         for name, value in _checked(self, values).items():
@@ -69,7 +73,9 @@ class Traps:
 @dataclass
 class Settings:
     # Emulator seconds from an async write (Conversations v2, Memory v1) to its
-    # completion; the operation is PENDING for the first half, then RUNNING.
+    # completion; the operation is PENDING for the first half, then RUNNING
+    # (Conversations v2 shows PENDING throughout, see the trap above; Insights
+    # QueryJobs use the same delay).
     # 0 completes the operation before the 202 is even sent.
     operation_delay_seconds: float = 0.2
     # Emulator seconds a new Memory Store spends QUEUED then PROVISIONING

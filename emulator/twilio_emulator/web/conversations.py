@@ -104,32 +104,33 @@ async def fetch_configuration(em: Backend, account: Account, config_id: str) -> 
     return json_response(em.conversation_configs.fetch(account, config_id))
 
 
-@router.put(_CONFIGS + "/{config_id}")
-async def update_configuration(
-    request: Request, em: Backend, account: Account, config_id: str, fail: FailRequested
+async def _update(
+    request: Request, em: Emulator, account: str, config_id: str, fail: bool, *, merge: bool
 ) -> Response:
+    """PUT (full replacement) or PATCH (``merge``) of a configuration."""
     configs = em.conversation_configs
+    write = configs.patch if merge else configs.update
     return await _accepted(
         request,
         em,
         account,
-        lambda body: configs.update(account, config_id, body, fail=fail),
+        lambda body: write(account, config_id, body, fail=fail),
         existing=config_id,
     )
+
+
+@router.put(_CONFIGS + "/{config_id}")
+async def update_configuration(
+    request: Request, em: Backend, account: Account, config_id: str, fail: FailRequested
+) -> Response:
+    return await _update(request, em, account, config_id, fail, merge=False)
 
 
 @router.patch(_CONFIGS + "/{config_id}")
 async def patch_configuration(
     request: Request, em: Backend, account: Account, config_id: str, fail: FailRequested
 ) -> Response:
-    configs = em.conversation_configs
-    return await _accepted(
-        request,
-        em,
-        account,
-        lambda body: configs.patch(account, config_id, body, fail=fail),
-        existing=config_id,
-    )
+    return await _update(request, em, account, config_id, fail, merge=True)
 
 
 @router.delete(_CONFIGS + "/{config_id}")

@@ -6,17 +6,20 @@
 - ``POST|GET /v3/InsightsDomains/Conversations/QueryJobs``, ``GET .../QueryJobs/{id}`` and
   ``GET .../QueryJobs/{id}/Results``: the asynchronous queries;
 - ``POST|GET /v3/ControlPlane/ConversationInsights/CustomFieldMappings`` upsert, list;
-- ``GET .../CustomFieldMappings/{id}`` fetch (SDK);
+- ``GET|PATCH .../CustomFieldMappings/{id}`` fetch and update (SDK; ``ETag``/``If-Match``);
 - ``GET .../CustomFieldMappingsCapacity`` (SDK; ``.../CustomFieldMappings/Capacity`` too).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain.idempotency import check_idempotency_key
+from ..domain.insights_mappings import etag, render_mapping
 from .common import (
     Account,
     Backend,
@@ -104,7 +107,11 @@ async def fetch_query_job_results(
 @write_action
 def create_custom_field_mapping(em: Backend, account: Account, body: JsonBody) -> Response:
     mapping, created = em.insights_mappings.upsert(account, body)
-    return json_response(mapping, 201 if created else 200)
+    return _mapping_response(mapping, 201 if created else 200)
+
+
+def _mapping_response(doc: dict[str, Any], status: int = 200) -> Response:
+    return json_response(render_mapping(doc), status, {"ETag": etag(doc)})
 
 
 @router.get(_MAPPINGS)
@@ -121,4 +128,13 @@ async def fetch_custom_field_mapping_capacity(em: Backend, account: Account) -> 
 
 @router.get(_MAPPINGS + "/{mapping_id}")
 async def fetch_custom_field_mapping(em: Backend, account: Account, mapping_id: str) -> Response:
-    return json_response(em.insights_mappings.fetch(account, mapping_id))
+    return _mapping_response(em.insights_mappings.fetch(account, mapping_id))
+
+
+@router.patch(_MAPPINGS + "/{mapping_id}")
+@write_action
+def update_custom_field_mapping(
+    request: Request, em: Backend, account: Account, mapping_id: str, body: JsonBody
+) -> Response:
+    if_match = request.headers.get("if-match")
+    return _mapping_response(em.insights_mappings.patch(account, mapping_id, body, if_match))
