@@ -48,7 +48,9 @@ def settled(run: Run, accepted: Any, what: str) -> Any:
 def make_orchestrator(run: Run, store_id: str, intelligence_ids: list[str] | None = None) -> str:
     configurations = run.client.conversations.v2.configurations
     body = config_body(run, store_id, intelligence_ids or [])
-    accepted = configurations.create(create_configuration_request=ConfigurationList.CreateConfigurationRequest(body))
+    accepted = configurations.create(
+        create_configuration_request=ConfigurationList.CreateConfigurationRequest(body)
+    )
     ident = check_id((accepted.related or {}).get("configurationId"), CONFIG)
     done = settled(run, accepted, "orchestrator configuration create")
     assert done.related == {"configurationId": ident}, done.related
@@ -64,7 +66,9 @@ def make_conversation(run: Run, orchestrator_id: str, *texts: str) -> str:
     conversations = run.client.conversations.v2.conversations
     from twilio.rest.conversations.v2.conversation import ConversationList  # noqa: PLC0415
 
-    created = conversations.create(ConversationList.CreateConversationWithConfigRequest({"configurationId": orchestrator_id}))
+    created = conversations.create(
+        ConversationList.CreateConversationWithConfigRequest({"configurationId": orchestrator_id})
+    )
     ident = check_id(created.id, "conv_conversation")
     run.created("conversation", ident, conversations(ident).delete, best_effort=True)
     for text in texts:
@@ -88,7 +92,9 @@ def _store(run: Run) -> str:
 
 def config_create(run: Run) -> None:
     ident = make_orchestrator(run, _store(run))
-    assert run.client.conversations.v2.configurations(ident).fetch().display_name == run.name("orch")
+    assert run.client.conversations.v2.configurations(ident).fetch().display_name == run.name(
+        "orch"
+    )
 
 
 def config_list(run: Run) -> None:
@@ -112,7 +118,13 @@ def config_update(run: Run) -> None:
     ident = make_orchestrator(run, store_id)
     body = {**config_body(run, store_id, []), "description": "replaced"}
     context = run.client.conversations.v2.configurations(ident)
-    settled(run, context.update(update_configuration_request=ConfigurationList.UpdateConfigurationRequest(body)), "PUT")
+    settled(
+        run,
+        context.update(
+            update_configuration_request=ConfigurationList.UpdateConfigurationRequest(body)
+        ),
+        "PUT",
+    )
     assert context.fetch().description == "replaced"
 
 
@@ -134,7 +146,9 @@ def config_delete(run: Run) -> None:
 def operation_fetch(run: Run) -> None:
     configurations = run.client.conversations.v2.configurations
     body = config_body(run, _store(run), [])
-    accepted = configurations.create(create_configuration_request=ConfigurationList.CreateConfigurationRequest(body))
+    accepted = configurations.create(
+        create_configuration_request=ConfigurationList.CreateConfigurationRequest(body)
+    )
     ident = accepted.related["configurationId"]
     run.created("orchestrator configuration", ident, configurations(ident).delete)
     op_id = accepted.status_url.rsplit("/", 1)[-1]
@@ -149,11 +163,26 @@ def operation_fetch(run: Run) -> None:
 
 ORCH = ("memory store", "orchestrator configuration")
 _DRIVEN = [
-    Entry(V2 + "ConfigurationList.create", "CreateConfigurationRequest{displayName, description, conversationGroupingType, memoryStoreId, channelSettings}", ("memory store",), config_create),
+    Entry(
+        V2 + "ConfigurationList.create",
+        "CreateConfigurationRequest{displayName, description, conversationGroupingType, memoryStoreId, channelSettings}",
+        ("memory store",),
+        config_create,
+    ),
     Entry(V2 + "ConfigurationList.list", "page_size", ORCH, config_list),
     Entry(V2 + "ConfigurationContext.fetch", "id", ORCH, config_fetch),
-    Entry(V2 + "ConfigurationContext.update", "id, UpdateConfigurationRequest (whole body)", ORCH, config_update),
-    Entry(V2 + "ConfigurationContext.patch", "id, PatchConfigurationRequest{description}", ORCH, config_patch),
+    Entry(
+        V2 + "ConfigurationContext.update",
+        "id, UpdateConfigurationRequest (whole body)",
+        ORCH,
+        config_update,
+    ),
+    Entry(
+        V2 + "ConfigurationContext.patch",
+        "id, PatchConfigurationRequest{description}",
+        ORCH,
+        config_patch,
+    ),
     Entry(V2 + "ConfigurationContext.delete", "id", ORCH, config_delete),
     Entry(V2 + "OperationContext.fetch", "id", ORCH, operation_fetch),
 ]

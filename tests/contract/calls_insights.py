@@ -18,7 +18,10 @@ from .harness import Entry, Run, check_id
 __all__ = ["ENTRIES"]
 
 V3 = "insights.v3."
-QUERY = {"domain": "Conversations", "query": {"measures": ["Conversation.Count"], "dimensions": ["Id"]}}
+QUERY = {
+    "domain": "Conversations",
+    "query": {"measures": ["Conversation.Count"], "dimensions": ["Id"]},
+}
 
 
 def query_create(run: Run) -> None:
@@ -89,13 +92,19 @@ def mapping_body(run: Run, operator_id: str, description: str = "Lead score") ->
         "description": description,
         "entityMetadata": {
             "sourceType": "INTELLIGENCE_OPERATOR",
-            "intelligenceOperator": {"operatorId": operator_id, "operatorName": "Score", "field": "score"},
+            "intelligenceOperator": {
+                "operatorId": operator_id,
+                "operatorName": "Score",
+                "field": "score",
+            },
         },
     }
 
 
 def make_mapping(run: Run) -> str:
-    request = CustomFieldMappingList.CustomFieldMappingRequest(mapping_body(run, make_operator(run)))
+    request = CustomFieldMappingList.CustomFieldMappingRequest(
+        mapping_body(run, make_operator(run))
+    )
     created = run.client.insights.v3.custom_field_mappings.create(request)
     run.answered(200, 201)
     ident = check_id(created.id, "convinsights_mapping")
@@ -106,7 +115,9 @@ def make_mapping(run: Run) -> str:
 def mapping_create(run: Run) -> None:
     ident = make_mapping(run)
     fetched = run.client.insights.v3.custom_field_mappings(ident).fetch()
-    assert fetched.entity_metadata["intelligenceOperator"]["field"] == "score", fetched.entity_metadata
+    assert fetched.entity_metadata["intelligenceOperator"]["field"] == "score", (
+        fetched.entity_metadata
+    )
 
 
 def mapping_list(run: Run) -> None:
@@ -125,10 +136,16 @@ def mapping_fetch(run: Run) -> None:
 
 def mapping_patch(run: Run) -> None:
     ident = make_mapping(run)
-    update = CustomFieldMappingList.CustomFieldMappingUpdateRequest({"description": "patched"})
+    fetched = run.client.insights.v3.custom_field_mappings(ident).fetch()
+    source = dict(fetched.entity_metadata["intelligenceOperator"], operatorName="Score v2")
+    # The SDK's update request carries entityMetadata only (no name or description).
+    update = CustomFieldMappingList.CustomFieldMappingUpdateRequest(
+        {"entityMetadata": {"sourceType": "INTELLIGENCE_OPERATOR", "intelligenceOperator": source}}
+    )
     patched = run.client.insights.v3.custom_field_mappings(ident).patch(update)
     run.answered(200)
-    assert (patched.id, patched.description) == (ident, "patched")
+    assert patched.id == ident
+    assert patched.entity_metadata["intelligenceOperator"]["field"] == "score"
 
 
 def capacity_fetch(run: Run) -> None:
@@ -139,16 +156,33 @@ def capacity_fetch(run: Run) -> None:
 
 MAP = ("operator", "custom field mapping")
 ENTRIES = [
-    Entry(V3 + "QueryList.create", "InsightsQueryRequest{domain, query}, page_size", (), query_create),
-    Entry(V3 + "QueryList.fetch", "page_token", ("world of calls_results", "second conversation"), query_fetch),
+    Entry(
+        V3 + "QueryList.create", "InsightsQueryRequest{domain, query}, page_size", (), query_create
+    ),
+    Entry(
+        V3 + "QueryList.fetch",
+        "page_token",
+        ("world of calls_results", "second conversation"),
+        query_fetch,
+    ),
     Entry(V3 + "MetadataList.fetch", "", (), metadata_fetch),
     Entry(V3 + "QueryJobList.create", "InsightsQueryRequest", (), job_create),
     Entry(V3 + "QueryJobList.list", "", ("query job",), job_list),
     Entry(V3 + "QueryJobContext.fetch", "operation_id", ("query job",), job_fetch),
     Entry(V3 + "ResultList.fetch", "operation_id", ("query job",), result_fetch),
-    Entry(V3 + "CustomFieldMappingList.create", "CustomFieldMappingRequest{category, name, description, entityMetadata.intelligenceOperator}", ("operator",), mapping_create),
+    Entry(
+        V3 + "CustomFieldMappingList.create",
+        "CustomFieldMappingRequest{category, name, description, entityMetadata.intelligenceOperator}",
+        ("operator",),
+        mapping_create,
+    ),
     Entry(V3 + "CustomFieldMappingList.list", "", MAP, mapping_list),
     Entry(V3 + "CustomFieldMappingContext.fetch", "mapping_id", MAP, mapping_fetch),
-    Entry(V3 + "CustomFieldMappingContext.patch", "mapping_id, CustomFieldMappingUpdateRequest{description}", MAP, mapping_patch),
+    Entry(
+        V3 + "CustomFieldMappingContext.patch",
+        "mapping_id, CustomFieldMappingUpdateRequest{description}",
+        MAP,
+        mapping_patch,
+    ),
     Entry(V3 + "CustomFieldMappingsCapacityList.fetch", "", (), capacity_fetch),
 ]

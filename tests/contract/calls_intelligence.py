@@ -6,7 +6,6 @@ from typing import Any
 
 from twilio.rest.intelligence.v3.configuration import ConfigurationList
 from twilio.rest.intelligence.v3.operator import OperatorList
-from twilio.rest.intelligence.v3.rule_execution import RuleExecutionList
 
 from .harness import Entry, Run, check_id
 
@@ -45,7 +44,11 @@ def rule(operator_id: str = SENTIMENT, on: str = "CONVERSATION_END") -> dict[str
 
 def make_configuration(run: Run, operator_id: str = SENTIMENT, on: str = "CONVERSATION_END") -> Any:
     configurations = run.client.intelligence.v3.configurations
-    body = {"displayName": run.name("cfg"), "description": "contract", "rules": [rule(operator_id, on)]}
+    body = {
+        "displayName": run.name("cfg"),
+        "description": "contract",
+        "rules": [rule(operator_id, on)],
+    }
     created = configurations.create(ConfigurationList.CreateConfigurationRequest(body))
     run.answered(201)
     check_id(created.id, "intelligence_configuration")
@@ -126,7 +129,9 @@ def operator_fetch(run: Run) -> None:
 def operator_update(run: Run) -> None:
     ident = make_operator(run)
     body = operator_body(run, description="Scores it again")
-    updated = run.client.intelligence.v3.operators(ident).update(OperatorList.LanguageOperator(body))
+    updated = run.client.intelligence.v3.operators(ident).update(
+        OperatorList.LanguageOperator(body)
+    )
     run.answered(200)
     assert (updated.id, updated.description) == (ident, "Scores it again")
     assert updated.version == 2, updated.version
@@ -152,12 +157,42 @@ def version_fetch(run: Run) -> None:
 
 
 ENTRIES = [
-    Entry(V3 + "ConfigurationList.create", "CreateConfigurationRequest{displayName, description, rules}", ("operator (Twilio's Sentiment)",), configuration_create),
-    Entry(V3 + "ConfigurationList.list", "page_size", ("intelligence configuration",), configuration_list),
-    Entry(V3 + "ConfigurationContext.fetch", "id", ("intelligence configuration",), configuration_fetch),
-    Entry(V3 + "ConfigurationContext.update", "id, UpdateConfigurationRequest{displayName, description, rules[id]}", ("intelligence configuration",), configuration_update),
-    Entry(V3 + "ConfigurationContext.delete", "id", ("intelligence configuration",), configuration_delete),
-    Entry(V3 + "OperatorList.create", "LanguageOperator{displayName, description, prompt, outputFormat, outputSchema}", (), operator_create),
+    Entry(
+        V3 + "ConfigurationList.create",
+        "CreateConfigurationRequest{displayName, description, rules}",
+        ("operator (Twilio's Sentiment)",),
+        configuration_create,
+    ),
+    Entry(
+        V3 + "ConfigurationList.list",
+        "page_size",
+        ("intelligence configuration",),
+        configuration_list,
+    ),
+    Entry(
+        V3 + "ConfigurationContext.fetch",
+        "id",
+        ("intelligence configuration",),
+        configuration_fetch,
+    ),
+    Entry(
+        V3 + "ConfigurationContext.update",
+        "id, UpdateConfigurationRequest{displayName, description, rules[id]}",
+        ("intelligence configuration",),
+        configuration_update,
+    ),
+    Entry(
+        V3 + "ConfigurationContext.delete",
+        "id",
+        ("intelligence configuration",),
+        configuration_delete,
+    ),
+    Entry(
+        V3 + "OperatorList.create",
+        "LanguageOperator{displayName, description, prompt, outputFormat, outputSchema}",
+        (),
+        operator_create,
+    ),
     Entry(V3 + "OperatorList.list", "page_size", ("operator",), operator_list),
     Entry(V3 + "OperatorContext.fetch", "id (Twilio's Sentiment)", (), operator_fetch),
     Entry(V3 + "OperatorContext.update", "id, LanguageOperator", ("operator",), operator_update),

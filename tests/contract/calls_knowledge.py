@@ -34,7 +34,9 @@ def settled(run: Run, accepted: Any, what: str, gone_is_done: bool = False) -> A
 
 def make_base(run: Run) -> str:
     bases = run.client.knowledge.v2.knowledge_bases
-    core = KnowledgeBasisList.KnowledgeBaseCore({"displayName": run.name("kb"), "description": "contract"})
+    core = KnowledgeBasisList.KnowledgeBaseCore(
+        {"displayName": run.name("kb"), "description": "contract"}
+    )
     done = settled(run, bases.create(core), "knowledge base create")
     result = done.result
     ident = check_id(result["id"] if isinstance(result, dict) else result.id, KB)
@@ -49,11 +51,19 @@ def make_base(run: Run) -> str:
 
 def make_source(run: Run, kb_id: str) -> Any:
     sources = run.client.knowledge.v2.knowledge(kb_id)
-    core = KnowledgeList.KnowledgeCore({"name": run.name("faq"), "description": "contract", "source": {"type": "Text", "content": "Opening hours: 9 to 5."}})
+    core = KnowledgeList.KnowledgeCore(
+        {
+            "name": run.name("faq"),
+            "description": "contract",
+            "source": {"type": "Text", "content": "Opening hours: 9 to 5."},
+        }
+    )
     created = sources.create(core)
     run.answered(201)
     check_id(created.id, SOURCE)
-    run.created("knowledge source", created.id, run.client.knowledge.v2.knowledge(kb_id, created.id).delete)
+    run.created(
+        "knowledge source", created.id, run.client.knowledge.v2.knowledge(kb_id, created.id).delete
+    )
     return created
 
 
@@ -145,16 +155,36 @@ KBS = ("knowledge base",)
 SOURCES = ("knowledge base", "knowledge source")
 _NOT_DRIVEN = "data plane (search, chunks): not part of the control-plane contract yet"
 ENTRIES = [
-    Entry(V2 + "KnowledgeBasisList.create", "KnowledgeBaseCore{displayName, description}", (), base_create),
+    Entry(
+        V2 + "KnowledgeBasisList.create",
+        "KnowledgeBaseCore{displayName, description}",
+        (),
+        base_create,
+    ),
     Entry(V2 + "KnowledgeBasisList.list", "page_size", KBS, base_list),
     Entry(V2 + "KnowledgeBasisContext.fetch", "kb_id", KBS, base_fetch),
-    Entry(V2 + "KnowledgeBasisContext.update", "kb_id, UpdateKnowledgeBaseRequest{description}", KBS, base_update),
+    Entry(
+        V2 + "KnowledgeBasisContext.update",
+        "kb_id, UpdateKnowledgeBaseRequest{description}",
+        KBS,
+        base_update,
+    ),
     Entry(V2 + "KnowledgeBasisContext.delete", "kb_id", KBS, base_delete),
     Entry(V2 + "OperationContext.fetch", "operation_id", KBS, operation_fetch),
-    Entry(V2 + "KnowledgeList.create", "kb_id, KnowledgeCore{name, description, source: Text}", KBS, source_create),
+    Entry(
+        V2 + "KnowledgeList.create",
+        "kb_id, KnowledgeCore{name, description, source: Text}",
+        KBS,
+        source_create,
+    ),
     Entry(V2 + "KnowledgeList.list", "kb_id", SOURCES, source_list),
     Entry(V2 + "KnowledgeContext.fetch", "kb_id, knowledge_id", SOURCES, source_fetch),
-    Entry(V2 + "KnowledgeContext.update", "kb_id, knowledge_id, KnowledgeCore{name, description}", SOURCES, source_update),
+    Entry(
+        V2 + "KnowledgeContext.update",
+        "kb_id, knowledge_id, KnowledgeCore{name, description}",
+        SOURCES,
+        source_update,
+    ),
     Entry(V2 + "KnowledgeContext.delete", "kb_id, knowledge_id", SOURCES, source_delete),
 ] + [
     Entry(call.name, "", (), None, _NOT_DRIVEN)

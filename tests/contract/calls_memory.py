@@ -20,13 +20,27 @@ OPERATION = "proc_job"
 # memory-v1.md §3's example.
 SETTINGS = {
     "identifierConfigs": [
-        {"idType": "email", "matchingAlgo": "exact", "normalization": "email", "enforceUnique": True},
-        {"idType": "phone", "matchingAlgo": "exact", "normalization": "phone", "enforceUnique": True},
+        {
+            "idType": "email",
+            "matchingAlgo": "exact",
+            "normalization": "email",
+            "enforceUnique": True,
+        },
+        {
+            "idType": "phone",
+            "matchingAlgo": "exact",
+            "normalization": "phone",
+            "enforceUnique": True,
+        },
     ],
     "matchingRules": ["email", "phone"],
 }
 TRAITS = {
-    "score": {"dataType": "NUMBER", "description": "Lead score", "validationRule": {"ruleType": "NUMBER", "min": 0, "max": 100}},
+    "score": {
+        "dataType": "NUMBER",
+        "description": "Lead score",
+        "validationRule": {"ruleType": "NUMBER", "min": 0, "max": 100},
+    },
 }
 
 
@@ -64,7 +78,9 @@ def deleter(run: Run, context: Any, what: str) -> Any:
 
 def make_store(run: Run) -> str:
     stores = run.client.memory.v1.stores
-    accepted = stores.create(StoreList.ServiceRequest({"displayName": run.name("store"), "description": "contract"}))
+    accepted = stores.create(
+        StoreList.ServiceRequest({"displayName": run.name("store"), "description": "contract"})
+    )
     store_id = check_id(result_id(settled(run, accepted, "store create")), "mem_store")
     run.created("memory store", store_id, deleter(run, stores(store_id), "store delete"))
     # A new store is provisioning until its own clock says ACTIVE (memory-v1.md §2.2).
@@ -78,7 +94,11 @@ def make_group(run: Run, store_id: str) -> str:
     accepted = groups.create(TraitGroupList.TraitGroupRequest(body))
     name = result_id(settled(run, accepted, "trait group create"))
     assert name == run.name("group"), name
-    return run.created("trait group", name, deleter(run, run.client.memory.v1.trait_groups(store_id, name), "trait group delete"))
+    return run.created(
+        "trait group",
+        name,
+        deleter(run, run.client.memory.v1.trait_groups(store_id, name), "trait group delete"),
+    )
 
 
 def make_mapping(run: Run, store_id: str, group: str) -> str:
@@ -86,12 +106,19 @@ def make_mapping(run: Run, store_id: str, group: str) -> str:
         "displayName": run.name("mapping"),
         "description": "contract",
         "mappingFrom": {"type": "INGRESS", "columns": ["lead_score"]},
-        "mappingTo": {"type": "TRAITS", "mappings": [{"expression": "lead_score", "traitGroup": group, "traitName": "score"}]},
+        "mappingTo": {
+            "type": "TRAITS",
+            "mappings": [{"expression": "lead_score", "traitGroup": group, "traitName": "score"}],
+        },
     }
     mappings = run.client.memory.v1.data_mappings(store_id)
     accepted = mappings.create(DataMappingList.CreateDataMappingInput(body))
     ident = check_id(result_id(settled(run, accepted, "data mapping create")), "mem_datamapping")
-    return run.created("data mapping", ident, deleter(run, run.client.memory.v1.data_mappings(store_id, ident), "data mapping delete"))
+    return run.created(
+        "data mapping",
+        ident,
+        deleter(run, run.client.memory.v1.data_mappings(store_id, ident), "data mapping delete"),
+    )
 
 
 def store_create(run: Run) -> None:
@@ -119,7 +146,9 @@ def store_fetch(run: Run) -> None:
 def store_patch(run: Run) -> None:
     store_id = make_store(run)
     store = run.client.memory.v1.stores(store_id)
-    settled(run, store.patch(StoreList.PatchStoreRequest({"description": "patched"})), "store patch")
+    settled(
+        run, store.patch(StoreList.PatchStoreRequest({"description": "patched"})), "store patch"
+    )
     assert store.fetch().description == "patched"
 
 
@@ -173,7 +202,11 @@ def group_patch(run: Run) -> None:
     store_id = make_store(run)
     name = make_group(run, store_id)
     group = run.client.memory.v1.trait_groups(store_id, name)
-    settled(run, group.patch(TraitGroupList.PatchTraitGroupRequest({"description": "patched"})), "trait group patch")
+    settled(
+        run,
+        group.patch(TraitGroupList.PatchTraitGroupRequest({"description": "patched"})),
+        "trait group patch",
+    )
     assert group.fetch().trait_group["description"] == "patched"
 
 
@@ -187,7 +220,9 @@ def group_delete(run: Run) -> None:
 def mapping_create(run: Run) -> None:
     store_id = make_store(run)
     ident = make_mapping(run, store_id, make_group(run, store_id))
-    assert run.client.memory.v1.data_mappings(store_id, ident).fetch().display_name == run.name("mapping")
+    assert run.client.memory.v1.data_mappings(store_id, ident).fetch().display_name == run.name(
+        "mapping"
+    )
 
 
 def mapping_list(run: Run) -> None:
@@ -210,14 +245,20 @@ def mapping_patch(run: Run) -> None:
     store_id = make_store(run)
     ident = make_mapping(run, store_id, make_group(run, store_id))
     mapping = run.client.memory.v1.data_mappings(store_id, ident)
-    settled(run, mapping.patch(DataMappingList.DataMappingCore({"description": "patched"})), "data mapping patch")
+    settled(
+        run,
+        mapping.patch(DataMappingList.DataMappingCore({"description": "patched"})),
+        "data mapping patch",
+    )
     assert mapping.fetch().description == "patched"
 
 
 def mapping_delete(run: Run) -> None:
     store_id = make_store(run)
     ident = make_mapping(run, store_id, make_group(run, store_id))
-    settled(run, run.client.memory.v1.data_mappings(store_id, ident).delete(), "data mapping delete")
+    settled(
+        run, run.client.memory.v1.data_mappings(store_id, ident).delete(), "data mapping delete"
+    )
     run.deleted(ident)
 
 
@@ -238,20 +279,52 @@ ENTRIES = [
     Entry(V1 + "StoreList.create", "ServiceRequest{displayName, description}", (), store_create),
     Entry(V1 + "StoreList.list", "page_size", STORE, store_list),
     Entry(V1 + "StoreContext.fetch", "store_id", STORE, store_fetch),
-    Entry(V1 + "StoreContext.patch", "store_id, PatchStoreRequest{description}", STORE, store_patch),
+    Entry(
+        V1 + "StoreContext.patch", "store_id, PatchStoreRequest{description}", STORE, store_patch
+    ),
     Entry(V1 + "StoreContext.delete", "store_id", STORE, store_delete),
     Entry(V1 + "OperationContext.fetch", "operation_id", STORE, operation_fetch),
     Entry(V1 + "IdentityResolutionSettingList.fetch", "store_id", STORE, settings_fetch),
-    Entry(V1 + "IdentityResolutionSettingList.update", "store_id, IdentityResolutionSettingsCore", STORE, settings_update),
-    Entry(V1 + "TraitGroupList.create", "store_id, TraitGroupRequest{displayName, description, traits}", STORE, group_create),
+    Entry(
+        V1 + "IdentityResolutionSettingList.update",
+        "store_id, IdentityResolutionSettingsCore",
+        STORE,
+        settings_update,
+    ),
+    Entry(
+        V1 + "TraitGroupList.create",
+        "store_id, TraitGroupRequest{displayName, description, traits}",
+        STORE,
+        group_create,
+    ),
     Entry(V1 + "TraitGroupList.list", "store_id", GROUP, group_list),
-    Entry(V1 + "TraitGroupContext.fetch", "store_id, trait_group_name, include_traits", GROUP, group_fetch),
-    Entry(V1 + "TraitGroupContext.patch", "store_id, trait_group_name, PatchTraitGroupRequest{description}", GROUP, group_patch),
+    Entry(
+        V1 + "TraitGroupContext.fetch",
+        "store_id, trait_group_name, include_traits",
+        GROUP,
+        group_fetch,
+    ),
+    Entry(
+        V1 + "TraitGroupContext.patch",
+        "store_id, trait_group_name, PatchTraitGroupRequest{description}",
+        GROUP,
+        group_patch,
+    ),
     Entry(V1 + "TraitGroupContext.delete", "store_id, trait_group_name", GROUP, group_delete),
-    Entry(V1 + "DataMappingList.create", "store_id, CreateDataMappingInput{displayName, mappingFrom, mappingTo}", GROUP, mapping_create),
+    Entry(
+        V1 + "DataMappingList.create",
+        "store_id, CreateDataMappingInput{displayName, mappingFrom, mappingTo}",
+        GROUP,
+        mapping_create,
+    ),
     Entry(V1 + "DataMappingList.list", "store_id", MAPPING, mapping_list),
     Entry(V1 + "DataMappingContext.fetch", "store_id, data_mapping_id", MAPPING, mapping_fetch),
-    Entry(V1 + "DataMappingContext.patch", "store_id, data_mapping_id, DataMappingCore{description}", MAPPING, mapping_patch),
+    Entry(
+        V1 + "DataMappingContext.patch",
+        "store_id, data_mapping_id, DataMappingCore{description}",
+        MAPPING,
+        mapping_patch,
+    ),
     Entry(V1 + "DataMappingContext.delete", "store_id, data_mapping_id", MAPPING, mapping_delete),
 ]
 

@@ -37,7 +37,9 @@ def results(run: Run, conversation: str) -> list[Any]:
 def conversation_list(run: Run) -> None:
     world = make_world(run)
     results(run, world["conversation"])
-    listed = run.client.intelligence.v3.conversations.list(intelligence_configuration_ids=[world["config"].id])
+    listed = run.client.intelligence.v3.conversations.list(
+        intelligence_configuration_ids=[world["config"].id]
+    )
     run.answered(200)
     assert world["conversation"] in {c.id for c in listed}
 
@@ -84,7 +86,9 @@ def rule_execution(run: Run) -> None:
         "ruleId": first["id"] if isinstance(first, dict) else first.id,
         "conversationId": world["conversation"],
     }
-    execution = run.client.intelligence.v3.rule_executions.create(RuleExecutionList.CreateRuleExecutionRequest(body))
+    execution = run.client.intelligence.v3.rule_executions.create(
+        RuleExecutionList.CreateRuleExecutionRequest(body)
+    )
     run.answered(202)
     assert execution.code is None  # an accepted execution carries no error
     assert results(run, world["conversation"])
@@ -96,5 +100,10 @@ ENTRIES = [
     Entry(V3 + "OperatorResultList.list", "conversation_id", WORLD, result_list),
     Entry(V3 + "OperatorResultContext.fetch", "operator_result_id", WORLD, result_fetch),
     Entry(V3 + "OperatorResultContext.delete", "operator_result_id", WORLD, result_delete),
-    Entry(V3 + "RuleExecutionList.create", "CreateRuleExecutionRequest{intelligenceConfigurationId, ruleId, conversationId}", WORLD, rule_execution),
+    Entry(
+        V3 + "RuleExecutionList.create",
+        "CreateRuleExecutionRequest{intelligenceConfigurationId, ruleId, conversationId}",
+        WORLD,
+        rule_execution,
+    ),
 ]

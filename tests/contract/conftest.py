@@ -18,8 +18,14 @@ from .harness import Run
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("live", "checking the emulator against a real Twilio account")
-    group.addoption("--live", action="store_true", help="run the live tests (needs TWILIO_LIVE_* credentials)")
-    group.addoption("--live-report", default="live-report.md", help="where the live run writes its report (markdown; a .json beside it)")
+    group.addoption(
+        "--live", action="store_true", help="run the live tests (needs TWILIO_LIVE_* credentials)"
+    )
+    group.addoption(
+        "--live-report",
+        default="live-report.md",
+        help="where the live run writes its report (markdown; a .json beside it)",
+    )
 
 
 def live_credentials() -> tuple[str, str] | None:
