@@ -158,14 +158,16 @@ def operation_fetch(run: Run) -> None:
     assert first.status in ("PENDING", "COMPLETED"), first.status
     done = run.operation_done(run.client.conversations.v2.operations(op_id).fetch, "create")
     assert (done.operation_id, done.status) == (op_id, "COMPLETED")
-    assert done.related == {"configurationId": ident} and done.completed_at is not None
+    assert done.related == {"configurationId": ident}
+    assert done.completed_at is not None
 
 
 ORCH = ("memory store", "orchestrator configuration")
 _DRIVEN = [
     Entry(
         V2 + "ConfigurationList.create",
-        "CreateConfigurationRequest{displayName, description, conversationGroupingType, memoryStoreId, channelSettings}",
+        "CreateConfigurationRequest{displayName, description, conversationGroupingType,"
+        " memoryStoreId, channelSettings}",
         ("memory store",),
         config_create,
     ),

@@ -38,7 +38,8 @@ def query_fetch(run: Run) -> None:
     assert token, first.meta
     second = run.client.insights.v3.query.fetch(page_token=token)
     run.answered(200)
-    assert len(second.items) == 1 and second.items != first.items
+    assert len(second.items) == 1
+    assert second.items != first.items
 
 
 def metadata_fetch(run: Run) -> None:
@@ -73,7 +74,8 @@ def job_fetch(run: Run) -> None:
     op_id = make_job(run)
     fetched = run.client.insights.v3.query_jobs(op_id).fetch()
     run.answered(200)
-    assert fetched.operation_id == op_id and fetched.status
+    assert fetched.operation_id == op_id
+    assert fetched.status
 
 
 def result_fetch(run: Run) -> None:
@@ -172,7 +174,8 @@ ENTRIES = [
     Entry(V3 + "ResultList.fetch", "operation_id", ("query job",), result_fetch),
     Entry(
         V3 + "CustomFieldMappingList.create",
-        "CustomFieldMappingRequest{category, name, description, entityMetadata.intelligenceOperator}",
+        "CustomFieldMappingRequest{category, name, description,"
+        " entityMetadata.intelligenceOperator}",
         ("operator",),
         mapping_create,
     ),

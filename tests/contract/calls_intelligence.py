@@ -93,7 +93,8 @@ def configuration_update(run: Run) -> None:
     updated = context.update(ConfigurationList.UpdateConfigurationRequest(body))
     run.answered(200)
     assert (updated.id, updated.description) == (created.id, "updated")
-    assert updated.version is not None and updated.version > created.version
+    assert updated.version is not None
+    assert updated.version > created.version
 
 
 def configuration_delete(run: Run) -> None:
@@ -123,7 +124,8 @@ def operator_fetch(run: Run) -> None:
     fetched = run.client.intelligence.v3.operators(SENTIMENT).fetch()
     run.answered(200)
     assert (fetched.id, fetched.author) == (SENTIMENT, "TWILIO")
-    assert fetched.version is not None and fetched.version >= 1
+    assert fetched.version is not None
+    assert fetched.version >= 1
 
 
 def operator_update(run: Run) -> None:
@@ -147,7 +149,8 @@ def operator_delete(run: Run) -> None:
 def version_list(run: Run) -> None:
     versions = run.client.intelligence.v3.versions(SENTIMENT).list()
     run.answered(200)
-    assert versions and all(v.version is not None for v in versions)
+    assert versions
+    assert all(v.version is not None for v in versions)
 
 
 def version_fetch(run: Run) -> None:

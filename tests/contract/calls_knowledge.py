@@ -83,7 +83,8 @@ def base_fetch(run: Run) -> None:
     ident = make_base(run)
     fetched = run.client.knowledge.v2.knowledge_bases(ident).fetch()
     run.answered(200)
-    assert (fetched.id, fetched.status) == (ident, "ACTIVE") and fetched.version is not None
+    assert (fetched.id, fetched.status) == (ident, "ACTIVE")
+    assert fetched.version is not None
 
 
 def base_update(run: Run) -> None:

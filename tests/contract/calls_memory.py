@@ -162,7 +162,9 @@ def settings_fetch(run: Run) -> None:
     store_id = make_store(run)
     fetched = run.client.memory.v1.identity_resolution_settings(store_id).fetch()
     run.answered(200)
-    assert fetched.identifier_configs and fetched.matching_rules and fetched.version is not None
+    assert fetched.identifier_configs
+    assert fetched.matching_rules
+    assert fetched.version is not None
 
 
 def settings_update(run: Run) -> None:
@@ -269,7 +271,8 @@ def operation_fetch(run: Run) -> None:
     store_id = result_id(done)
     run.created("memory store", store_id, deleter(run, stores(store_id), "store delete"))
     check_id(done.operation_id, OPERATION)
-    assert done.created_at is not None and done.completed_at is not None
+    assert done.created_at is not None
+    assert done.completed_at is not None
 
 
 STORE = ("memory store",)

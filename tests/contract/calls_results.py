@@ -59,7 +59,8 @@ def result_list(run: Run) -> None:
     for item in found:
         check_id(item.id, "intelligence_operatorresult")
         assert item.conversation_id == world["conversation"]
-        assert item.operator is not None and item.result is not None
+        assert item.operator is not None
+        assert item.result is not None
 
 
 def result_fetch(run: Run) -> None:

@@ -47,7 +47,7 @@ class SdkTransport(TwilioHttpClient):
         self.owned = owned
         self.exchanges: list[Exchange] = []
 
-    def request(
+    def request(  # noqa: PLR0917 - the SDK's HttpClient.request signature
         self,
         method: str,
         url: str,
