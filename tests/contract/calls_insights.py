@@ -27,7 +27,8 @@ QUERY = {
 def query_create(run: Run) -> None:
     page = run.client.insights.v3.query.create(QueryList.InsightsQueryRequest(QUERY), page_size=10)
     run.answered(200)
-    assert page.meta is not None and isinstance(page.items, list), vars(page)
+    assert page.meta is not None, vars(page)
+    assert isinstance(page.items, list), vars(page)
 
 
 def query_fetch(run: Run) -> None:
@@ -45,7 +46,8 @@ def query_fetch(run: Run) -> None:
 def metadata_fetch(run: Run) -> None:
     catalogue = run.client.insights.v3.metadata.fetch()
     run.answered(200)
-    assert catalogue.domain == "Conversations" and catalogue.cubes, vars(catalogue)
+    assert catalogue.domain == "Conversations"
+    assert catalogue.cubes, vars(catalogue)
 
 
 def make_job(run: Run) -> str:
@@ -157,6 +159,8 @@ def capacity_fetch(run: Run) -> None:
 
 
 MAP = ("operator", "custom field mapping")
+# The SDK (and the reference) offer no way to delete a custom field mapping.
+NO_DELETE = "creates a custom field mapping, which nothing can delete"
 ENTRIES = [
     Entry(
         V3 + "QueryList.create", "InsightsQueryRequest{domain, query}, page_size", (), query_create
@@ -178,14 +182,18 @@ ENTRIES = [
         " entityMetadata.intelligenceOperator}",
         ("operator",),
         mapping_create,
+        not_live=NO_DELETE,
     ),
-    Entry(V3 + "CustomFieldMappingList.list", "", MAP, mapping_list),
-    Entry(V3 + "CustomFieldMappingContext.fetch", "mapping_id", MAP, mapping_fetch),
+    Entry(V3 + "CustomFieldMappingList.list", "", MAP, mapping_list, not_live=NO_DELETE),
+    Entry(
+        V3 + "CustomFieldMappingContext.fetch", "mapping_id", MAP, mapping_fetch, not_live=NO_DELETE
+    ),
     Entry(
         V3 + "CustomFieldMappingContext.patch",
-        "mapping_id, CustomFieldMappingUpdateRequest{description}",
+        "mapping_id, CustomFieldMappingUpdateRequest{entityMetadata}",
         MAP,
         mapping_patch,
+        not_live=NO_DELETE,
     ),
     Entry(V3 + "CustomFieldMappingsCapacityList.fetch", "", (), capacity_fetch),
 ]

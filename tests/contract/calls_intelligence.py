@@ -59,7 +59,7 @@ def make_configuration(run: Run, operator_id: str = SENTIMENT, on: str = "CONVER
 def configuration_create(run: Run) -> None:
     created = make_configuration(run)
     assert created.display_name == run.name("cfg")
-    assert created.rules and len(created.rules) == 1, created.rules
+    assert len(created.rules or []) == 1, created.rules
     first = created.rules[0]
     rule_id = first["id"] if isinstance(first, dict) else first.id
     check_id(rule_id, "intelligence_configurationrule")
@@ -156,7 +156,8 @@ def version_list(run: Run) -> None:
 def version_fetch(run: Run) -> None:
     fetched = run.client.intelligence.v3.versions(SENTIMENT, 1).fetch()
     run.answered(200)
-    assert fetched.version == 1 and fetched.status, (fetched.version, fetched.status)
+    assert fetched.version == 1
+    assert fetched.status, vars(fetched)
 
 
 ENTRIES = [

@@ -29,7 +29,9 @@ def make_world(run: Run, on: str = "COMMUNICATION") -> dict[str, Any]:
 
 def results(run: Run, conversation: str) -> list[Any]:
     listing = run.client.intelligence.v3.operator_results
-    found = run.until(lambda: listing.list(conversation_id=conversation), bool, "operator results")
+    found: list[Any] = run.until(
+        lambda: listing.list(conversation_id=conversation), bool, "operator results"
+    )
     run.answered(200)
     return found
 

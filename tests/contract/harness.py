@@ -16,6 +16,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from .sdk_http import SdkTransport, sdk_client
+from .sdk_surface import static_segments
 
 __all__ = ["Cleanup", "Entry", "Run", "check_id", "new_prefix", "sleep_seconds"]
 
@@ -62,7 +63,7 @@ class Run:
     client: Client = field(init=False)
 
     def __post_init__(self) -> None:
-        self.transport = SdkTransport(self.origin, self.owned)
+        self.transport = SdkTransport(self.origin, self.owned, static_segments())
         self.client = sdk_client(self.account_sid, self.auth_token, self.transport)
 
     @property
@@ -116,7 +117,7 @@ class Run:
     def cleanup(self) -> list[str]:
         """Delete what the run created, newest first; returns what could not be deleted
         (a 404 counts as deleted)."""
-        failures = []
+        failures: list[str] = []
         for item in reversed(self.cleanups):
             try:
                 item.delete()
@@ -143,3 +144,5 @@ class Entry:
     needs: tuple[str, ...]
     drive: Callable[[Run], None] | None
     why: str = ""
+    # Why a live run must not make this call (it would leave something it cannot delete).
+    not_live: str = ""

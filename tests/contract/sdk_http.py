@@ -18,8 +18,6 @@ from twilio.rest import Client
 __all__ = ["Exchange", "RefusedWrite", "SdkTransport", "sdk_client"]
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Path words of Twilio's URIs are CamelCase ("ControlPlane", "Stores"); ids and names of
-# objects are not. Versions ("v1") and the collection roots of creates pass.
 _VERSION = re.compile(r"v\d+")
 
 
@@ -36,15 +34,18 @@ class Exchange:
     body: Any  # the decoded JSON answer, the text when it is not JSON, None when empty
 
 
-class SdkTransport(TwilioHttpClient):
+class SdkTransport(TwilioHttpClient):  # type: ignore[misc]  # the SDK is untyped
     """``origin`` (``http://127.0.0.1:port``) replaces the SDK's scheme and host on the wire;
-    None sends requests where the SDK means them to go (a live account). ``owned`` holds the
-    ids and names this run created: a write whose path names anything else is refused."""
+    None sends requests where the SDK means them to go (a live account). A write's path may
+    hold only ``static`` words (those of the SDK's path templates: "ControlPlane", "Stores")
+    and ids or names in ``owned``, which this run created; anything else is refused unsent
+    (a built-in trait group "Contact", say, is not a word of any template)."""
 
-    def __init__(self, origin: str | None, owned: set[str]) -> None:
+    def __init__(self, origin: str | None, owned: set[str], static: frozenset[str]) -> None:
         super().__init__(timeout=30)
         self.origin = origin
         self.owned = owned
+        self.static = static
         self.exchanges: list[Exchange] = []
 
     def request(  # noqa: PLR0917 - the SDK's HttpClient.request signature
@@ -82,7 +83,7 @@ class SdkTransport(TwilioHttpClient):
 
     def _check_owned(self, method: str, path: str) -> None:
         for segment in path.strip("/").split("/"):
-            if segment[:1].isupper() or _VERSION.fullmatch(segment) or segment in self.owned:
+            if segment in self.static or _VERSION.fullmatch(segment) or segment in self.owned:
                 continue
             raise RefusedWrite(f"{method} {path}: {segment!r} was not created by this run")
 

@@ -19,7 +19,7 @@ from functools import cache
 from twilio.base.instance_context import InstanceContext
 from twilio.base.list_resource import ListResource
 
-__all__ = ["API_VERSIONS", "METHODS", "SdkCall", "sdk_calls"]
+__all__ = ["API_VERSIONS", "METHODS", "SdkCall", "sdk_calls", "static_segments"]
 
 API_VERSIONS = ("intelligence.v3", "conversations.v2", "memory.v1", "knowledge.v2", "insights.v3")
 METHODS = ("create", "fetch", "update", "patch", "delete", "list")
@@ -75,7 +75,7 @@ def _uri_of(cls: type) -> str:
 @cache
 def sdk_calls() -> tuple[SdkCall, ...]:
     """The SDK's calls for the five APIs, sorted by name."""
-    calls = []
+    calls: list[SdkCall] = []
     for api_version in API_VERSIONS:
         api, version = api_version.split(".")
         for cls in _resource_classes(api_version):
@@ -86,3 +86,14 @@ def sdk_calls() -> tuple[SdkCall, ...]:
                 if inspect.isfunction(vars(cls).get(method))
             )
     return tuple(sorted(calls, key=lambda call: call.name))
+
+
+@cache
+def static_segments() -> frozenset[str]:
+    """The fixed words of the SDK's path templates ("ControlPlane", "Stores", "Profiles")."""
+    return frozenset(
+        segment
+        for call in sdk_calls()
+        for segment in call.uri.split("/")
+        if segment and not segment.startswith("{")
+    )

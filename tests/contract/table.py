@@ -12,7 +12,7 @@ from . import (
 )
 from .harness import Entry
 
-__all__ = ["TABLE"]
+__all__ = ["TABLE", "live_plan"]
 
 TABLE: dict[str, Entry] = {
     entry.call: entry
@@ -26,3 +26,10 @@ TABLE: dict[str, Entry] = {
     )
     for entry in module.ENTRIES
 }
+
+
+def live_plan() -> tuple[list[str], dict[str, str]]:
+    """The driven calls a live run makes, and those it must not make (with why)."""
+    driven = sorted(name for name, entry in TABLE.items() if entry.drive is not None)
+    skipped = {name: TABLE[name].not_live for name in driven if TABLE[name].not_live}
+    return [name for name in driven if name not in skipped], skipped
