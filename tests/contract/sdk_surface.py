@@ -17,9 +17,18 @@ from dataclasses import dataclass
 from functools import cache
 
 from twilio.base.instance_context import InstanceContext
+from twilio.base.instance_resource import InstanceResource
 from twilio.base.list_resource import ListResource
 
-__all__ = ["API_VERSIONS", "METHODS", "SdkCall", "sdk_calls", "static_segments"]
+__all__ = [
+    "API_VERSIONS",
+    "METHODS",
+    "SdkCall",
+    "call_for",
+    "sdk_calls",
+    "static_segments",
+    "unknown_fields",
+]
 
 API_VERSIONS = ("intelligence.v3", "conversations.v2", "memory.v1", "knowledge.v2", "insights.v3")
 METHODS = ("create", "fetch", "update", "patch", "delete", "list")
@@ -42,10 +51,20 @@ class SdkCall:
     resource: str  # "StoreList" / "StoreContext"
     method: str  # one of METHODS
     uri: str  # the SDK's path template after the version, e.g. "/ControlPlane/Stores"
+    module: str  # the SDK module defining the resource (and its Instance class)
 
     @property
     def name(self) -> str:
         return f"{self.api}.{self.version}.{self.resource}.{self.method}"
+
+    @property
+    def path(self) -> re.Pattern[str]:
+        """The request paths of this call (``/v1/ControlPlane/Stores/<anything>``)."""
+        return re.compile(f"/{self.version}" + re.sub(r"\{[^}]+\}", "[^/]+", self.uri))
+
+    def instance_fields(self) -> frozenset[str]:
+        """The answer fields the SDK's Instance class of this resource reads."""
+        return _instance_fields(self.module)
 
     @property
     def control_plane(self) -> bool:
@@ -81,7 +100,7 @@ def sdk_calls() -> tuple[SdkCall, ...]:
         for cls in _resource_classes(api_version):
             uri = _uri_of(cls)
             calls.extend(
-                SdkCall(api, version, cls.__name__, method, uri)
+                SdkCall(api, version, cls.__name__, method, uri, cls.__module__)
                 for method in METHODS
                 if inspect.isfunction(vars(cls).get(method))
             )
@@ -97,3 +116,45 @@ def static_segments() -> frozenset[str]:
         for segment in call.uri.split("/")
         if segment and not segment.startswith("{")
     )
+
+
+@cache
+def _instance_fields(module_name: str) -> frozenset[str]:
+    module = importlib.import_module(module_name)
+    fields: set[str] = set()
+    for cls in vars(module).values():
+        if (
+            inspect.isclass(cls)
+            and issubclass(cls, InstanceResource)
+            and cls is not InstanceResource
+        ):
+            fields.update(re.findall(r'payload\.get\(\s*"(\w+)"', inspect.getsource(cls)))
+    return frozenset(fields)
+
+
+def call_for(host: str, method: str, path: str) -> SdkCall | None:
+    """The SDK call a request is (host "memory.twilio.com" names the API)."""
+    api = host.split(".", maxsplit=1)[0]
+    verbs = {"GET": ("fetch", "list"), "POST": ("create",), "PUT": ("update",)}
+    wanted = verbs.get(method, ("patch", "update") if method == "PATCH" else ("delete",))
+    for call in sdk_calls():
+        if call.api == api and call.method in wanted and call.path.fullmatch(path):
+            return call
+    return None
+
+
+def unknown_fields(host: str, method: str, path: str, body: object) -> set[str]:
+    """Fields of a 2xx answer the SDK's Instance class does not read (so a user of the SDK
+    would never see them): a renamed or misplaced field. A list's items are checked, unless
+    the list is itself a field of the instance (Insights rows, whose keys are the query's)."""
+    call = call_for(host, method, path)
+    if call is None or not isinstance(body, dict):
+        return set()
+    known = call.instance_fields() | {"meta"}
+    meta = body.get("meta")
+    key = meta.get("key") if isinstance(meta, dict) else None
+    items = body.get(key) if key else None
+    if isinstance(items, list) and key not in known:
+        dicts = [item for item in items if isinstance(item, dict)]
+        return {name for item in dicts for name in item} - known
+    return set(body) - known
