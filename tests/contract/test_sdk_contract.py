@@ -3,6 +3,38 @@
 Conversations v2, Memory v1, Knowledge v2 and Insights v3 is sent by the SDK to the emulator,
 answered with the status the reference gives, and parsed by the SDK into instances whose
 fields are populated.
+
+Where the SDK and the reference (../shared/reference, edition 2) disagree, the SDK is the newer
+source. Disagreements found (reference -> SDK; E: what the emulator does):
+
+- Insights custom field mappings: flat entityMetadata {sourceType, operatorId, operatorName,
+  field} -> nested entityMetadata.intelligenceOperator {operatorId, operatorName, field}. E: SDK.
+- Insights mapping reads/updates: list only, POST upserts, no GET of one, no PATCH -> GET
+  .../CustomFieldMappings/{id} and PATCH (If-Match) whose body is entityMetadata ONLY (the SDK
+  cannot change a description). E: SDK.
+- Insights mapping capacity: no resource -> GET .../CustomFieldMappingsCapacity. E: SDK.
+- Insights mapping delete: none -> none (so live runs never create a mapping).
+- Insights query jobs and their results: "least settled" -> QueryJobs, QueryJobs/{id}/Results.
+  E: SDK.
+- Conversations v2 operation status: the endpoint text says PENDING, RUNNING, COMPLETED (its
+  enum has no RUNNING) -> PENDING, COMPLETED, FAILED. E: no RUNNING unless the trap
+  conversations_operation_running is on.
+- Asynchronous DELETE (Memory, Knowledge bases, Conversations configurations): 202 and an
+  operation -> delete() returns the 202's body (a dict) although typed bool; drivers poll it.
+- Memory trait group fetch: a TraitGroup -> the instance keeps the answer's wrapper
+  (.trait_group {displayName, traits, ...} and .meta). E: the wrapper.
+- Knowledge operation ids: no prefix given -> none. E: know_operation_...; any TTID accepted.
+- Conversations configuration ids: conv_configuration_ and cfg_configuration_ both appear ->
+  none. E: conv_configuration_; both accepted.
+
+SDK defects worked around (not disagreements with the emulator): QueryJobList's
+InsightsQueryRequest names QueryList, which query_job.py does not import (NameError on any
+query: QueryList's identical request is passed instead); ResultList has no property on
+client.insights.v3 (built on the version directly).
+
+Data plane (not driven; the table says so per call): Conversations v2 DELETE /v2/Conversations/
+{id} and the Actions resource are offered by the SDK and the reference but the emulator answers
+405/404; Memory profiles and their children are not emulated.
 """
 
 from __future__ import annotations
