@@ -10,7 +10,6 @@ from twilio.rest.conversations.v2.communication import CommunicationList
 from twilio.rest.conversations.v2.configuration import ConfigurationList
 
 from .harness import Entry, Run, check_id
-from .sdk_surface import sdk_calls
 
 __all__ = ["ENTRIES", "make_conversation", "make_orchestrator"]
 
@@ -163,7 +162,7 @@ def operation_fetch(run: Run) -> None:
 
 
 ORCH = ("memory store", "orchestrator configuration")
-_DRIVEN = [
+ENTRIES = [
     Entry(
         V2 + "ConfigurationList.create",
         "CreateConfigurationRequest{displayName, description, conversationGroupingType,"
@@ -187,10 +186,4 @@ _DRIVEN = [
     ),
     Entry(V2 + "ConfigurationContext.delete", "id", ORCH, config_delete),
     Entry(V2 + "OperationContext.fetch", "id", ORCH, operation_fetch),
-]
-_NOT_DRIVEN = "data plane (conversation data): not part of the control-plane contract yet"
-ENTRIES = _DRIVEN + [
-    Entry(call.name, "", (), None, _NOT_DRIVEN)
-    for call in sdk_calls()
-    if call.api == "conversations" and not call.control_plane
 ]

@@ -10,7 +10,6 @@ from twilio.rest.knowledge.v2.knowledge import KnowledgeList
 from twilio.rest.knowledge.v2.knowledge_basis import KnowledgeBasisList
 
 from .harness import Entry, Run, check_id
-from .sdk_surface import sdk_calls
 
 __all__ = ["ENTRIES", "make_base"]
 
@@ -154,7 +153,6 @@ def source_delete(run: Run) -> None:
 
 KBS = ("knowledge base",)
 SOURCES = ("knowledge base", "knowledge source")
-_NOT_DRIVEN = "data plane (search, chunks): not part of the control-plane contract yet"
 ENTRIES = [
     Entry(
         V2 + "KnowledgeBasisList.create",
@@ -187,8 +185,4 @@ ENTRIES = [
         source_update,
     ),
     Entry(V2 + "KnowledgeContext.delete", "kb_id, knowledge_id", SOURCES, source_delete),
-] + [
-    Entry(call.name, "", (), None, _NOT_DRIVEN)
-    for call in sdk_calls()
-    if call.api == "knowledge" and not call.control_plane
 ]

@@ -11,7 +11,6 @@ from twilio.rest.memory.v1.store import StoreList
 from twilio.rest.memory.v1.trait_group import TraitGroupList
 
 from .harness import Entry, Run, check_id
-from .sdk_surface import sdk_calls
 
 __all__ = ["ENTRIES", "make_store"]
 
@@ -329,11 +328,4 @@ ENTRIES = [
         mapping_patch,
     ),
     Entry(V1 + "DataMappingContext.delete", "store_id, data_mapping_id", MAPPING, mapping_delete),
-]
-
-_NOT_DRIVEN = "data plane (profiles and their data): not part of the control-plane contract yet"
-ENTRIES += [
-    Entry(call.name, "", (), None, _NOT_DRIVEN)
-    for call in sdk_calls()
-    if call.api == "memory" and not call.control_plane
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (
     calls_conversations,
+    calls_dataplane,
     calls_insights,
     calls_intelligence,
     calls_knowledge,
@@ -23,6 +24,7 @@ TABLE: dict[str, Entry] = {
         calls_memory,
         calls_knowledge,
         calls_insights,
+        calls_dataplane,
     )
     for entry in module.ENTRIES
 }

@@ -49,6 +49,10 @@ from .sdk_surface import call_for, sdk_calls, unknown_fields
 from .table import TABLE
 
 REPO = Path(__file__).resolve().parents[2]
+# Answer fields the SDK does not read, known and reported (each must still occur: see
+# test_the_known_unread_fields_still_occur): the emulator's participants carry the memory
+# store their profile was resolved in; neither the SDK's Participant nor the reference has it.
+KNOWN_UNREAD = {"/Participants": {"memoryStoreId"}}
 DRIVEN = sorted(name for name, entry in TABLE.items() if entry.drive is not None)
 
 
@@ -84,6 +88,7 @@ def test_the_sdk_call_is_answered_and_parsed(name: str, run: Run) -> None:
     for e in run.transport.exchanges:
         if e.status < 300:
             unknown = unknown_fields(e.host, e.method, e.path, e.body)
+            unknown -= {f for part, known in KNOWN_UNREAD.items() if part in e.path for f in known}
             assert not unknown, f"{e.method} {e.path}: the SDK does not read {sorted(unknown)}"
 
 
@@ -98,3 +103,14 @@ def test_a_field_the_sdk_does_not_read_is_caught() -> None:
     rows = {"items": [{"Conversation.Count": 1}], "meta": {"key": "items"}}
     query = "/v3/InsightsDomains/Conversations/Query"
     assert unknown_fields("insights.twilio.com", "POST", query, rows) == set()
+
+
+def test_the_known_unread_fields_still_occur(run: Run) -> None:
+    """When the emulator stops sending one, its KNOWN_UNREAD entry must go."""
+    drive = TABLE["conversations.v2.ParticipantList.create"].drive
+    assert drive is not None
+    drive(run)
+    for part, fields in KNOWN_UNREAD.items():
+        answers = [e for e in run.transport.exchanges if part in e.path and e.status < 300]
+        unread = set().union(*(unknown_fields(e.host, e.method, e.path, e.body) for e in answers))
+        assert fields <= unread, (part, unread)
