@@ -34,14 +34,7 @@ def config_body(run: Run, store_id: str, intelligence_ids: list[str]) -> dict[st
 
 
 def settled(run: Run, accepted: Any, what: str) -> Any:
-    """The 202's operation through the SDK's conversations.v2 operations, until terminal."""
-    run.answered(202)
-    status_url = accepted.get("statusUrl") if isinstance(accepted, dict) else accepted.status_url
-    assert status_url, f"{what}: the 202 names no statusUrl"
-    op_id = check_id(status_url.rsplit("/", 1)[-1], "proc_job")
-    done = run.operation_done(run.client.conversations.v2.operations(op_id).fetch, what)
-    assert done.status == "COMPLETED", (what, done.status, done.error)
-    return done
+    return run.settled(accepted, run.client.conversations.v2.operations, what)
 
 
 def make_orchestrator(run: Run, store_id: str, intelligence_ids: list[str] | None = None) -> str:
@@ -98,9 +91,7 @@ def config_create(run: Run) -> None:
 
 def config_list(run: Run) -> None:
     ident = make_orchestrator(run, _store(run))
-    listed = run.client.conversations.v2.configurations.list(page_size=50)
-    run.answered(200)
-    assert ident in {item.id for item in listed}
+    assert ident in run.listed(run.client.conversations.v2.configurations.list(page_size=50))
 
 
 def config_fetch(run: Run) -> None:

@@ -35,9 +35,7 @@ def conversation_create(run: Run) -> None:
 
 def conversation_list(run: Run) -> None:
     ident = conversation(run)
-    listed = run.client.conversations.v2.conversations.list(page_size=50)
-    run.answered(200)
-    assert ident in {c.id for c in listed}
+    assert ident in run.listed(run.client.conversations.v2.conversations.list(page_size=50))
 
 
 def conversation_fetch(run: Run) -> None:
@@ -86,9 +84,7 @@ def participant_create(run: Run) -> None:
 def participant_list(run: Run) -> None:
     ident = conversation(run)
     created = make_participant(run, ident)
-    listed = run.client.conversations.v2.participants(ident).list()
-    run.answered(200)
-    assert created.id in {p.id for p in listed}
+    assert created.id in run.listed(run.client.conversations.v2.participants(ident).list())
 
 
 def participant_fetch(run: Run) -> None:

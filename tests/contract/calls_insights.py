@@ -67,9 +67,7 @@ def job_create(run: Run) -> None:
 
 def job_list(run: Run) -> None:
     op_id = make_job(run)
-    listed = run.client.insights.v3.query_jobs.list()
-    run.answered(200)
-    assert op_id in {job.operation_id for job in listed}
+    assert op_id in run.listed(run.client.insights.v3.query_jobs.list(), "operation_id")
 
 
 def job_fetch(run: Run) -> None:
@@ -126,9 +124,7 @@ def mapping_create(run: Run) -> None:
 
 def mapping_list(run: Run) -> None:
     ident = make_mapping(run)
-    listed = run.client.insights.v3.custom_field_mappings.list()
-    run.answered(200)
-    assert ident in {m.id for m in listed}
+    assert ident in run.listed(run.client.insights.v3.custom_field_mappings.list())
 
 
 def mapping_fetch(run: Run) -> None:

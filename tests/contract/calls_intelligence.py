@@ -68,9 +68,7 @@ def configuration_create(run: Run) -> None:
 
 def configuration_list(run: Run) -> None:
     created = make_configuration(run)
-    listed = run.client.intelligence.v3.configurations.list(page_size=50)
-    run.answered(200)
-    assert created.id in {item.id for item in listed}
+    assert created.id in run.listed(run.client.intelligence.v3.configurations.list(page_size=50))
 
 
 def configuration_fetch(run: Run) -> None:

@@ -19,16 +19,9 @@ SOURCE = "know_knowledge"
 
 
 def settled(run: Run, accepted: Any, what: str, gone_is_done: bool = False) -> Any:
-    run.answered(202)
-    status_url = accepted.get("statusUrl") if isinstance(accepted, dict) else accepted.status_url
-    assert status_url, f"{what}: the 202 names no statusUrl"
     # knowledge-v2.md §4 gives no prefix for operation ids: any TTID.
-    op_id = check_id(status_url.rsplit("/", 1)[-1], "[a-z]+_[a-z]+")
-    done = run.operation_done(run.client.knowledge.v2.operations(op_id).fetch, what)
-    if gone_is_done and done.status == "FAILED" and (done.error or {}).get("code") == 20404:
-        return done
-    assert done.status == "COMPLETED", (what, done.status, done.error)
-    return done
+    operations = run.client.knowledge.v2.operations
+    return run.settled(accepted, operations, what, "[a-z]+_[a-z]+", gone_is_done)
 
 
 def make_base(run: Run) -> str:
@@ -73,9 +66,7 @@ def base_create(run: Run) -> None:
 
 def base_list(run: Run) -> None:
     ident = make_base(run)
-    listed = run.client.knowledge.v2.knowledge_bases.list(page_size=50)
-    run.answered(200)
-    assert ident in {kb.id for kb in listed}
+    assert ident in run.listed(run.client.knowledge.v2.knowledge_bases.list(page_size=50))
 
 
 def base_fetch(run: Run) -> None:
@@ -119,9 +110,7 @@ def source_create(run: Run) -> None:
 def source_list(run: Run) -> None:
     kb_id = make_base(run)
     created = make_source(run, kb_id)
-    listed = run.client.knowledge.v2.knowledge(kb_id).list()
-    run.answered(200)
-    assert created.id in {source.id for source in listed}
+    assert created.id in run.listed(run.client.knowledge.v2.knowledge(kb_id).list())
 
 
 def source_fetch(run: Run) -> None:

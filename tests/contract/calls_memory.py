@@ -44,19 +44,7 @@ TRAITS = {
 
 
 def settled(run: Run, accepted: Any, what: str, gone_is_done: bool = False) -> Any:
-    """A 202's operation (id from its statusUrl), fetched through the SDK until terminal;
-    returns the COMPLETED operation (or, with ``gone_is_done``, one FAILED with 20404)."""
-    run.answered(202)
-    # Creates and updates parse into an instance; the SDK's delete returns the 202's body.
-    status_url = accepted.get("statusUrl") if isinstance(accepted, dict) else accepted.status_url
-    assert status_url, f"{what}: the 202 names no statusUrl"
-    op_id = check_id(status_url.rsplit("/", 1)[-1], OPERATION)
-    operations = run.client.memory.v1.operations
-    done = run.operation_done(operations(op_id).fetch, what)
-    if gone_is_done and done.status == "FAILED" and (done.error or {}).get("code") == 20404:
-        return done
-    assert done.status == "COMPLETED", (what, done.status, done.error)
-    return done
+    return run.settled(accepted, run.client.memory.v1.operations, what, OPERATION, gone_is_done)
 
 
 def result_id(done: Any) -> str:
@@ -184,9 +172,7 @@ def group_create(run: Run) -> None:
 def group_list(run: Run) -> None:
     store_id = make_store(run)
     name = make_group(run, store_id)
-    listed = run.client.memory.v1.trait_groups(store_id).list()
-    run.answered(200)
-    assert name in {group.display_name for group in listed}
+    assert name in run.listed(run.client.memory.v1.trait_groups(store_id).list(), "display_name")
 
 
 def group_fetch(run: Run) -> None:
@@ -229,9 +215,7 @@ def mapping_create(run: Run) -> None:
 def mapping_list(run: Run) -> None:
     store_id = make_store(run)
     ident = make_mapping(run, store_id, make_group(run, store_id))
-    listed = run.client.memory.v1.data_mappings(store_id).list()
-    run.answered(200)
-    assert ident in {mapping.id for mapping in listed}
+    assert ident in run.listed(run.client.memory.v1.data_mappings(store_id).list())
 
 
 def mapping_fetch(run: Run) -> None:

@@ -114,6 +114,35 @@ class Run:
         """An operation fetched through the SDK until its status is terminal."""
         return self.until(fetch, lambda op: op.status in _TERMINAL, what)
 
+    def settled(
+        self,
+        accepted: Any,
+        operations: Callable[[str], Any],
+        what: str,
+        op_prefix: str = "proc_job",
+        gone_is_done: bool = False,
+    ) -> Any:
+        """The operation of a 202 (its id ends the statusUrl) fetched through the SDK's
+        ``operations(id).fetch`` until terminal; returns it COMPLETED (or, with
+        ``gone_is_done``, FAILED with 20404: a cleanup finding its object gone)."""
+        self.answered(202)
+        # Creates and updates parse into an instance; the SDK's delete returns the 202's body.
+        status_url = (
+            accepted.get("statusUrl") if isinstance(accepted, dict) else accepted.status_url
+        )
+        assert status_url, f"{what}: the 202 names no statusUrl"
+        op_id = check_id(status_url.rsplit("/", 1)[-1], op_prefix)
+        done = self.operation_done(operations(op_id).fetch, what)
+        if gone_is_done and done.status == "FAILED" and (done.error or {}).get("code") == 20404:
+            return done
+        assert done.status == "COMPLETED", (what, done.status, done.error)
+        return done
+
+    def listed(self, items: Any, attr: str = "id") -> set[Any]:
+        """The ``attr`` of each listed instance, after checking the list answered 200."""
+        self.answered(200)
+        return {getattr(item, attr) for item in items}
+
     def cleanup(self) -> list[str]:
         """Delete what the run created, newest first; returns what could not be deleted
         (a 404 counts as deleted)."""
