@@ -17,17 +17,16 @@ from .checks import Checker, join, join_index
 from .errors import Conflict, NotFound, ValidationFailed
 from .ids import ttid_pattern
 from .memory_common import (
-    STORES_PATH,
     check_patch_fields,
     check_undeclared_if_match,
     memory_etag,
     reject_unknown_fields,
-    start_memory_operation,
 )
 from .memory_stores import MemoryStoreService
 from .operations import Operations
 from .pagination import Page, paginate
 from .runtime import Runtime
+from .store_children import StoreChildService
 from .trait_groups import GROUP_NAME, TraitGroupService
 
 __all__ = ["DATA_MAPPING_ID", "DataMappingService", "mapping_etag"]
@@ -46,7 +45,11 @@ def mapping_etag(doc: dict[str, Any]) -> str:
     return memory_etag(doc["id"], int(doc["version"]))
 
 
-class DataMappingService:
+class DataMappingService(StoreChildService):
+    kind = _KIND
+    segment = "DataMappings"
+    key_field = "id"
+
     def __init__(
         self,
         rt: Runtime,
@@ -54,15 +57,12 @@ class DataMappingService:
         stores: MemoryStoreService,
         trait_groups: TraitGroupService,
     ) -> None:
-        self.rt = rt
-        self.operations = operations
-        self.stores = stores
+        super().__init__(rt, operations, stores)
         self.trait_groups = trait_groups
         trait_groups.is_mapped = self._maps_into
         operations.register("data-mapping-create", self._apply_create)
         operations.register("data-mapping-update", self._apply_update)
         operations.register("data-mapping-delete", self._apply_delete)
-        stores.on_deleted.append(self._drop)
 
     # -- reads -----------------------------------------------------------------------
 
@@ -155,27 +155,6 @@ class DataMappingService:
         payload = {"storeId": store_id, "id": mapping_id}
         return self._start(account, "data-mapping-delete", payload, fail, keeps_resource=False)
 
-    def _start(
-        self,
-        account: str,
-        op_type: str,
-        payload: dict[str, Any],
-        fail: bool,
-        *,
-        keeps_resource: bool = True,
-    ) -> dict[str, Any]:
-        path = f"{STORES_PATH}/{payload['storeId']}/DataMappings/{payload['id']}"
-        return start_memory_operation(
-            self.operations,
-            account,
-            op_type=op_type,
-            target=payload["id"],
-            payload=payload,
-            result_id=payload["id"],
-            result_path=path if keeps_resource else None,
-            fail=fail,
-        )
-
     # -- validation ------------------------------------------------------------------
 
     def _core(self, c: Checker, body: dict[str, Any], *, create: bool) -> dict[str, Any]:
@@ -230,7 +209,7 @@ class DataMappingService:
         return {"type": kind, other: copy.deepcopy(value)}
 
     def _ensure_name_free(self, account: str, store_id: str, name: str, mapping_id: str) -> None:
-        for _, other in self.rt.store.rows(_KIND, account, prefix=f"{store_id}/"):
+        for other in self._children(account, store_id):
             if other["displayName"] == name and other["id"] != mapping_id:
                 raise Conflict(f"displayName: a Data Mapping named {name!r} already exists")
 
@@ -248,15 +227,11 @@ class DataMappingService:
     def _maps_into(self, account: str, store_id: str, group: str) -> bool:
         return any(
             item["traitGroup"] == group
-            for _, doc in self.rt.store.rows(_KIND, account, prefix=f"{store_id}/")
+            for doc in self._children(account, store_id)
             for item in doc["mappingTo"]["mappings"]
         )
 
     # -- store lifecycle and appliers ----------------------------------------------
-
-    def _drop(self, account: str, store_id: str) -> None:
-        for key, _ in self.rt.store.rows(_KIND, account, prefix=f"{store_id}/"):
-            self.rt.store.delete(_KIND, account, key)
 
     def _apply_create(self, account: str, op: dict[str, Any]) -> None:
         payload = copy.deepcopy(op["payload"])
@@ -266,7 +241,7 @@ class DataMappingService:
         self._ensure_targets_exist(account, store_id, payload["mappingTo"])
         now = self.rt.timestamp()
         doc = {**payload, "createdAt": now, "updatedAt": now, "version": 1}
-        self.rt.store.put(_KIND, account, f"{store_id}/{payload['id']}", doc)
+        self._put(account, doc)
 
     def _apply_update(self, account: str, op: dict[str, Any]) -> None:
         payload = copy.deepcopy(op["payload"])
@@ -278,7 +253,7 @@ class DataMappingService:
         doc.update(payload)
         doc["updatedAt"] = self.rt.timestamp()
         doc["version"] = int(doc["version"]) + 1
-        self.rt.store.put(_KIND, account, f"{doc['storeId']}/{doc['id']}", doc)
+        self._put(account, doc)
 
     def _apply_delete(self, account: str, op: dict[str, Any]) -> None:
         payload = op["payload"]
