@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from twilio_emulator.testing import EmulatorHandle
 
 from tests.emulator.dataplane_helpers import conversation, orchestrator_config
@@ -84,6 +86,59 @@ def test_patch_merges_channel_settings_per_channel(api: httpx.Client) -> None:
     assert fetch(api, config_id)["channelSettings"] == {"SMS": sms, "WHATSAPP": WHATSAPP}
     patch(api, config_id, {"channelSettings": {}})
     assert fetch(api, config_id)["channelSettings"] == {"SMS": sms, "WHATSAPP": WHATSAPP}
+
+
+_CHANNEL_SETTING = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "statusTimeouts": st.fixed_dictionaries(
+                {}, optional={"inactive": st.integers(1, 99), "closed": st.integers(1, 99)}
+            ),
+            "captureRules": st.lists(
+                st.fixed_dictionaries(
+                    {"from": st.sampled_from(["*", "+18005550100"]), "to": st.just("*")},
+                    optional={"metadata": st.just({"k": "v"})},
+                ),
+                max_size=2,
+            ),
+        },
+    ),
+)
+_CHANNEL_PATCHES = st.dictionaries(
+    st.sampled_from(["VOICE", "SMS", "RCS", "WHATSAPP", "CHAT"]), _CHANNEL_SETTING, max_size=5
+)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(patches=st.lists(_CHANNEL_PATCHES, min_size=1, max_size=3))
+def test_channel_merge_property(
+    emulator: EmulatorHandle, api: httpx.Client, patches: list[dict[str, Any]]
+) -> None:
+    """conversations-v2 §2.5, as a model: keys left out are kept, an object replaces that
+    channel, null removes it; the stored form adds metadata {} to capture rules."""
+    emulator.set_settings(max_conversation_configurations=100)  # one per example
+    config_id = orchestrator_config(api)
+    model = dict(fetch(api, config_id)["channelSettings"])
+    for channels in patches:
+        body = {"channelSettings": channels}
+        assert_valid(body, "conversation-configuration.patch.json")
+        patch(api, config_id, body)
+        for channel, setting in channels.items():
+            if setting is None:
+                model.pop(channel, None)
+            else:
+                stored = dict(setting)
+                if "captureRules" in setting:
+                    rules = setting["captureRules"]
+                    stored["captureRules"] = [{"metadata": {}, **r} for r in rules]
+                model[channel] = stored
+        assert fetch(api, config_id)["channelSettings"] == model
 
 
 def test_patch_nulls(api: httpx.Client) -> None:
