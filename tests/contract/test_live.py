@@ -13,9 +13,11 @@ the report lists them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from twilio_emulator.testing import EmulatorHandle
 
@@ -31,9 +33,20 @@ LIVE_CALLS, NOT_LIVE = live_plan()
 
 
 def live_run() -> Run:
+    """A run on the account. TWILIO_LIVE_ORIGIN (an emulator's URL) is for testing this
+    module itself (test_live_harness.py): requests go there, and time is its clock."""
     credentials = live_credentials()
     assert credentials is not None  # collected only with credentials (conftest.py)
-    return Run(credentials[0], credentials[1], None, sleep_seconds)
+    origin = os.environ.get("TWILIO_LIVE_ORIGIN")
+    if origin is None:
+        return Run(credentials[0], credentials[1], None, sleep_seconds)
+
+    def advance(seconds: float) -> None:
+        httpx.post(
+            f"{origin}/__emulator__/clock/advance", json={"seconds": seconds}
+        ).raise_for_status()
+
+    return Run(credentials[0], credentials[1], origin, advance)
 
 
 @pytest.fixture(scope="module")

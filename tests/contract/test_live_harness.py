@@ -5,6 +5,9 @@ created, cleanup also when the check fails, the report written with the differen
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -22,6 +25,7 @@ from .table import TABLE, live_plan
 from .traps import TRAPS
 
 OPERATORS = "/v3/ControlPlane/Operators"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def as_live(emulator: EmulatorHandle) -> Run:
@@ -116,3 +120,67 @@ def test_the_schema_and_operation_trap_checks(run: Run) -> None:
     }
     operations = TRAPS["trap: asynchronous operations"](run)
     assert operations == {"createStatus": 202, "finalStatus": "COMPLETED", "knownStatuses": True}
+
+
+def _pytest(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=REPO,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_without_credentials_the_live_tests_are_not_collected() -> None:
+    """Even with --live: both the flag and the credentials are needed (conftest.py)."""
+    unset = {"TWILIO_LIVE_ACCOUNT_SID": "", "TWILIO_LIVE_AUTH_TOKEN": ""}
+    listing = _pytest(["--co", "-q", "--live", "tests/contract"], unset)
+    assert listing.returncode == 0, listing.stdout + listing.stderr
+    assert "test_live.py" not in listing.stdout
+    assert "test_live_harness.py" in listing.stdout
+
+
+def test_the_live_module_runs_against_an_emulator_as_if_live(
+    emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    """tests/contract/test_live.py itself, in a pytest of its own: a second account of this
+    emulator is the live account, the child's own emulator the emulated side."""
+    account = emulator.create_account()
+    report = tmp_path / "report.md"
+    checks = "OperatorContext.fetch or OperatorList.create or outputSchema"
+    result = _pytest(
+        [
+            "tests/contract/test_live.py",
+            "--live",
+            "-m",
+            "live",
+            "-k",
+            checks,
+            "--live-report",
+            str(report),
+            "-q",
+        ],
+        {
+            "TWILIO_LIVE_ACCOUNT_SID": account.account_sid,
+            "TWILIO_LIVE_AUTH_TOKEN": account.auth_token,
+            "TWILIO_LIVE_ORIGIN": emulator.url,
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 passed" in result.stdout
+    data = json.loads(report.with_suffix(".json").read_text())
+    names = sorted(row["name"] for row in data["rows"])
+    assert names == [
+        "intelligence.v3.OperatorContext.fetch",
+        "intelligence.v3.OperatorList.create",
+        "trap: outputSchema rewritten",
+    ]
+    assert all(row["differences"] == [] for row in data["rows"]), data["rows"]
+    assert "0 of 3 checks differ" in report.read_text()
+    # The live side's run cleaned up: its operator was deleted on the "live" account.
+    live_deletes = emulator.requests(method="DELETE", account=account.account_sid)
+    assert len(live_deletes) == 2  # one operator per check that made one
+    assert all(r["status"] == 204 for r in live_deletes)
