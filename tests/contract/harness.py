@@ -52,7 +52,7 @@ class Run:
     """``advance(seconds)`` lets time pass: the emulator's clock, or a sleep when live."""
 
     account_sid: str
-    auth_token: str
+    auth_token: str = field(repr=False)  # never in a repr, a log or the report
     origin: str | None
     advance: Callable[[float], object]
     prefix: str = field(default_factory=new_prefix)

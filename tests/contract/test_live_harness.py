@@ -180,6 +180,9 @@ def test_the_live_module_runs_against_an_emulator_as_if_live(
     ]
     assert all(row["differences"] == [] for row in data["rows"]), data["rows"]
     assert "0 of 3 checks differ" in report.read_text()
+    for written in (report, report.with_suffix(".json")):
+        assert account.auth_token not in written.read_text()
+    assert account.auth_token not in result.stdout + result.stderr
     # The live side's run cleaned up: its operator was deleted on the "live" account.
     live_deletes = emulator.requests(method="DELETE", account=account.account_sid)
     assert len(live_deletes) == 2  # one operator per check that made one
