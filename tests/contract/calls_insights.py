@@ -115,7 +115,11 @@ def make_mapping(run: Run) -> str:
 
 
 def mapping_create(run: Run) -> None:
+    before = measure_capacity(run)
     ident = make_mapping(run)
+    after = measure_capacity(run)
+    assert before is not None
+    assert after == {"consumed": before["consumed"] + 1, "remaining": before["remaining"] - 1}
     fetched = run.client.insights.v3.custom_field_mappings(ident).fetch()
     assert fetched.entity_metadata["intelligenceOperator"]["field"] == "score", (
         fetched.entity_metadata
@@ -148,10 +152,20 @@ def mapping_patch(run: Run) -> None:
     assert patched.entity_metadata["intelligenceOperator"]["field"] == "score"
 
 
-def capacity_fetch(run: Run) -> None:
+def measure_capacity(run: Run) -> dict[str, int] | None:
+    """{consumed, remaining}, or None where custom measures do not apply (``{}``)."""
     capacity = run.client.insights.v3.custom_field_mappings_capacity.fetch()
     run.answered(200)
-    assert capacity is not None
+    measure: dict[str, int] | None = capacity.measure
+    if measure is not None:
+        assert isinstance(measure["consumed"], int), measure
+        assert isinstance(measure["remaining"], int), measure
+        assert measure["remaining"] >= 0, measure
+    return measure
+
+
+def capacity_fetch(run: Run) -> None:
+    measure_capacity(run)
 
 
 MAP = ("operator", "custom field mapping")

@@ -12,7 +12,8 @@ source. Disagreements found (reference -> SDK; E: what the emulator does):
 - Insights mapping reads/updates: list only, POST upserts, no GET of one, no PATCH -> GET
   .../CustomFieldMappings/{id} and PATCH (If-Match) whose body is entityMetadata ONLY (the SDK
   cannot change a description). E: SDK.
-- Insights mapping capacity: no resource -> GET .../CustomFieldMappingsCapacity. E: SDK.
+- Insights mapping capacity: GET .../CustomFieldMappings/Capacity -> GET
+  .../CustomFieldMappingsCapacity. E: SDK.
 - Insights mapping delete: none -> none (so live runs never create a mapping).
 - Insights query jobs and their results: "least settled" -> QueryJobs, QueryJobs/{id}/Results.
   E: SDK.
