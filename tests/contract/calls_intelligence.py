@@ -34,6 +34,7 @@ def operator_body(run: Run, **overrides: Any) -> dict[str, Any]:
 def make_operator(run: Run) -> str:
     operators = run.client.intelligence.v3.operators
     created = operators.create(OperatorList.LanguageOperator(operator_body(run)))
+    run.answered(201)
     ident = check_id(created.id, "intelligence_operator")
     return run.created("operator", ident, operators(ident).delete)
 
@@ -104,7 +105,6 @@ def configuration_delete(run: Run) -> None:
 
 def operator_create(run: Run) -> None:
     ident = make_operator(run)
-    run.answered(201)
     fetched = run.client.intelligence.v3.operators(ident).fetch()
     assert fetched.display_name == run.name("Score")
     assert fetched.author == "SELF", fetched.author
