@@ -41,6 +41,8 @@ Data plane (not driven; the table says so per call): Conversations v2 DELETE /v2
 from __future__ import annotations
 
 import ast
+import importlib.metadata
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,15 @@ def test_every_control_plane_call_is_driven() -> None:
     assert control - set(DRIVEN) == set()
     for name, entry in TABLE.items():
         assert entry.drive is not None or entry.why, f"{name}: neither driven nor explained"
+
+
+def test_the_sdk_is_a_test_only_dependency_pinned_for_this_repository() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert not [d for d in project["dependencies"] if d.lower().startswith("twilio")]
+    assert "twilio>=9.13.0,<10" in project["optional-dependencies"]["dev"]
+    pins = (REPO / "constraints.txt").read_text().splitlines()
+    assert "twilio==9.13.0" in pins
+    assert importlib.metadata.version("twilio") == "9.13.0"
 
 
 def test_the_provider_does_not_depend_on_the_sdk() -> None:
