@@ -7,16 +7,19 @@ deletes what it created, also when the call under test fails (``record``'s final
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .harness import Run
 from .sdk_http import Exchange
+from .sdk_surface import unknown_fields
 
 __all__ = ["Outcome", "Row", "compare", "record", "write_report"]
 
@@ -34,6 +37,8 @@ class Outcome:
     observed: dict[str, Any] = field(default_factory=dict)
     cleanup_failures: list[str] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)
+    # "<method> <path template>: <field>" for each answer field the SDK does not read
+    unread: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -72,6 +77,14 @@ def record(make_run: Callable[[], Run], action: Callable[[Run], dict[str, Any] |
         outcome.cleanup_failures = run.cleanup()
         outcome.leftovers = list(run.leftovers)
         outcome.exchanges = [_template(run, exchange) for exchange in run.transport.exchanges]
+        outcome.unread = sorted(
+            {
+                f"{e.method} {_template(run, e)[1]}: {name}"
+                for e in run.transport.exchanges
+                if e.status < 300
+                for name in unknown_fields(e.host, e.method, e.path, e.body)
+            }
+        )
     return outcome
 
 
@@ -103,6 +116,10 @@ def compare(name: str, emulator: Outcome, live: Outcome) -> Row:
                 f"observed {key}: emulator {emulator.observed.get(key)!r}, "
                 f"live {live.observed.get(key)!r}"
             )
+    if set(live.unread) - set(emulator.unread):
+        differences.append(
+            f"live fields the SDK does not read: {sorted(set(live.unread) - set(emulator.unread))}"
+        )
     if live.cleanup_failures or live.leftovers:
         differences.append(f"live cleanup: {live.cleanup_failures + live.leftovers}")
     return Row(name, emulator, live, differences)
@@ -111,11 +128,12 @@ def compare(name: str, emulator: Outcome, live: Outcome) -> Row:
 def write_report(path: Path, rows: Iterable[Row], skipped: dict[str, str]) -> None:
     """``path`` (markdown) and ``path`` with the suffix .json: every row, differences first."""
     rows = sorted(rows, key=lambda row: (not row.differences, row.name))
-    path.with_suffix(".json").write_text(
-        json.dumps(
-            {"rows": [asdict(row) for row in rows], "notRunLive": skipped}, indent=2, default=str
-        )
-    )
+    about = {
+        "sdk": f"twilio {importlib.metadata.version('twilio')}",
+        "written": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    body = {"about": about, "rows": [asdict(row) for row in rows], "notRunLive": skipped}
+    path.with_suffix(".json").write_text(json.dumps(body, indent=2, default=str))
     lines = [
         "# The emulator against a live Twilio account",
         "",
