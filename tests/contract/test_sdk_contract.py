@@ -28,6 +28,12 @@ source. Disagreements found (reference -> SDK; E: what the emulator does):
 - Conversations configuration ids: conv_configuration_ and cfg_configuration_ both appear ->
   none. E: conv_configuration_; both accepted.
 
+Fields the SDK reads that the reference does not have, so the emulator never sends them (a
+user of the SDK sees None): Conversations configurations' traitExtractionStrategyIds,
+observationExtractionStrategyIds and redactionConfigurationId; Memory stores' dataAsOf. The
+other way round, the emulator's participants carry memoryStoreId, which the SDK does not read
+(KNOWN_UNREAD below).
+
 SDK defects worked around (not disagreements with the emulator): QueryJobList's
 InsightsQueryRequest names QueryList, which query_job.py does not import (NameError on any
 query: QueryList's identical request is passed instead); ResultList has no property on
