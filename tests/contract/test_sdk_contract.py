@@ -32,7 +32,8 @@ Fields the SDK reads that the reference does not have, so the emulator never sen
 user of the SDK sees None): Conversations configurations' traitExtractionStrategyIds,
 observationExtractionStrategyIds and redactionConfigurationId; Memory stores' dataAsOf. The
 other way round, the emulator's participants carry memoryStoreId, which the SDK does not read
-(KNOWN_UNREAD below).
+(KNOWN_UNREAD below). Data plane: the emulator's communications lack occurredAt and
+resourceId, which both the SDK and the reference (conversations-v2.md, Δ) give them.
 
 SDK defects worked around (not disagreements with the emulator): QueryJobList's
 InsightsQueryRequest names QueryList, which query_job.py does not import (NameError on any
