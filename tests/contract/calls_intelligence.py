@@ -199,6 +199,8 @@ ENTRIES = [
     Entry(V3 + "OperatorContext.fetch", "id (Twilio's Sentiment)", (), operator_fetch),
     Entry(V3 + "OperatorContext.update", "id, LanguageOperator", ("operator",), operator_update),
     Entry(V3 + "OperatorContext.delete", "id", ("operator",), operator_delete),
-    Entry(V3 + "VersionList.list", "operator id", (), version_list),
-    Entry(V3 + "VersionContext.fetch", "operator id, version", (), version_fetch),
+    Entry(V3 + "VersionList.list", "id (Twilio's Sentiment)", (), version_list),
+    Entry(
+        V3 + "VersionContext.fetch", "id (Twilio's Sentiment), resource_version", (), version_fetch
+    ),
 ]

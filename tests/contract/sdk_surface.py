@@ -62,6 +62,20 @@ class SdkCall:
         """The request paths of this call (``/v1/ControlPlane/Stores/<anything>``)."""
         return re.compile(f"/{self.version}" + re.sub(r"\{[^}]+\}", "[^/]+", self.uri))
 
+    def required_arguments(self) -> list[str]:
+        """What the call cannot be made without: the resource's path parameters, then each
+        required argument of the method (by its request class, or by name when a str/int)."""
+        resource = getattr(importlib.import_module(self.module), self.resource)
+        path = list(inspect.signature(resource.__init__).parameters)[2:]  # after self, version
+        method = inspect.signature(getattr(resource, self.method)).parameters.values()
+        required = [p for p in method if p.name != "self" and p.default is inspect.Parameter.empty]
+        return path + [
+            p.name
+            if str(p.annotation).strip("'") in ("str", "int")
+            else str(p.annotation).strip("'")
+            for p in required
+        ]
+
     def instance_fields(self) -> frozenset[str]:
         """The answer fields the SDK's Instance class of this resource reads."""
         return _instance_fields(self.module)

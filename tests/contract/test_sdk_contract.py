@@ -78,6 +78,15 @@ def test_every_control_plane_call_is_driven() -> None:
         assert entry.drive is not None or entry.why, f"{name}: neither driven nor explained"
 
 
+def test_each_entry_names_what_its_call_needs() -> None:
+    """The table's ``args`` name every path parameter and required argument of the call."""
+    for call in sdk_calls():
+        entry = TABLE[call.name]
+        if entry.drive is not None:
+            missing = [arg for arg in call.required_arguments() if arg not in entry.args]
+            assert not missing, f"{call.name}: args {entry.args!r} do not name {missing}"
+
+
 def test_the_sdk_is_a_test_only_dependency_pinned_for_this_repository() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert not [d for d in project["dependencies"] if d.lower().startswith("twilio")]
