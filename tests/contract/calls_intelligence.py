@@ -32,8 +32,13 @@ def operator_body(run: Run, **overrides: Any) -> dict[str, Any]:
 
 
 def make_operator(run: Run) -> str:
+    return make_operator_named(run, "Score")
+
+
+def make_operator_named(run: Run, name: str) -> str:
     operators = run.client.intelligence.v3.operators
-    created = operators.create(OperatorList.LanguageOperator(operator_body(run)))
+    body = operator_body(run, displayName=run.name(name))
+    created = operators.create(OperatorList.LanguageOperator(body))
     run.answered(201)
     ident = check_id(created.id, "intelligence_operator")
     return run.created("operator", ident, operators(ident).delete)
@@ -111,11 +116,13 @@ def operator_create(run: Run) -> None:
 
 
 def operator_list(run: Run) -> None:
-    ident = make_operator(run)
-    listed = run.client.intelligence.v3.operators.list(page_size=50)
-    run.answered(200)
-    ids = {item.id for item in listed}
-    assert ident in ids
+    """Pages of one: the SDK follows the emulator's nextToken through every operator."""
+    mine = {make_operator(run), make_operator_named(run, "Other")}
+    mark = len(run.transport.exchanges)
+    ids = run.listed(run.client.intelligence.v3.operators.list(page_size=1))
+    assert mine <= ids
+    pages = [e for e in run.transport.exchanges[mark:] if e.method == "GET"]
+    assert len(pages) >= len(ids), "one page per operator"
 
 
 def operator_fetch(run: Run) -> None:
