@@ -12,7 +12,7 @@ from twilio.rest.insights.v3.result import ResultList
 
 from .calls_conversations import make_conversation
 from .calls_intelligence import make_operator
-from .calls_results import make_world
+from .calls_results import WORLD, make_world
 from .harness import Entry, Run, check_id
 
 __all__ = ["ENTRIES"]
@@ -178,7 +178,7 @@ ENTRIES = [
     Entry(
         V3 + "QueryList.fetch",
         "page_token",
-        ("world of calls_results", "second conversation"),
+        (*WORLD, "second conversation"),
         query_fetch,
     ),
     Entry(V3 + "MetadataList.fetch", "", (), metadata_fetch),

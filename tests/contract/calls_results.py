@@ -14,7 +14,7 @@ from .calls_intelligence import SENTIMENT, make_configuration
 from .calls_memory import make_store
 from .harness import Entry, Run, check_id
 
-__all__ = ["ENTRIES", "make_world"]
+__all__ = ["ENTRIES", "WORLD", "make_world"]
 
 V3 = "intelligence.v3."
 WORLD = ("memory store", "intelligence configuration", "orchestrator configuration", "conversation")

@@ -59,6 +59,7 @@ class Run:
     owned: set[str] = field(default_factory=set)
     cleanups: list[Cleanup] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # of what was created, in order
     transport: SdkTransport = field(init=False)
     client: Client = field(init=False)
 
@@ -84,6 +85,7 @@ class Run:
         """Record an object this run made: writes to it are allowed from now on, and
         ``delete`` (None: the SDK offers no delete) runs at cleanup."""
         self.owned.add(ident)
+        self.kinds.append(kind)
         if delete is not None:
             self.cleanups.append(Cleanup(kind, ident, delete, best_effort))
         return ident
