@@ -8,7 +8,9 @@ from typing import Any
 
 from twilio.rest.conversations.v2.communication import CommunicationList
 from twilio.rest.conversations.v2.configuration import ConfigurationList
+from twilio.rest.conversations.v2.conversation import ConversationList
 
+from .calls_memory import make_store
 from .harness import Entry, Run, check_id
 
 __all__ = ["ENTRIES", "make_conversation", "make_orchestrator"]
@@ -56,12 +58,13 @@ def make_orchestrator(run: Run, store_id: str, intelligence_ids: list[str] | Non
 def make_conversation(run: Run, orchestrator_id: str, *texts: str) -> str:
     """Data plane, as the world Intelligence's results need: a conversation and SMS."""
     conversations = run.client.conversations.v2.conversations
-    from twilio.rest.conversations.v2.conversation import ConversationList  # noqa: PLC0415
-
     created = conversations.create(
-        ConversationList.CreateConversationWithConfigRequest({"configurationId": orchestrator_id})
+        ConversationList.CreateConversationWithConfigRequest(
+            {"configurationId": orchestrator_id, "name": run.name("talk")}
+        )
     )
     ident = check_id(created.id, "conv_conversation")
+    assert created.name == run.name("talk"), created.name
     run.created("conversation", ident, conversations(ident).delete, best_effort=True)
     for text in texts:
         body = {
@@ -77,8 +80,6 @@ def make_conversation(run: Run, orchestrator_id: str, *texts: str) -> str:
 
 
 def _store(run: Run) -> str:
-    from .calls_memory import make_store  # noqa: PLC0415 - the two modules need each other
-
     return make_store(run)
 
 
