@@ -79,24 +79,20 @@ def make_conversation(run: Run, orchestrator_id: str, *texts: str) -> str:
     return ident
 
 
-def _store(run: Run) -> str:
-    return make_store(run)
-
-
 def config_create(run: Run) -> None:
-    ident = make_orchestrator(run, _store(run))
+    ident = make_orchestrator(run, make_store(run))
     assert run.client.conversations.v2.configurations(ident).fetch().display_name == run.name(
         "orch"
     )
 
 
 def config_list(run: Run) -> None:
-    ident = make_orchestrator(run, _store(run))
+    ident = make_orchestrator(run, make_store(run))
     assert ident in run.listed(run.client.conversations.v2.configurations.list(page_size=50))
 
 
 def config_fetch(run: Run) -> None:
-    store_id = _store(run)
+    store_id = make_store(run)
     ident = make_orchestrator(run, store_id)
     fetched = run.client.conversations.v2.configurations(ident).fetch()
     run.answered(200)
@@ -105,7 +101,7 @@ def config_fetch(run: Run) -> None:
 
 
 def config_update(run: Run) -> None:
-    store_id = _store(run)
+    store_id = make_store(run)
     ident = make_orchestrator(run, store_id)
     body = {**config_body(run, store_id, []), "description": "replaced"}
     context = run.client.conversations.v2.configurations(ident)
@@ -120,7 +116,7 @@ def config_update(run: Run) -> None:
 
 
 def config_patch(run: Run) -> None:
-    ident = make_orchestrator(run, _store(run))
+    ident = make_orchestrator(run, make_store(run))
     context = run.client.conversations.v2.configurations(ident)
     patch = ConfigurationList.PatchConfigurationRequest({"description": "patched"})
     settled(run, context.patch(patch_configuration_request=patch), "PATCH")
@@ -129,14 +125,14 @@ def config_patch(run: Run) -> None:
 
 
 def config_delete(run: Run) -> None:
-    ident = make_orchestrator(run, _store(run))
+    ident = make_orchestrator(run, make_store(run))
     settled(run, run.client.conversations.v2.configurations(ident).delete(), "DELETE")
     run.deleted(ident)
 
 
 def operation_fetch(run: Run) -> None:
     configurations = run.client.conversations.v2.configurations
-    body = config_body(run, _store(run), [])
+    body = config_body(run, make_store(run), [])
     accepted = configurations.create(
         create_configuration_request=ConfigurationList.CreateConfigurationRequest(body)
     )
