@@ -37,8 +37,12 @@ if TYPE_CHECKING:
         ChannelSettingsArgsDict,
         ConversationGroupingType,
         ConversationsV1BridgeArgsDict,
+        IdentifierConfigArgsDict,
         JsonSchema,
         KnowledgeSupplyArgsDict,
+        MappingFromArgsDict,
+        MappingToArgsDict,
+        MappingTraitItemArgsDict,
         MemorySupplyArgsDict,
         OperatorContextArgsDict,
         OperatorParameterArgsDict,
@@ -52,10 +56,13 @@ if TYPE_CHECKING:
         StatusTimeoutsArgsDict,
         ToggleArgsDict,
         TrainingExampleArgsDict,
+        TraitDefinitionArgsDict,
         TriggerArgsDict,
         TriggerOn,
         TriggerParametersArgsDict,
+        ValidationRuleArgsDict,
     )
+    from .memory_resources import DataMapping, IdentityResolutionSettings, TraitGroup
     from .resources import (
         TWILIO_OPERATOR_IDS,
         ConversationConfiguration,
@@ -96,6 +103,9 @@ _ORIGIN = {
         ),
         "resources",
     ),
+    **dict.fromkeys(
+        ("DataMapping", "IdentityResolutionSettings", "TraitGroup"), "memory_resources"
+    ),
 }
 
 
@@ -134,9 +144,15 @@ __all__ = [
     "ConversationGroupingType",
     "ConversationsV1BridgeArgsDict",
     "CredentialsError",
+    "DataMapping",
+    "IdentifierConfigArgsDict",
+    "IdentityResolutionSettings",
     "IntelligenceConfiguration",
     "JsonSchema",
     "KnowledgeSupplyArgsDict",
+    "MappingFromArgsDict",
+    "MappingToArgsDict",
+    "MappingTraitItemArgsDict",
     "MemoryStore",
     "MemorySupplyArgsDict",
     "NameTakenError",
@@ -157,6 +173,8 @@ __all__ = [
     "StatusTimeoutsArgsDict",
     "ToggleArgsDict",
     "TrainingExampleArgsDict",
+    "TraitDefinitionArgsDict",
+    "TraitGroup",
     "TransportError",
     "TriggerArgsDict",
     "TriggerOn",
@@ -164,6 +182,7 @@ __all__ = [
     "TwilioIntelligenceError",
     "TwilioOperator",
     "ValidationError",
+    "ValidationRuleArgsDict",
     "Violation",
 ]
 

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import pulumi
 
+from . import _memory_program
 from ._core.kinds import KINDS, in_file_order, twilio_operator_id
 from ._core.refs import Ref, resolve
 from .errors import ValidationError
@@ -40,6 +41,11 @@ class Deployed:
         self.memory_stores: dict[str, MemoryStore] = {}
         self.intelligence_configurations: dict[str, IntelligenceConfiguration] = {}
         self.conversation_configurations: dict[str, ConversationConfiguration] = {}
+        # Memory Store contents (_memory_program)
+        self.identity_resolution_settings: dict[str, pulumi.CustomResource] = {}
+        self.trait_groups: dict[str, pulumi.CustomResource] = {}
+        self.data_mappings: dict[str, pulumi.CustomResource] = {}
+        self.settings_of_store: dict[str, pulumi.CustomResource] = {}  # by store name
         # What each declared object's id is, by (kind, logical name): a resource's id, or the id
         # a reference to an existing object gives. References resolve through this.
         self.ids: dict[tuple[str, str], pulumi.Input[str]] = {}
@@ -120,6 +126,7 @@ _BUILDERS: dict[str, Callable[[str, dict[str, Any], Deployed], pulumi.CustomReso
     "MemoryStore": _store,
     "IntelligenceConfiguration": _configuration,
     "ConversationConfiguration": _conversation,
+    **_memory_program.BUILDERS,
 }
 
 

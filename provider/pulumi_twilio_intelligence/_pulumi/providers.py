@@ -54,6 +54,7 @@ class _Adapter(ResourceProvider):
     replace_on_drift: ClassVar[bool] = False  # replaced (not updated) resources need a new name
     name_max_length: ClassVar[int] = 128
     name_disallowed: ClassVar[str] = r"[^a-zA-Z0-9-]"
+    auto_name: ClassVar[bool] = True  # False: the kind has no displayName to derive
 
     @property
     def model(self) -> type[ResourceModel]:
@@ -84,7 +85,7 @@ class _Adapter(ResourceProvider):
             with PLUGIN.lock:
                 generation = PLUGIN.generations.get(self._identity(book), 0)
         book.setdefault("generation", generation)
-        if not desired.get("displayName"):
+        if self.auto_name and not desired.get("displayName"):
             desired["displayName"] = self._physical_name(book, desired)
             book["autoName"] = True
         label = f"{self.model.KIND} {book.get('resourceName', '')}".strip()

@@ -3,20 +3,25 @@
 from ..errors import OperatorVersionNotActiveError
 from .base import Created, Finding, Observation, Reconciler, Updated
 from .conversations import ConversationConfigurationReconciler, idempotency_key
+from .data_mappings import DataMappingReconciler
 from .intelligence import IntelligenceConfigurationReconciler
 from .memory import MemoryStoreReconciler
+from .memory_objects import IdentityResolutionSettingsReconciler, TraitGroupReconciler
 from .operators import OperatorReconciler
 
 __all__ = [
     "ConversationConfigurationReconciler",
     "Created",
+    "DataMappingReconciler",
     "Finding",
+    "IdentityResolutionSettingsReconciler",
     "IntelligenceConfigurationReconciler",
     "MemoryStoreReconciler",
     "Observation",
     "OperatorReconciler",
     "OperatorVersionNotActiveError",
     "Reconciler",
+    "TraitGroupReconciler",
     "Updated",
     "idempotency_key",
 ]

@@ -59,9 +59,10 @@ class BaseChecker:
         found = {kind.section: self._section(data, kind.section) for kind in _kinds.in_file_order()}
         for kind in _kinds.KINDS:  # dependency order: what a kind refers to is checked first
             check = self._checks.get(kind.name, self._plain)
-            state.bodies[kind.section] = {
-                name: check(kind, name, body, state) for name, body in found[kind.section].items()
-            }
+            # Filled as it goes: a kind's check can see the entries of its section before it.
+            bodies = state.bodies[kind.section] = {}
+            for name, body in found[kind.section].items():
+                bodies[name] = check(kind, name, body, state)
         self._account_limits(found)
         return state
 
@@ -101,6 +102,8 @@ class BaseChecker:
                     f"at most {limit} {kind.label} per account; this file has {len(names)}",
                 )
         for kind in _kinds.in_file_order():
+            if not kind.account_unique_names:
+                continue  # unique within a store: the kind's own check
             first: dict[str, str] = {}
             for name, body in found[kind.section].items():
                 display = body.get("displayName")
@@ -150,7 +153,8 @@ class BaseChecker:
         translate: dict[str, str] | None = None,
     ) -> None:
         fields = {k: v for k, v in body.items() if k not in BOOKKEEPING_KEYS}
-        fields.setdefault("displayName", "placeholder")  # the real one is derived at deploy time
+        if "displayName" in model.input_keys():  # the real one is derived at deploy time
+            fields.setdefault("displayName", "placeholder")
         try:
             model.validate_desired(fields, resource)
         except ValidationError as exc:

@@ -11,10 +11,11 @@ from .._core.kinds import STORE_ID, TWILIO_OPERATOR_IDS, Kind, twilio_operator_i
 from .._core.refs import Ref
 from ..errors import unknown_fields
 from .checker import BaseChecker, KindCheck, _in_resource
+from .memory_checks import MemoryChecks
 from .state import PLACEHOLDER_ID, DesiredState
 
 
-class Checker(BaseChecker):
+class Checker(MemoryChecks, BaseChecker):
     @property
     def _checks(self) -> dict[str, KindCheck]:
         """Kinds whose bodies need more than their model's field rules (the rest: ``_plain``)."""
@@ -23,6 +24,10 @@ class Checker(BaseChecker):
             "MemoryStore": self._store,
             "IntelligenceConfiguration": self._configuration,
             "ConversationConfiguration": self._conversation,
+            # Memory Store contents (memory_checks)
+            "IdentityResolutionSettings": self._identity_settings,
+            "TraitGroup": self._trait_group,
+            "DataMapping": self._data_mapping,
         }
 
     def _operator(

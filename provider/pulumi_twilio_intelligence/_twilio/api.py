@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import OperationFailedError, OperationTimeoutError
 from .http import HttpClient
+from .memory_api import MemoryObjectsApi
 
 CONFIGURATIONS_V3 = "/v3/ControlPlane/Configurations"
 OPERATORS_V3 = "/v3/ControlPlane/Operators"
@@ -50,8 +51,9 @@ class Peek:
     server_now: datetime | None
 
 
-class TwilioApi:
-    """The control-plane operations of Intelligence v3, Conversations v2 and Memory v1."""
+class TwilioApi(MemoryObjectsApi):
+    """The control-plane operations of Intelligence v3, Conversations v2 and Memory v1 (the
+    objects inside a store: ``MemoryObjectsApi``)."""
 
     def __init__(self, http: HttpClient, poll: PollPolicy | None = None) -> None:
         self.http = http
