@@ -22,6 +22,7 @@ from .._core import kinds as _kinds
 from .._twilio.api import TwilioApi
 from .._twilio.connector import Connector, Target
 from ..errors import NotFoundError, WriteRefusedError
+from .memory_contents import read_store_contents
 
 __all__ = [
     "COLLECTIONS",
@@ -34,6 +35,12 @@ __all__ = [
 
 WORKERS = 16  # the HTTP client pools 16 connections
 
+
+def _path_pattern(collection: str) -> str:
+    """A collection's path as a pattern; ``{storeId}`` and the like match one segment."""
+    return re.sub(r"\\\{[A-Za-z]+\\\}", "[^/]+", re.escape(collection))
+
+
 # (collection, path pattern, is a list call): each kind's collection (by its section's name)
 # and its objects, and the collections the findings and the health check read.
 _ROUTES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
@@ -43,8 +50,8 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
         route
         for kind in _kinds.in_file_order()
         for route in (
-            (kind.section, re.compile(rf"^{re.escape(kind.collection)}$"), True),
-            (kind.section, re.compile(rf"^{re.escape(kind.collection)}/[^/]+$"), False),
+            (kind.section, re.compile(rf"^{_path_pattern(kind.collection)}$"), True),
+            (kind.section, re.compile(rf"^{_path_pattern(kind.collection)}/[^/]+$"), False),
         )
     ),
     ("operatorResults", re.compile(r"^/v3/OperatorResults$"), True),
@@ -118,6 +125,10 @@ class LiveAccount:
     intelligence_configurations: dict[str, dict[str, Any]]
     conversation_configurations: dict[str, dict[str, Any]]
     memory_stores: dict[str, dict[str, Any]]
+    # Memory Store contents, read store by store (``memory_contents``); ids as the provider's.
+    identity_resolution_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trait_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    data_mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def by_kind(self, kind: str) -> dict[str, dict[str, Any]]:
         objects: dict[str, dict[str, Any]] = getattr(self, _kinds.by_name(kind).attribute)
@@ -131,11 +142,14 @@ class LiveAccount:
             conversations = pool.submit(api.list_conversation_configurations)
             store_ids = pool.submit(api.list_store_ids)
             stores = list(pool.map(_store_fetcher(api), store_ids.result()))
+            memory_stores = _by_id([s for s in stores if s is not None])
+            contents = read_store_contents(api, pool, list(memory_stores))
             return cls(
                 operators=_by_id(operators.result()),
                 intelligence_configurations=_by_id(configurations.result()),
                 conversation_configurations=_by_id(conversations.result()),
-                memory_stores=_by_id([s for s in stores if s is not None]),
+                memory_stores=memory_stores,
+                **contents,
             )
 
 
