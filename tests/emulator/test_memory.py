@@ -1,4 +1,6 @@
-"""Memory v1 Stores: async create/patch, provisioning, ETags, limits, no DELETE."""
+"""Memory v1 Stores: async create/patch, provisioning, ETags, limits, no PUT.
+
+DeleteStore and the store's children are in test_memory_edition2.py."""
 
 from __future__ import annotations
 
@@ -99,13 +101,28 @@ def test_patch_with_if_match(emulator: EmulatorHandle, api: httpx.Client) -> Non
 
 
 def test_display_name_unique_and_limit_of_15(emulator: EmulatorHandle, api: httpx.Client) -> None:
+    # memory-v1 §2.3 suggestion (trap memory_store_sync_name_checks, on): both synchronous.
     emulator.set_settings(operation_delay_seconds=0)
     create_store(api, "one")
+    error_of(api.post(STORES, json={"displayName": "one"}), 409, 20409)
+    for index in range(14):
+        create_store(api, f"s{index}")
+    error_of(api.post(STORES, json={"displayName": "extra"}), 400, 400)
+    assert len(api.get(STORES, params={"pageSize": 100}).json()["stores"]) == 15
+
+
+def test_name_checks_can_fail_the_operation_instead(
+    emulator: EmulatorHandle, api: httpx.Client
+) -> None:
+    emulator.set_settings(operation_delay_seconds=0)
+    emulator.set_traps(memory_store_sync_name_checks=False)
+    create_store(api, "one")
     duplicate = api.post(STORES, json={"displayName": "one"})
+    assert duplicate.status_code == 202
     op = api.get(duplicate.json()["statusUrl"]).json()
     assert op["status"] == "FAILED"
     assert op["error"]["code"] == 20001
-    assert "already exists" in op["error"]["detail"]
+    assert "exists" in op["error"]["detail"]
     assert set(op) == {"operationId", "status", "createdAt", "statusUrl", "completedAt", "error"}
     for index in range(14):
         create_store(api, f"s{index}")
@@ -119,6 +136,7 @@ def test_display_name_unique_and_limit_of_15(emulator: EmulatorHandle, api: http
     [
         ({}, "displayName: must not be null"),
         ({"displayName": "has space"}, 'displayName: must match "^[a-zA-Z0-9-]+$"'),
+        ({"displayName": "n" * 65}, "displayName: size must be between 0 and 64"),
         ({"displayName": "ok", "description": ""}, "description: size must be between 1 and 128"),
         (
             {"displayName": "ok", "description": "x" * 129},
@@ -145,12 +163,12 @@ def test_list_ids_only_order_and_pagination(emulator: EmulatorHandle, api: httpx
     assert rest["stores"] == ids[3:]
     error_of(api.get(STORES, params={"pageSize": 101}), 400)
     error_of(api.get(STORES, params={"orderBy": "SIDEWAYS"}), 400)
-    error_of(api.get(STORES, params={"pageToken": "x" * 501}), 400)
+    error_of(api.get(STORES, params={"pageToken": "x" * 4097}), 400)  # edition 2: <=4096
 
 
-def test_no_delete_route(api: httpx.Client) -> None:
+def test_no_put_route(api: httpx.Client) -> None:
     store_id = create_store(api)
-    response = api.delete(f"{STORES}/{store_id}")
+    response = api.put(f"{STORES}/{store_id}", json={"displayName": "x"})
     error_of(response, 405, 20004)
     assert "GET" in response.headers["Allow"]
 

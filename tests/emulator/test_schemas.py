@@ -183,6 +183,7 @@ def test_memory_v1_bodies(emulator: EmulatorHandle, api: httpx.Client) -> None:
     patched = api.patch(f"/v1/ControlPlane/Stores/{store_id}", json={"description": "e"})
     assert_valid(patched.json(), "async-operation.json", "memoryV1OperationAccepted")
     emulator.set_settings(operation_delay_seconds=0)
+    emulator.set_traps(memory_store_sync_name_checks=False)  # a duplicate then FAILS later
     duplicate = api.post("/v1/ControlPlane/Stores", json={"displayName": "sandbox"})
     failed = api.get(duplicate.json()["statusUrl"]).json()
     assert failed["status"] == "FAILED"
@@ -190,7 +191,7 @@ def test_memory_v1_bodies(emulator: EmulatorHandle, api: httpx.Client) -> None:
     errors = [
         api.post("/v1/ControlPlane/Stores", json={}),
         api.get("/v1/ControlPlane/Stores/mem_store_01k1etk2y5f1y9fpe2epfdtvv2"),
-        api.delete(f"/v1/ControlPlane/Stores/{store_id}"),
+        api.put(f"/v1/ControlPlane/Stores/{store_id}", json={}),
         api.post(
             "/v1/ControlPlane/Stores", json={"displayName": "x" * 10, "description": "y" * 5000}
         ),

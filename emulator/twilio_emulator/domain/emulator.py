@@ -25,8 +25,10 @@ from .clock import Clock
 from .communications import CommunicationService
 from .conversation_configs import ConversationConfigService
 from .conversations import ConversationService
+from .data_mappings import DataMappingService
 from .errors import NotFound
 from .idempotency import IdempotencyStore
+from .identity_resolution import IdentityResolutionService
 from .ids import IdGenerator
 from .intelligence_configs import ConfigurationService
 from .intelligence_runtime import IntelligenceRuntime
@@ -37,6 +39,7 @@ from .operators import OperatorService
 from .participants import ParticipantService
 from .runtime import Runtime
 from .settings import Settings, Traps
+from .trait_groups import TraitGroupService
 
 __all__ = ["Emulator"]
 
@@ -66,6 +69,15 @@ class Emulator:
         self.idempotency = IdempotencyStore(self.rt)
         self.conversation_configs = ConversationConfigService(self.rt, self.operations)
         self.memory_stores = MemoryStoreService(self.rt, self.operations)
+        self.identity_resolution = IdentityResolutionService(
+            self.rt, self.operations, self.memory_stores
+        )
+        self.trait_groups = TraitGroupService(
+            self.rt, self.operations, self.memory_stores, self.identity_resolution
+        )
+        self.data_mappings = DataMappingService(
+            self.rt, self.operations, self.memory_stores, self.trait_groups
+        )
         self.intelligence = IntelligenceRuntime(self.rt, self.configurations, self.operators)
         self.operator_results = OperatorResults(self.rt)
         self.participants = ParticipantService(self.rt, self.conversation_configs)

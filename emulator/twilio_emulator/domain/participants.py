@@ -76,11 +76,14 @@ class ParticipantService(ChildCollection):
             "addresses": addresses,
             "createdAt": self.rt.timestamp(),
         }
-        if kind == "CUSTOMER":
-            # Profiles are resolved only for customers (spec); the id is made up.
-            config = self.configs.get(account, conversation["configurationId"]) or {}
-            doc["profileId"] = self.rt.ids.new("mem_profile")
-            doc["memoryStoreId"] = config.get("memoryStoreId", "")
+        config = self.configs.get(account, conversation["configurationId"]) or {}
+        store_id = config.get("memoryStoreId", "")
+        # Profiles are resolved only for customers (spec), and only while the configured
+        # store exists: one deleted or never made leaves capture working while identity
+        # resolution (and so memory context) silently does nothing (gotchas A32, E18).
+        if kind == "CUSTOMER" and self.rt.store.get("memory_store", account, store_id):
+            doc["profileId"] = self.rt.ids.new("mem_profile")  # the id is made up
+            doc["memoryStoreId"] = store_id
         self._put(account, conversation["id"], doc)
         return doc
 

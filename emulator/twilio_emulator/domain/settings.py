@@ -29,6 +29,23 @@ class Traps:
     conversation_configuration_id_unused: bool = True
     # gotchas B8: the Sentiment operator labels in lower case (positive, ...).
     sentiment_labels_lowercase: bool = True
+    # Memory v1 (memory-v1.md). The UNCERTAIN readings a careful client must survive are on
+    # by default; the two marked "off by default" model the spec's more lenient reading.
+    # §2.3: duplicate store displayName 409/20409 and a 16th store 400, synchronously;
+    # off: the create answers 202 and its operation ends FAILED.
+    memory_store_sync_name_checks: bool = True
+    # §1.5: a stale If-Match on PatchTraitGroup/PatchDataMapping (no 412 declared) is 412;
+    # off: If-Match is ignored there.
+    memory_if_match_412_everywhere: bool = True
+    # §3.3 / E7, off by default: 400 for matchingAlgo != exact or enforceUnique false.
+    memory_identity_settings_strict: bool = False
+    # §4.5 / E8: trait names sent in snake_case read back in lowerCamelCase.
+    memory_trait_names_camel_case: bool = True
+    # §4.4: deleting the built-in Contact trait group is 409; off: it can be deleted.
+    memory_builtin_group_protected: bool = True
+    # §5.3 / E9, off by default: data-mapping displayName may use the docs' wider form
+    # (underscore allowed, up to 128 characters).
+    memory_data_mapping_wide_names: bool = False
 
     def update(self, values: dict[str, Any]) -> None:
         for name, value in _checked(self, values).items():

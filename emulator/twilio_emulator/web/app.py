@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from ..domain import DomainError, Emulator
-from . import control, conversations, dataplane, intelligence, memory
+from . import control, conversations, dataplane, intelligence, memory, memory_children
 from .errors import api_for_path, error_response
 from .faults import FaultRegistry
 from .middleware import EmulatorMiddleware
@@ -61,7 +61,7 @@ def _build_fastapi(owner: EmulatorApp) -> FastAPI:
     app.state.emulator = owner.emulator
     app.state.faults = owner.faults
     app.state.request_log = owner.request_log
-    for module in (intelligence, conversations, memory, dataplane, control):
+    for module in (intelligence, conversations, memory, memory_children, dataplane, control):
         app.include_router(module.router)
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]  # starlette types handlers as taking Exception
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

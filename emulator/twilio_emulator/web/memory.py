@@ -1,7 +1,8 @@
 """Memory v1 control-plane routes: Stores and Operations.
 
-There is deliberately no DELETE (nor PUT) on stores: the spec has none, so the
-router answers 405 Method Not Allowed, in the Memory error shape.
+The store's children (identity resolution settings, trait groups, data
+mappings) are in memory_children.py. There is no PUT on stores: the router
+answers 405 Method Not Allowed, in the Memory error shape.
 """
 
 from __future__ import annotations
@@ -28,14 +29,14 @@ from .common import (
     write_action,
 )
 
-__all__ = ["router"]
+__all__ = ["ExistingStore", "accepted", "list_args", "router"]
 
 router = APIRouter()
 _STORES = "/v1/ControlPlane/Stores"
 _OPERATIONS = "/v1/ControlPlane/Operations"
 
 
-def _accepted(request: Request, em: Emulator, op: dict[str, Any], message: str) -> Response:
+def accepted(request: Request, em: Emulator, op: dict[str, Any], message: str) -> Response:
     url = f"{base_url(request)}{_OPERATIONS}/{op['id']}"
     headers = {
         "Operation-Id": op["id"],
@@ -53,17 +54,23 @@ async def _store(em: Backend, account: Account, store_id: str) -> dict[str, Any]
 ExistingStore = Annotated[dict[str, Any], Depends(_store)]
 
 
-@router.get(_STORES)
-async def list_stores(request: Request, em: Backend, account: Account) -> Response:
-    # Memory pages are capped at 100, and its orderBy is checked before the token.
+def list_args(request: Request) -> tuple[int, str | None, str]:
+    """Control-plane ``pageSize`` (1..100), ``pageToken`` (<=4096) and ``orderBy``; the
+    order is checked before the token."""
     q = request.query_params
     size = page_size(q.get("pageSize"), maximum=100)
     order = q.get("orderBy", "DESC")
     if order not in ("ASC", "DESC"):
         raise ValidationFailed("orderBy: must be one of [ASC, DESC]")
     token = q.get("pageToken")
-    if token is not None and len(token) > 500:
-        raise ValidationFailed("pageToken: size must be between 0 and 500")
+    if token is not None and len(token) > 4096:
+        raise ValidationFailed("pageToken: size must be between 0 and 4096")
+    return size, token, order
+
+
+@router.get(_STORES)
+async def list_stores(request: Request, em: Backend, account: Account) -> Response:
+    size, token, order = list_args(request)
     page = em.memory_stores.page(account, size, token, order)
     return json_response(page_body("stores", [doc["id"] for doc in page.items], page))
 
@@ -74,7 +81,7 @@ def create_store(
     request: Request, em: Backend, account: Account, fail: FailRequested, body: JsonBody
 ) -> Response:
     op = em.memory_stores.create(account, body, fail=fail)
-    return _accepted(request, em, op, "Memory Store creation accepted for processing.")
+    return accepted(request, em, op, "Memory Store creation accepted for processing.")
 
 
 @router.get(_STORES + "/{store_id}")
@@ -96,7 +103,16 @@ def patch_store(  # FastAPI passes everything by name
 ) -> Response:
     if_match = request.headers.get("if-match")
     op = em.memory_stores.update(account, store_id, body, if_match, fail=fail)
-    return _accepted(request, em, op, "Memory Store update request accepted for processing.")
+    return accepted(request, em, op, "Memory Store update request accepted for processing.")
+
+
+@router.delete(_STORES + "/{store_id}")
+@write_action
+def delete_store(
+    request: Request, em: Backend, account: Account, store_id: str, fail: FailRequested
+) -> Response:
+    op = em.memory_stores.delete(account, store_id, fail=fail)
+    return accepted(request, em, op, "Memory Store deletion request accepted for processing.")
 
 
 def _operation_shape(
@@ -112,8 +128,12 @@ def _operation_shape(
     if status in ("COMPLETED", "FAILED"):
         body["completedAt"] = em.rt.timestamp(op["completedAt"])
     if status == "COMPLETED":
-        body["result"] = {"type": "RESOURCE_ID", "id": op["target"]}
-        body["resultUrl"] = f"{base_url(request)}{_STORES}/{op['target']}"
+        # Operations recorded before Memory had children name the store in their target.
+        related = op.get("related") or {}
+        body["result"] = {"type": "RESOURCE_ID", "id": related.get("resultId", op["target"])}
+        path = related.get("resultPath", f"{_STORES}/{op['target']}" if not related else None)
+        if path is not None:
+            body["resultUrl"] = f"{base_url(request)}{path}"
     if status == "FAILED":
         body["error"] = {
             "type": problem["type"],
