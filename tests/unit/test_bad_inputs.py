@@ -91,6 +91,7 @@ CLASSES = {
     "limit-": 15,  # lengths, patterns, enums and counts of the reference
     "account-": 10,  # limits of an account: store and configuration counts, unique names, ids
     "overlay-": 8,  # an overlay replaces a list and breaks an item: reported at the overlay's line
+    "mem-": 50,  # Memory Store contents: settings, trait groups, data mappings (limits, references)
 }
 
 
