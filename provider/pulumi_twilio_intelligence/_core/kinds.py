@@ -236,8 +236,9 @@ _MEMORY = (
         resource=f"{_P}.memory_resources:TraitGroup",
     ),
     # Created asynchronously (the id is the operation's result.id; a lost response is resolved by
-    # displayName). mappingFrom is fixed at creation (a change replaces the mapping); the rest is
-    # PATCHed, mappingTo replacing the whole mappings list. Each mapping names trait groups of the
+    # displayName). mappingFrom is fixed at creation (a change replaces the mapping, deleting the
+    # old one first: the name stays and is unique in the store); the rest is PATCHed, mappingTo
+    # replacing the whole mappings list. Each mapping names trait groups of the
     # file (or built-in ones) and their traits.
     Kind(
         name="DataMapping",

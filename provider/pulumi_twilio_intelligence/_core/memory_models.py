@@ -12,7 +12,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from .spec import REPLACE, UNORDERED, ResourceModel, Wire
+from .spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Wire
 
 __all__ = [
     "BUILT_IN_TRAIT_GROUPS",
@@ -239,7 +239,10 @@ class MappingTo(Wire):
 
 
 class DataMappingModel(ResourceModel):
-    """mappingFrom is fixed at creation (a change replaces the mapping); the rest is PATCHed."""
+    """mappingFrom is fixed at creation (a change replaces the mapping); the rest is PATCHed.
+
+    The replacement keeps the displayName, which is unique within the store (a second mapping
+    of the same name is refused, §5.2): the old mapping is deleted before the new one is made."""
 
     KIND: ClassVar[str] = "DataMapping"
 
@@ -250,7 +253,7 @@ class DataMappingModel(ResourceModel):
     ]
     description: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = None
     is_enabled: bool = True
-    mapping_from: Annotated[MappingFrom, REPLACE]
+    mapping_from: Annotated[MappingFrom, REPLACE_DELETE_FIRST]
     mapping_to: MappingTo
 
     def extra_violations(self) -> list[tuple[str, str]]:
