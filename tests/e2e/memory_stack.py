@@ -34,6 +34,7 @@ traitGroups:
         dataType: NUMBER
         validationRule: {ruleType: NUMBER, min: 0, max: 5}
       crmRef: {dataType: STRING, idTypePromotion: crmId}
+      vip: {dataType: BOOLEAN}
 
 dataMappings:
   crm-import:
@@ -44,6 +45,7 @@ dataMappings:
       mappings:
         - {expression: channel, traitGroup: Preferences, traitName: preferredChannel}
         - {expression: tier, traitGroup: Preferences, traitName: loyaltyTier}
+        - {expression: ref, traitGroup: Preferences, traitName: crmRef}
 """
 
 # Kinds of the store's contents by the suffix of their Pulumi type.

@@ -47,7 +47,7 @@ def test_up_creates_the_contents_in_order_then_nothing_changes(deployment: Deplo
     crm = next(c for c in live["settings"]["identifierConfigs"] if c["idType"] == "crmId")
     assert crm["limit"] == 1
     group = live["traitGroups"]["Preferences"]
-    assert set(group["traits"]) == {"preferredChannel", "loyaltyTier", "crmRef"}
+    assert set(group["traits"]) == {"preferredChannel", "loyaltyTier", "crmRef", "vip"}
     assert group["traits"]["crmRef"]["idTypePromotion"] == "crmId"
     assert list(live["dataMappings"]) == [mapping_id]
     mapped = live["dataMappings"][mapping_id]["mappingTo"]["mappings"]
@@ -81,12 +81,11 @@ def test_changes_are_made_in_place(deployment: Deployment) -> None:
         "validationRule: {ruleType: STRING, maxLength: 16}",
         "validationRule: {ruleType: STRING, maxLength: 32}\n      nickname: {dataType: STRING}",
     )
-    d.edit("      crmRef: {dataType: STRING, idTypePromotion: crmId}\n", "")
+    d.edit("      vip: {dataType: BOOLEAN}\n", "")
     d.edit("description: Preferences from the CRM export", "description: Preferences from the CRM")
     d.edit(
-        "        - {expression: tier, traitGroup: Preferences, traitName: loyaltyTier}\n",
-        "        - {expression: tier, traitGroup: Preferences, traitName: loyaltyTier}\n"
-        "        - {expression: ref, traitGroup: Preferences, traitName: nickname}\n",
+        "{expression: ref, traitGroup: Preferences, traitName: crmRef}",
+        "{expression: ref, traitGroup: Preferences, traitName: nickname}",
     )
     mark = d.emulator.mark()
     d.pulumi.up()
@@ -98,15 +97,16 @@ def test_changes_are_made_in_place(deployment: Deployment) -> None:
     ]
     assert d.pulumi.outputs() == before, "changed in place: the same ids"
     patch = _body_of(d, mark, "PATCH", "TraitGroups/Preferences")
-    assert patch["traits"]["crmRef"] == {"dataType": ""}, "a removed trait is deleted"
-    assert set(patch["traits"]) == {"preferredChannel", "nickname", "crmRef"}, "only the changes"
+    assert patch["traits"]["vip"] == {"dataType": ""}, "a removed trait is deleted"
+    assert set(patch["traits"]) == {"preferredChannel", "nickname", "vip"}, "only the changes"
     live = contents(d.emulator.client(), store)
     assert live["settings"]["matchingRules"] == ["crmId", "phone", "email"]
     group = live["traitGroups"]["Preferences"]
-    assert set(group["traits"]) == {"preferredChannel", "loyaltyTier", "nickname"}
+    assert set(group["traits"]) == {"preferredChannel", "loyaltyTier", "crmRef", "nickname"}
     assert group["traits"]["preferredChannel"]["validationRule"]["maxLength"] == 32
     (mapped,) = live["dataMappings"].values()
-    assert len(mapped["mappingTo"]["mappings"]) == 3
+    assert mapped["mappingTo"]["mappings"][2]["traitName"] == "nickname"
+    assert mapped["description"] == "Preferences from the CRM"
     d.pulumi.preview("--refresh", "--expect-no-changes")
 
 
@@ -114,7 +114,7 @@ def test_a_new_source_or_group_name_replaces(deployment: Deployment) -> None:
     d = deployment
     store, before = _deploy(d)
     old_mapping = before["dataMappings"]["crm-import"].rsplit("/", 1)[-1]
-    d.edit("columns: [channel, tier, ref]", "columns: [channel, tier]")
+    d.edit("columns: [channel, tier, ref]", "columns: [channel, tier, ref, extra]")
     mark = d.emulator.mark()
     d.pulumi.up()
     new_mapping = d.pulumi.outputs()["dataMappings"]["crm-import"].rsplit("/", 1)[-1]
@@ -166,7 +166,7 @@ def test_out_of_band_edits_are_seen_by_refresh_and_healed(deployment: Deployment
         response.raise_for_status()
     d.emulator.advance_clock(60)  # the console's writes complete
 
-    refreshed = d.pulumi.refresh("--preview-only", "--expect-no-changes", check=False)
+    refreshed = d.pulumi.run("refresh", "--preview-only", "--expect-no-changes", check=False)
     assert refreshed.returncode != 0, "refresh sees the edits"
     for name in ("support-identities", "Preferences", "crm-import"):
         assert name in refreshed.stdout, refreshed.stdout
@@ -214,62 +214,48 @@ def _make_contents_by_hand(d: Deployment, store: str) -> None:
     console, a script, or a run that died after its creates)."""
     client = d.emulator.client()
     base = f"{STORES}/{store}"
-    writes = [
-        client.put(
-            f"{base}/IdentityResolutionSettings",
-            json={
-                "identifierConfigs": [
-                    {"idType": "email", "normalization": "email"},
-                    {"idType": "phone", "normalization": "phone"},
-                    {"idType": "crmId", "limit": 1},
-                ],
-                "matchingRules": ["email", "phone", "crmId"],
-            },
-        ),
-        client.post(
-            f"{base}/TraitGroups",
-            json={
-                "displayName": "Preferences",
-                "description": "How the customer likes to be served",
-                "traits": {
-                    "preferredChannel": {
-                        "dataType": "STRING",
-                        "validationRule": {"ruleType": "STRING", "maxLength": 16},
-                    },
-                    "loyaltyTier": {
-                        "dataType": "NUMBER",
-                        "validationRule": {"ruleType": "NUMBER", "min": 0, "max": 5},
-                    },
-                    "crmRef": {"dataType": "STRING", "idTypePromotion": "crmId"},
-                },
-            },
-        ),
-        client.post(
-            f"{base}/DataMappings",
-            json={
-                "displayName": "crm-import",
-                "description": "Preferences from the CRM export",
-                "mappingFrom": {"type": "INGRESS", "columns": ["channel", "tier", "ref"]},
-                "mappingTo": {
-                    "type": "TRAITS",
-                    "mappings": [
-                        {
-                            "expression": "channel",
-                            "traitGroup": "Preferences",
-                            "traitName": "preferredChannel",
-                        },
-                        {
-                            "expression": "tier",
-                            "traitGroup": "Preferences",
-                            "traitName": "loyaltyTier",
-                        },
-                    ],
-                },
-            },
-        ),
-    ]
-    for response in writes:
-        response.raise_for_status()
+    settings = {
+        "identifierConfigs": [
+            {"idType": "email", "normalization": "email"},
+            {"idType": "phone", "normalization": "phone"},
+            {"idType": "crmId", "limit": 1},
+        ],
+        "matchingRules": ["email", "phone", "crmId"],
+    }
+    traits = {
+        "preferredChannel": {
+            "dataType": "STRING",
+            "validationRule": {"ruleType": "STRING", "maxLength": 16},
+        },
+        "loyaltyTier": {
+            "dataType": "NUMBER",
+            "validationRule": {"ruleType": "NUMBER", "min": 0, "max": 5},
+        },
+        "crmRef": {"dataType": "STRING", "idTypePromotion": "crmId"},
+        "vip": {"dataType": "BOOLEAN"},
+    }
+    group = {
+        "displayName": "Preferences",
+        "description": "How the customer likes to be served",
+        "traits": traits,
+    }
+    mapped = [("channel", "preferredChannel"), ("tier", "loyaltyTier"), ("ref", "crmRef")]
+    mapping = {
+        "displayName": "crm-import",
+        "description": "Preferences from the CRM export",
+        "mappingFrom": {"type": "INGRESS", "columns": ["channel", "tier", "ref"]},
+        "mappingTo": {
+            "type": "TRAITS",
+            "mappings": [
+                {"expression": e, "traitGroup": "Preferences", "traitName": t} for e, t in mapped
+            ],
+        },
+    }
+    client.put(f"{base}/IdentityResolutionSettings", json=settings).raise_for_status()
+    d.emulator.advance_clock(60)  # each asynchronous write completes before the next
+    client.post(f"{base}/TraitGroups", json=group).raise_for_status()
+    d.emulator.advance_clock(60)
+    client.post(f"{base}/DataMappings", json=mapping).raise_for_status()
     d.emulator.advance_clock(60)
 
 

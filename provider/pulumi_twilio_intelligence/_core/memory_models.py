@@ -12,7 +12,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from .spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Wire
+from .spec import REPLACE, REPLACE_DELETE_FIRST, UNORDERED, ResourceModel, Rewrite, Wire
 
 __all__ = [
     "BUILT_IN_TRAIT_GROUPS",
@@ -169,7 +169,11 @@ class TraitGroupModel(ResourceModel):
     display_name: Annotated[
         str, REPLACE, StringConstraints(min_length=1, max_length=64, pattern=TRAIT_GROUP_NAME)
     ]
-    description: Annotated[str, StringConstraints(max_length=1024)] | None = None
+    # A description removed from the file is cleared with "" (the PATCH cannot send null): read
+    # back as "", it is no description.
+    description: Annotated[
+        str | None, StringConstraints(max_length=1024), Rewrite(lambda v, _: v or None)
+    ] = None
     traits: Annotated[
         dict[TraitName, TraitDefinition], Field(max_length=TRAITS_PER_GROUP, default_factory=dict)
     ]

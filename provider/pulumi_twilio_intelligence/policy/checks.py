@@ -39,6 +39,7 @@ from .base import (
     stack_of,
     webhook_urls,
 )
+from .memory_checks import MEMORY_POLICIES
 
 __all__ = [
     "DEFAULT_DEV_STACKS",
@@ -364,6 +365,7 @@ POLICIES: Final[tuple[Policy, ...]] = (
         remediation="Keep one direction (from '*' to your number) unless you need both.",
         check=_capture_rules_one_direction,
     ),
+    *MEMORY_POLICIES,  # Memory Store contents (memory_checks)
 )
 
 
