@@ -20,8 +20,17 @@ V2_CONFIGS = "/v2/ControlPlane/Configurations"
 OPERATORS = "/v3/ControlPlane/Operators"
 STORES = "/v1/ControlPlane/Stores"
 
-# Resource kinds whose objects the provider creates, by the suffix of their Pulumi type.
-KINDS = ("Operator", "IntelligenceConfiguration", "ConversationConfiguration", "MemoryStore")
+# Resource kinds whose objects the provider creates, by the suffix of their Pulumi type. (A
+# store's identity resolution settings are not among them: one per store, never created.)
+KINDS = (
+    "Operator",
+    "IntelligenceConfiguration",
+    "ConversationConfiguration",
+    "MemoryStore",
+    "TraitGroup",
+    "DataMapping",
+)
+BUILT_IN_GROUPS = ("Contact",)  # every store has it (memory-v1.md §4.5): not the provider's
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,8 @@ class Inventory:
 
 
 def live_inventory(client: httpx.Client) -> Inventory:
-    """List the four collections (custom operators only: Twilio's own are not ours).
+    """List the collections (custom operators only: Twilio's own are not ours; every store's
+    trait groups, built-in ones aside, and data mappings).
 
     Call it with faults cleared: the client's requests pass through fault injection too."""
 
@@ -64,16 +74,27 @@ def live_inventory(client: httpx.Client) -> Inventory:
         return {str(o["id"]): str(o["displayName"]) for o in objects}
 
     stores: dict[str, str] = {}
+    groups: dict[str, str] = {}
+    mappings: dict[str, str] = {}
     for store_id in items(STORES, "stores", page_size=100):
         response = client.get(f"{STORES}/{store_id}")
         response.raise_for_status()
         stores[str(store_id)] = str(response.json()["displayName"])
+        # Ids as the provider records them: paths under the store.
+        base = f"{STORES}/{store_id}"
+        for group in items(f"{base}/TraitGroups", "traitGroups", page_size=100):
+            if group["displayName"] not in BUILT_IN_GROUPS:
+                groups[f"{store_id}/TraitGroups/{group['displayName']}"] = group["displayName"]
+        for mapping in items(f"{base}/DataMappings", "dataMappings", page_size=100):
+            mappings[f"{store_id}/DataMappings/{mapping['id']}"] = str(mapping["displayName"])
     return Inventory(
         {
             "Operator": names([o for o in items(OPERATORS, "items") if o.get("author") == "SELF"]),
             "IntelligenceConfiguration": names(items(V3_CONFIGS, "items")),
             "ConversationConfiguration": names(items(V2_CONFIGS, "configurations")),
             "MemoryStore": stores,
+            "TraitGroup": groups,
+            "DataMapping": mappings,
         }
     )
 

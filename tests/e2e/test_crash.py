@@ -29,6 +29,7 @@ from tests.e2e.conftest import Deployment
 from tests.e2e.engine_process import spawn, wait_until
 from tests.e2e.inventory import (
     OPERATORS,
+    STORES,
     V2_CONFIGS,
     V3_CONFIGS,
     assert_state_matches_live,
@@ -36,6 +37,7 @@ from tests.e2e.inventory import (
     pending_operations,
     state_ids,
 )
+from tests.e2e.memory_stack import add_memory_contents
 
 pytestmark = pytest.mark.e2e
 
@@ -60,6 +62,9 @@ class CrashPoint:
     drop: tuple[str, str] | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     interrupted: str = "creating"  # the operation the engine records as pending
+    # The run also creates the store's contents (tests/e2e/memory_stack: settings, a trait group,
+    # a data mapping), the stall being in one of theirs.
+    memory: bool = False
 
 
 CRASH_POINTS = [
@@ -100,6 +105,20 @@ CRASH_POINTS = [
         stall=("DELETE", f"^{OPERATORS}/"),
         interrupted="deleting",
     ),
+    CrashPoint(
+        "trait group create landed, never seen",
+        drop=("POST", f"^{STORES}/[^/]+/TraitGroups$"),
+        stall=("GET", f"^{STORES}/[^/]+/TraitGroups/Preferences$"),  # before, then after
+        stall_at=2,
+        memory=True,
+    ),
+    CrashPoint(
+        "data mapping create landed, its id never recorded",
+        drop=("POST", f"^{STORES}/[^/]+/DataMappings$"),
+        stall=("GET", f"^{STORES}/[^/]+/DataMappings$"),  # the lookup by name, before and after
+        stall_at=2,
+        memory=True,
+    ),
 ]
 
 
@@ -121,6 +140,8 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
     store_id = before["memoryStores"]["support-memory"]
 
     d.edit(*PROMPT_EDIT)
+    if point.memory:
+        add_memory_contents(d.project_dir)
     if point.settings:
         emulator.set_settings(**point.settings)
     if point.drop:
@@ -173,6 +194,8 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
         "IntelligenceConfiguration": 1,
         "ConversationConfiguration": 1,
         "MemoryStore": 1,
+        "TraitGroup": int(point.memory),
+        "DataMapping": int(point.memory),
     }, "nothing lost, nothing left over"
     assert live.ids("MemoryStore") == {store_id}
     for kind, ids in unknown.items():

@@ -57,6 +57,8 @@ def break_every_policy(d: Deployment) -> None:
     d.edit(  # conversations-are-analysed
         "intelligenceConfigurations: [support-analytics]", "intelligenceConfigurations: []"
     )
+    base = d.stack_file("base")
+    base.write_text(base.read_text() + MEMORY_BREAKING_POLICIES)
     prod = d.stack_file("prod")
     prod.write_text(
         prod.read_text().replace("sentiment: {version: 1}", "sentiment: {}")  # production pins
@@ -67,6 +69,27 @@ def break_every_policy(d: Deployment) -> None:
         + "    rules: {}\n"
     )
 
+
+# The store's contents, each breaking its kind's policy.
+MEMORY_BREAKING_POLICIES = """
+identityResolutionSettings:
+  support-identities:  # identifiers-are-normalised: email matched as typed
+    memoryStore: support-memory
+    identifierConfigs: [{idType: email}, {idType: loyaltyCard}]
+    matchingRules: [email, loyaltyCard]
+traitGroups:
+  Loyalty:  # promoted-traits-are-strings
+    memoryStore: support-memory
+    traits:
+      card: {dataType: NUMBER, idTypePromotion: loyaltyCard}
+dataMappings:
+  loyalty-import:  # ingress-mappings-use-their-columns: points is mapped to nothing
+    memoryStore: support-memory
+    mappingFrom: {type: INGRESS, columns: [card, points]}
+    mappingTo:
+      mappings:
+        - {expression: card, traitGroup: Loyalty, traitName: card}
+"""
 
 EXPECTED = {
     ("mandatory", "prompt-injection-guard", "Operator", "contact-reason"),
@@ -87,6 +110,9 @@ EXPECTED = {
     ("advisory", "configurations-have-rules", "IntelligenceConfiguration", "idle"),
     ("advisory", "conversations-are-analysed", "ConversationConfiguration", "support"),
     ("advisory", "capture-rules-one-direction", "ConversationConfiguration", "support"),
+    ("advisory", "identifiers-are-normalised", "IdentityResolutionSettings", "support-identities"),
+    ("mandatory", "promoted-traits-are-strings", "TraitGroup", "Loyalty"),
+    ("advisory", "ingress-mappings-use-their-columns", "DataMapping", "loyalty-import"),
 }
 
 
