@@ -270,9 +270,8 @@ def test_existing_contents_and_the_built_in_group_are_adopted_without_a_write(
     contact = contents(d.emulator.client(), store)["traitGroups"]["Contact"]
     add_memory_contents(d.project_dir)
     d.edit("  crm-import:\n", "  crm-import:\n    displayName: crm-import\n")
-    contact_yaml = yaml.safe_dump(
-        {"Contact": {"memoryStore": "support-memory", "traits": contact.get("traits") or {}}}
-    )
+    declared = {k: contact[k] for k in ("description", "traits") if contact.get(k)}
+    contact_yaml = yaml.safe_dump({"Contact": {"memoryStore": "support-memory", **declared}})
     d.edit("traitGroups:\n", "traitGroups:\n" + textwrap.indent(contact_yaml, "  "))
 
     mark = d.emulator.mark()
