@@ -182,7 +182,7 @@ def test_a_snake_case_trait_name_is_refused_with_its_lower_camel_case_form(
 
 
 # --- data mappings -------------------------------------------------------------------------
-MAPPING = {
+MAPPING: dict[str, Any] = {
     "storeId": STORE,
     "displayName": "crm-import",
     "mappingFrom": {"type": "INGRESS", "columns": ["tier"]},

@@ -4,7 +4,9 @@ with one request per collection page (at most 15 stores per account).
 
 Bodies carry ``storeId`` and the provider's ids (paths under the store), as the reconcilers'
 ``fetch`` gives them, so ``observe(..., body=...)`` compares them as it would a fetched one.
-Built-in trait groups are marked Twilio-authored: nobody is asked to adopt or delete them.
+A store's identity resolution settings and its built-in trait groups come with the store (never
+created, never deleted): they are marked Twilio-authored, so that an account where nobody declared
+them does not list them as unmanaged objects to adopt or delete.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..errors import NotFoundError
 __all__ = ["read_store_contents"]
 
 Objects = dict[str, dict[str, Any]]
+_OF_THE_STORE = {"author": "TWILIO"}  # see the module's doc
 
 
 def read_store_contents(api: TwilioApi, pool: Executor, store_ids: list[str]) -> dict[str, Objects]:
@@ -43,7 +46,7 @@ def _settings(api: TwilioApi, store_id: str) -> list[dict[str, Any]]:
         body = api.get_identity_settings(store_id).body
     except NotFoundError:  # listed, then gone
         return []
-    return [{**body, "storeId": store_id, "id": object_id(store_id, SETTINGS)}]
+    return [{**body, "storeId": store_id, "id": object_id(store_id, SETTINGS), **_OF_THE_STORE}]
 
 
 def _trait_groups(api: TwilioApi, store_id: str) -> list[dict[str, Any]]:
@@ -56,7 +59,7 @@ def _trait_groups(api: TwilioApi, store_id: str) -> list[dict[str, Any]]:
             **group,
             "storeId": store_id,
             "id": object_id(store_id, TRAIT_GROUPS, str(group.get("displayName"))),
-            **({"author": "TWILIO"} if group.get("displayName") in BUILT_IN_TRAIT_GROUPS else {}),
+            **(_OF_THE_STORE if group.get("displayName") in BUILT_IN_TRAIT_GROUPS else {}),
         }
         for group in groups
     ]
