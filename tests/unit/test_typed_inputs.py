@@ -29,7 +29,8 @@ import pulumi.output
 import pulumi_twilio_intelligence as package
 import pytest
 from mypy import api as mypy_api
-from pulumi_twilio_intelligence import inputs, resources
+from pulumi_twilio_intelligence import inputs, memory_resources, resources
+from pulumi_twilio_intelligence._core import memory_models as _memory_models
 from pulumi_twilio_intelligence._core import models as _models
 from pulumi_twilio_intelligence._core.spec import ResourceModel, Wire
 from pydantic.alias_generators import to_snake
@@ -39,6 +40,9 @@ RESOURCES: dict[type[ResourceModel], type[Any]] = {
     _models.IntelligenceConfigurationModel: resources.IntelligenceConfiguration,
     _models.ConversationConfigurationModel: resources.ConversationConfiguration,
     _models.MemoryStoreModel: resources.MemoryStore,
+    _memory_models.IdentityResolutionSettingsModel: memory_resources.IdentityResolutionSettings,
+    _memory_models.TraitGroupModel: memory_resources.TraitGroup,
+    _memory_models.DataMappingModel: memory_resources.DataMapping,
 }
 # Keys of a model field's mapping type that are a closed set get a TypedDict of their own.
 KEYED_MAPS = {("ConversationConfigurationModel", "channelSettings"): "ChannelSettingsArgsDict"}
@@ -120,7 +124,15 @@ def test_every_nested_object_is_found() -> None:
         "StatusCallback",
         "ConversationsV1Bridge",
     } <= names
-    assert len(NESTED) == 17
+    assert {
+        "IdentifierConfig",
+        "TraitDefinition",
+        "ValidationRule",
+        "MappingFrom",
+        "MappingTo",
+        "MappingTraitItem",
+    } <= names
+    assert len(NESTED) == 23
 
 
 @pytest.mark.parametrize("model", NESTED, ids=[m.__name__ for m in NESTED])
@@ -146,7 +158,7 @@ def test_each_resource_constructor_has_one_snake_case_argument_per_field(
     model: type[ResourceModel],
 ) -> None:
     signature = inspect.signature(RESOURCES[model].__init__)
-    namespace = {**PULUMI_NAMES, **vars(resources)}
+    namespace = {**PULUMI_NAMES, **vars(resources), **vars(memory_resources)}
     annotations = get_type_hints(RESOURCES[model].__init__, namespace)
     arguments = {n for n in signature.parameters if n != "self"} - NOT_FIELDS
     fields = {f.alias or n: f for n, f in model.model_fields.items()}
