@@ -9,9 +9,10 @@ so that the engine orders store -> settings -> trait groups -> data mappings.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 import pulumi
-from pulumi.dynamic import Resource
+from pulumi.dynamic import Resource, ResourceProvider
 
 from ._core.kinds import MODULE
 from ._pulumi.memory import (
@@ -28,6 +29,22 @@ from .inputs import (
 from .resources import _bookkeeping, _read_existing
 
 __all__ = ["DataMapping", "IdentityResolutionSettings", "TraitGroup"]
+
+R = TypeVar("R", bound=Resource)
+
+
+def _existing(  # noqa: PLR0917 - Resource.get's arguments, plus what to read
+    cls: type[R],
+    provider: ResourceProvider,
+    outputs: tuple[str, ...],
+    resource_name: str,
+    object_id: pulumi.Input[str],
+    opts: pulumi.ResourceOptions | None,
+) -> R:
+    """``cls.get``: an existing object, read by id; never changed or deleted by the stack."""
+    resource = cls.__new__(cls)
+    _read_existing(resource, provider, resource_name, object_id, outputs, opts)
+    return resource
 
 
 class IdentityResolutionSettings(Resource, module=MODULE, name="IdentityResolutionSettings"):
@@ -59,11 +76,9 @@ class IdentityResolutionSettings(Resource, module=MODULE, name="IdentityResoluti
     def get(
         resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
     ) -> IdentityResolutionSettings:
-        resource = IdentityResolutionSettings.__new__(IdentityResolutionSettings)
         outputs = ("storeId", "identifierConfigs", "matchingRules", "version")
         provider = IdentityResolutionSettingsProvider()
-        _read_existing(resource, provider, resource_name, id, outputs, opts)
-        return resource
+        return _existing(IdentityResolutionSettings, provider, outputs, resource_name, id, opts)
 
 
 class TraitGroup(Resource, module=MODULE, name="TraitGroup"):
@@ -99,10 +114,8 @@ class TraitGroup(Resource, module=MODULE, name="TraitGroup"):
     def get(
         resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
     ) -> TraitGroup:
-        resource = TraitGroup.__new__(TraitGroup)
         outputs = ("storeId", "displayName", "description", "traits", "version")
-        _read_existing(resource, TraitGroupProvider(), resource_name, id, outputs, opts)
-        return resource
+        return _existing(TraitGroup, TraitGroupProvider(), outputs, resource_name, id, opts)
 
 
 class DataMapping(Resource, module=MODULE, name="DataMapping"):
@@ -141,7 +154,5 @@ class DataMapping(Resource, module=MODULE, name="DataMapping"):
     def get(
         resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
     ) -> DataMapping:
-        resource = DataMapping.__new__(DataMapping)
         outputs = ("storeId", "displayName", "mappingFrom", "mappingTo", "version")
-        _read_existing(resource, DataMappingProvider(), resource_name, id, outputs, opts)
-        return resource
+        return _existing(DataMapping, DataMappingProvider(), outputs, resource_name, id, opts)

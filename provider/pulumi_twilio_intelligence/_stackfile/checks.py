@@ -275,31 +275,9 @@ class Checker(MemoryChecks, BaseChecker):
             k: v for k, v in body.items() if k not in ("memoryStore", "intelligenceConfigurations")
         }
         store = body.get("memoryStore")
-        if store is not None and not isinstance(store, str):
-            self.fail(
-                resource,
-                f"{base}.memoryStore",
-                "memoryStore",
-                "must be the name of a store under memoryStores",
-            )
-            api_body["memoryStoreId"] = Ref("MemoryStore", "")  # reported above
-        elif store is not None:
-            if not self.defined("memoryStores", store, state.memory_stores):
-                self.fail(
-                    resource,
-                    f"{base}.memoryStore",
-                    "memoryStore",
-                    f"unknown memory store {store!r}; define it under memoryStores",
-                )
-            api_body["memoryStoreId"] = Ref("MemoryStore", store)
-        elif "memoryStoreId" not in body:
-            self.fail(
-                resource,
-                base,
-                "memoryStore",
-                "required: name a store under memoryStores, or give memoryStoreId",
-            )
-            api_body["memoryStoreId"] = Ref("MemoryStore", "")  # reported above
+        if store is not None or "memoryStoreId" not in body:
+            or_ = ", or give memoryStoreId"
+            api_body["memoryStoreId"] = self.store_ref(resource, base, body, state, or_=or_)
         api_body["intelligenceConfigurationIds"] = self._links(resource, base, body, state)
         api_body.setdefault("description", "Managed by pulumi-twilio-intelligence")
         translate = {

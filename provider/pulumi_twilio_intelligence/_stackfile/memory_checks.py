@@ -23,17 +23,20 @@ STORE_FIELD = {"storeId": "memoryStore"}
 class MemoryChecks(BaseChecker):
     """Mixed into ``checks.Checker``; its ``_checks`` names these methods."""
 
-    def store_ref(self, resource: str, base: str, body: dict[str, Any], state: DesiredState) -> Ref:
-        """The store an object names (``memoryStore``), as a typed reference."""
+    def store_ref(
+        self, resource: str, base: str, body: dict[str, Any], state: DesiredState, *, or_: str = ""
+    ) -> Ref:
+        """The store an object names (``memoryStore``), as a typed reference; ``or_`` names
+        another way to give it, for the message when it is missing."""
         store = body.get("memoryStore")
-        if not isinstance(store, str):
-            rule = (
-                "required: name a store under memoryStores"
-                if store is None
-                else "must be the name of a store under memoryStores"
+        if store is None:
+            self.fail(
+                resource, base, "memoryStore", f"required: name a store under memoryStores{or_}"
             )
-            where = f"{base}.memoryStore" if store is not None else base
-            self.fail(resource, where, "memoryStore", rule)
+            return Ref("MemoryStore", "")
+        if not isinstance(store, str):
+            rule = "must be the name of a store under memoryStores"
+            self.fail(resource, f"{base}.memoryStore", "memoryStore", rule)
             return Ref("MemoryStore", "")
         if not self.defined("memoryStores", store, state.memory_stores):
             self.fail(
