@@ -26,6 +26,7 @@ from ..errors import (
     NameTakenError,
     NotFoundError,
     ObjectMissingError,
+    OperationFailedError,
     PreconditionFailedError,
 )
 from .base import Created, Reconciler, Updated, log
@@ -149,6 +150,13 @@ class TraitGroupReconciler(InStoreReconciler):
             except AmbiguousWrite as exc:
                 log.warning("%s; looking trait group %r up before trying again", exc, name)
                 continue  # the lookup above finds it if the POST landed
+            except (ConflictError, OperationFailedError):
+                # A group appears once its create completes: after a lost answer the lookup can
+                # miss it, and this POST then fails on the duplicate name. Found now: adopt it.
+                existing = self.fetch(group_id)
+                if existing is None:
+                    raise
+                return self._adopt(group_id, desired, existing)
             created = self.fetch(group_id)
             if created is not None:
                 return Created(group_id, self.server_fields(created))
