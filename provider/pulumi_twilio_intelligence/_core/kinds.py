@@ -192,7 +192,8 @@ _BUILTIN = (
 
 # --- Memory v1 edition 2: the objects inside a store (memory-v1.md §3-§5, §8) ------------
 # Their ids are their paths under the store ("mem_store_…/TraitGroups/Contact"), so one id is
-# enough to read, write or import them. Each refers to its store by name (``memoryStore``); what
+# enough to read, write or import them (and ``delete`` formats with it alone). Each refers to
+# its store by name (``memoryStore``); what
 # they refer to comes first, so the engine orders store -> settings -> trait groups -> mappings.
 _IN_STORE = RefField("memoryStore", "storeId", "MemoryStore")
 _MEMORY = (
@@ -226,7 +227,7 @@ _MEMORY = (
         file_order=5,
         attribute="trait_groups",
         collection="/v1/ControlPlane/Stores/{storeId}/TraitGroups",
-        delete="DELETE /v1/ControlPlane/Stores/{storeId}/TraitGroups/{displayName} (asynchronous)",
+        delete="DELETE /v1/ControlPlane/Stores/{id} (asynchronous)",  # <store>/TraitGroups/<name>
         export_name="trait-group",
         references=(_IN_STORE,),
         account_unique_names=False,
@@ -246,7 +247,7 @@ _MEMORY = (
         file_order=6,
         attribute="data_mappings",
         collection="/v1/ControlPlane/Stores/{storeId}/DataMappings",
-        delete="DELETE /v1/ControlPlane/Stores/{storeId}/DataMappings/{id} (asynchronous)",
+        delete="DELETE /v1/ControlPlane/Stores/{id} (asynchronous)",  # <store>/DataMappings/<id>
         export_name="mapping",
         references=(_IN_STORE,),
         account_unique_names=False,
