@@ -193,8 +193,8 @@ _BUILTIN = (
 # --- Memory v1 edition 2: the objects inside a store (memory-v1.md §3-§5, §8) ------------
 # Their ids are their paths under the store ("mem_store_…/TraitGroups/Contact"), so one id is
 # enough to read, write or import them (and ``delete`` formats with it alone). Each refers to
-# its store by name (``memoryStore``); what
-# they refer to comes first, so the engine orders store -> settings -> trait groups -> mappings.
+# its store by name (``memoryStore``); what they refer to comes first, so the engine orders
+# store -> settings -> trait groups -> data mappings.
 _IN_STORE = RefField("memoryStore", "storeId", "MemoryStore")
 _MEMORY = (
     # A singleton per store, adopted from it and written with PUT + If-Match: "create" reads the
