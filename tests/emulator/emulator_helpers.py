@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]  # stubs may or may not be installed
+from referencing import Registry, Resource
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = REPO_ROOT.parent / "shared" / "reference" / "schemas"
@@ -30,9 +31,13 @@ def schema_validator(name: str, definition: str | None = None) -> Draft202012Val
     if not SCHEMA_DIR.is_dir():
         pytest.skip(f"reference schemas not found at {SCHEMA_DIR} (not beside the checkout)")
     schema = _schema(name)
-    if definition is not None:
-        schema = {"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]}
-    return Draft202012Validator(schema)
+    if definition is None:
+        return Draft202012Validator(schema)
+    # Through a registry, so that a "$ref": "#" inside the definition (the list schemas'
+    # items) still means the file's root schema.
+    uri = schema.get("$id", f"urn:schema:{name}")
+    registry: Registry[Any] = Registry().with_resource(uri, Resource.from_contents(schema))
+    return Draft202012Validator({"$ref": f"{uri}#/$defs/{definition}"}, registry=registry)
 
 
 def assert_valid(body: Any, name: str, definition: str | None = None) -> None:

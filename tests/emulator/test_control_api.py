@@ -243,6 +243,12 @@ def test_traps_and_settings(emulator: EmulatorHandle) -> None:
         "lowercase_parameter_type_accepted": True,
         "conversation_configuration_id_unused": True,
         "sentiment_labels_lowercase": True,
+        "memory_store_sync_name_checks": True,
+        "memory_if_match_412_everywhere": True,
+        "memory_identity_settings_strict": False,
+        "memory_trait_names_camel_case": True,
+        "memory_builtin_group_protected": True,
+        "memory_data_mapping_wide_names": False,
     }
     assert emulator.set_traps(twilio_prompt_null=False)["twilio_prompt_null"] is False
     assert emulator.admin.patch("/traps", json={"nope": True}).status_code == 400

@@ -17,16 +17,16 @@ from .checks import Checker, join, join_index
 from .errors import Conflict, NotFound, ValidationFailed
 from .ids import ttid_pattern
 from .memory_common import (
-    STORES_PATH,
-    check_if_match,
+    check_patch_fields,
+    check_undeclared_if_match,
     memory_etag,
     reject_unknown_fields,
-    start_memory_operation,
 )
 from .memory_stores import MemoryStoreService
 from .operations import Operations
 from .pagination import Page, paginate
 from .runtime import Runtime
+from .store_children import StoreChildService
 from .trait_groups import GROUP_NAME, TraitGroupService
 
 __all__ = ["DATA_MAPPING_ID", "DataMappingService", "mapping_etag"]
@@ -45,7 +45,11 @@ def mapping_etag(doc: dict[str, Any]) -> str:
     return memory_etag(doc["id"], int(doc["version"]))
 
 
-class DataMappingService:
+class DataMappingService(StoreChildService):
+    kind = _KIND
+    segment = "DataMappings"
+    key_field = "id"
+
     def __init__(
         self,
         rt: Runtime,
@@ -53,15 +57,12 @@ class DataMappingService:
         stores: MemoryStoreService,
         trait_groups: TraitGroupService,
     ) -> None:
-        self.rt = rt
-        self.operations = operations
-        self.stores = stores
+        super().__init__(rt, operations, stores)
         self.trait_groups = trait_groups
         trait_groups.is_mapped = self._maps_into
         operations.register("data-mapping-create", self._apply_create)
         operations.register("data-mapping-update", self._apply_update)
         operations.register("data-mapping-delete", self._apply_delete)
-        stores.on_deleted.append(self._drop)
 
     # -- reads -----------------------------------------------------------------------
 
@@ -134,16 +135,10 @@ class DataMappingService:
         fail: bool = False,
     ) -> dict[str, Any]:
         doc = self.fetch(account, store_id, mapping_id)
-        if self.rt.traps.memory_if_match_412_everywhere:
-            check_if_match(if_match, mapping_etag(doc))
+        check_undeclared_if_match(self.rt.traps, if_match, mapping_etag(doc))
         c = Checker()
-        if "mappingFrom" in body:
-            c.fail(
-                "mappingFrom", "is fixed at creation and cannot be changed (replace the mapping)"
-            )
-        reject_unknown_fields(
-            c, {k: v for k, v in body.items() if k != "mappingFrom"}, _CORE_FIELDS
-        )
+        why = "is fixed at creation and cannot be changed (replace the mapping)"
+        check_patch_fields(c, body, _CORE_FIELDS, fixed="mappingFrom", why=why)
         fields = self._core(c, body, create=False)
         c.raise_if_failed()
         if "displayName" in fields:
@@ -159,27 +154,6 @@ class DataMappingService:
         self.fetch(account, store_id, mapping_id)
         payload = {"storeId": store_id, "id": mapping_id}
         return self._start(account, "data-mapping-delete", payload, fail, keeps_resource=False)
-
-    def _start(
-        self,
-        account: str,
-        op_type: str,
-        payload: dict[str, Any],
-        fail: bool,
-        *,
-        keeps_resource: bool = True,
-    ) -> dict[str, Any]:
-        path = f"{STORES_PATH}/{payload['storeId']}/DataMappings/{payload['id']}"
-        return start_memory_operation(
-            self.operations,
-            account,
-            op_type=op_type,
-            target=payload["id"],
-            payload=payload,
-            result_id=payload["id"],
-            result_path=path if keeps_resource else None,
-            fail=fail,
-        )
 
     # -- validation ------------------------------------------------------------------
 
@@ -235,7 +209,7 @@ class DataMappingService:
         return {"type": kind, other: copy.deepcopy(value)}
 
     def _ensure_name_free(self, account: str, store_id: str, name: str, mapping_id: str) -> None:
-        for _, other in self.rt.store.rows(_KIND, account, prefix=f"{store_id}/"):
+        for other in self._children(account, store_id):
             if other["displayName"] == name and other["id"] != mapping_id:
                 raise Conflict(f"displayName: a Data Mapping named {name!r} already exists")
 
@@ -253,15 +227,11 @@ class DataMappingService:
     def _maps_into(self, account: str, store_id: str, group: str) -> bool:
         return any(
             item["traitGroup"] == group
-            for _, doc in self.rt.store.rows(_KIND, account, prefix=f"{store_id}/")
+            for doc in self._children(account, store_id)
             for item in doc["mappingTo"]["mappings"]
         )
 
     # -- store lifecycle and appliers ----------------------------------------------
-
-    def _drop(self, account: str, store_id: str) -> None:
-        for key, _ in self.rt.store.rows(_KIND, account, prefix=f"{store_id}/"):
-            self.rt.store.delete(_KIND, account, key)
 
     def _apply_create(self, account: str, op: dict[str, Any]) -> None:
         payload = copy.deepcopy(op["payload"])
@@ -271,7 +241,7 @@ class DataMappingService:
         self._ensure_targets_exist(account, store_id, payload["mappingTo"])
         now = self.rt.timestamp()
         doc = {**payload, "createdAt": now, "updatedAt": now, "version": 1}
-        self.rt.store.put(_KIND, account, f"{store_id}/{payload['id']}", doc)
+        self._put(account, doc)
 
     def _apply_update(self, account: str, op: dict[str, Any]) -> None:
         payload = copy.deepcopy(op["payload"])
@@ -283,7 +253,7 @@ class DataMappingService:
         doc.update(payload)
         doc["updatedAt"] = self.rt.timestamp()
         doc["version"] = int(doc["version"]) + 1
-        self.rt.store.put(_KIND, account, f"{doc['storeId']}/{doc['id']}", doc)
+        self._put(account, doc)
 
     def _apply_delete(self, account: str, op: dict[str, Any]) -> None:
         payload = op["payload"]

@@ -17,11 +17,14 @@ from .checks import Checker, join
 from .errors import PreconditionFailed
 from .operations import Operations
 from .operators import if_match_matches
+from .settings import Traps
 
 __all__ = [
     "STORES_PATH",
     "STORE_ID",
     "check_if_match",
+    "check_patch_fields",
+    "check_undeclared_if_match",
     "memory_etag",
     "reject_unknown_fields",
     "start_memory_operation",
@@ -41,6 +44,23 @@ def check_if_match(header: str | None, current: str) -> None:
     """412/20412 when ``If-Match`` (quoted or bare) names another version."""
     if not if_match_matches(header, current):
         raise PreconditionFailed(f"If-Match {header} does not match the current ETag")
+
+
+def check_undeclared_if_match(traps: Traps, header: str | None, current: str) -> None:
+    """PatchTraitGroup/PatchDataMapping take If-Match but declare no 412 (§1.5, UNCERTAIN):
+    the careful reading, 412, unless the ``memory_if_match_412_everywhere`` trap is off."""
+    if traps.memory_if_match_412_everywhere:
+        check_if_match(header, current)
+
+
+def check_patch_fields(
+    c: Checker, body: dict[str, Any], known: tuple[str, ...], *, fixed: str, why: str
+) -> None:
+    """A PATCH body: ``fixed``, a field set at creation only, fails with ``why``; any other
+    field not in ``known`` is unknown."""
+    if fixed in body:
+        c.fail(fixed, why)
+    reject_unknown_fields(c, {k: v for k, v in body.items() if k != fixed}, known)
 
 
 def start_memory_operation(

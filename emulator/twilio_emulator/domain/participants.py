@@ -12,6 +12,7 @@ from typing import Any
 from .checks import Checker, join
 from .collection import ChildCollection
 from .conversation_configs import ConversationConfigService
+from .memory_stores import MemoryStoreService
 from .runtime import Runtime
 
 __all__ = ["CHANNELS", "PARTICIPANT_TYPES", "ParticipantService"]
@@ -81,7 +82,7 @@ class ParticipantService(ChildCollection):
         # Profiles are resolved only for customers (spec), and only while the configured
         # store exists: one deleted or never made leaves capture working while identity
         # resolution (and so memory context) silently does nothing (gotchas A32, E18).
-        if kind == "CUSTOMER" and self.rt.store.get("memory_store", account, store_id):
+        if kind == "CUSTOMER" and self.rt.store.get(MemoryStoreService.kind, account, store_id):
             doc["profileId"] = self.rt.ids.new("mem_profile")  # the id is made up
             doc["memoryStoreId"] = store_id
         self._put(account, conversation["id"], doc)

@@ -92,9 +92,12 @@ class TraitMapChecker:
             return None
         out: dict[str, Any] = {"dataType": data_type}
         description = definition.get("description")
-        if description is not None and c.string(
-            description, join(path, "description"), max_len=1024
-        ):
+        text = (
+            None
+            if description is None
+            else c.string(description, join(path, "description"), max_len=1024)
+        )
+        if text is not None:
             out["description"] = description
         rule = c.member_object(definition, "validationRule", path)
         if rule is not None and self._rule(rule, data_type, join(path, "validationRule")):

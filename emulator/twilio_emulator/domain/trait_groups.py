@@ -17,16 +17,16 @@ from .checks import Checker
 from .errors import Conflict, NotFound, ValidationFailed
 from .identity_resolution import IdentityResolutionService
 from .memory_common import (
-    STORES_PATH,
-    check_if_match,
+    check_patch_fields,
+    check_undeclared_if_match,
     memory_etag,
     reject_unknown_fields,
-    start_memory_operation,
 )
 from .memory_stores import MemoryStoreService
 from .operations import Operations
 from .pagination import Page, paginate
 from .runtime import Runtime
+from .store_children import StoreChildService
 from .trait_definitions import MAX_TRAITS, TraitMapChecker
 
 __all__ = ["BUILT_IN_GROUP", "MAX_GROUPS", "TraitGroupService", "group_etag"]
@@ -54,7 +54,13 @@ def group_etag(doc: dict[str, Any]) -> str:
     return memory_etag(f"{doc['storeId']}/{doc['displayName']}", int(doc["version"]))
 
 
-class TraitGroupService:
+class TraitGroupService(StoreChildService):
+    """Keyed by name; ``result.id`` of every write is the group's name (UNCERTAIN, §6)."""
+
+    kind = _KIND
+    segment = "TraitGroups"
+    key_field = "displayName"
+
     def __init__(
         self,
         rt: Runtime,
@@ -62,16 +68,13 @@ class TraitGroupService:
         stores: MemoryStoreService,
         identity: IdentityResolutionService,
     ) -> None:
-        self.rt = rt
-        self.operations = operations
-        self.stores = stores
+        super().__init__(rt, operations, stores)
         self.identity = identity
         self.is_mapped: MappedCheck = lambda account, store_id, name: False
         operations.register("trait-group-create", self._apply_create)
         operations.register("trait-group-update", self._apply_update)
         operations.register("trait-group-delete", self._apply_delete)
         stores.on_created.append(self._seed)
-        stores.on_deleted.append(self._drop)
 
     # -- reads -----------------------------------------------------------------------
 
@@ -142,14 +145,10 @@ class TraitGroupService:
         fail: bool = False,
     ) -> dict[str, Any]:
         doc = self.fetch(account, store_id, name)
-        if self.rt.traps.memory_if_match_412_everywhere:
-            check_if_match(if_match, group_etag(doc))
+        check_undeclared_if_match(self.rt.traps, if_match, group_etag(doc))
         c = Checker()
-        if "displayName" in body:
-            c.fail("displayName", "a Trait Group cannot be renamed (not a PATCH field)")
-        reject_unknown_fields(
-            c, {k: v for k, v in body.items() if k != "displayName"}, _PATCH_FIELDS
-        )
+        why = "a Trait Group cannot be renamed (not a PATCH field)"
+        check_patch_fields(c, body, _PATCH_FIELDS, fixed="displayName", why=why)
         fields = self._fields(c, account, store_id, body, allow_delete=True)
         c.raise_if_failed()
         _merged_traits(doc, fields.get("traits", {}))  # the 95-trait limit, checked now
@@ -175,7 +174,10 @@ class TraitGroupService:
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         description = body.get("description")
-        if description is not None and c.string(description, "description", max_len=1024):
+        if (
+            description is not None
+            and c.string(description, "description", max_len=1024) is not None
+        ):
             out["description"] = description
         if body.get("traits") is not None:
             checker = TraitMapChecker(
@@ -187,30 +189,8 @@ class TraitGroupService:
             out["traits"] = checker.check(body["traits"])
         return out
 
-    def _start(
-        self,
-        account: str,
-        op_type: str,
-        payload: dict[str, Any],
-        fail: bool,
-        *,
-        keeps_resource: bool = True,
-    ) -> dict[str, Any]:
-        path = f"{STORES_PATH}/{payload['storeId']}/TraitGroups/{payload['displayName']}"
-        return start_memory_operation(
-            self.operations,
-            account,
-            op_type=op_type,
-            target=path,
-            payload=payload,
-            result_id=payload["displayName"],  # UNCERTAIN (§6): the group's name
-            result_path=path if keeps_resource else None,
-            fail=fail,
-        )
-
     def _names(self, account: str, store_id: str) -> list[str]:
-        rows = self.rt.store.rows(_KIND, account, prefix=f"{store_id}/")
-        return [doc["displayName"] for _, doc in rows]
+        return [doc["displayName"] for doc in self._children(account, store_id)]
 
     def _ensure_deletable(self, account: str, store_id: str, name: str) -> None:
         if name == BUILT_IN_GROUP and self.rt.traps.memory_builtin_group_protected:
@@ -228,11 +208,7 @@ class TraitGroupService:
             "traits": copy.deepcopy(_CONTACT_TRAITS),
             "version": 1,
         }
-        self.rt.store.put(_KIND, account, f"{store_id}/{BUILT_IN_GROUP}", doc)
-
-    def _drop(self, account: str, store_id: str) -> None:
-        for key, _ in self.rt.store.rows(_KIND, account, prefix=f"{store_id}/"):
-            self.rt.store.delete(_KIND, account, key)
+        self._put(account, doc)
 
     def _apply_create(self, account: str, op: dict[str, Any]) -> None:
         payload = op["payload"]
@@ -248,7 +224,7 @@ class TraitGroupService:
             doc["description"] = payload["description"]
         doc["traits"] = {k: v for k, v in payload.get("traits", {}).items() if v is not None}
         doc["version"] = 1
-        self.rt.store.put(_KIND, account, f"{store_id}/{name}", doc)
+        self._put(account, doc)
 
     def _apply_update(self, account: str, op: dict[str, Any]) -> None:
         payload = op["payload"]
@@ -257,7 +233,7 @@ class TraitGroupService:
             doc["description"] = payload["description"]
         doc["traits"] = _merged_traits(doc, payload.get("traits", {}))
         doc["version"] = int(doc["version"]) + 1
-        self.rt.store.put(_KIND, account, f"{doc['storeId']}/{doc['displayName']}", doc)
+        self._put(account, doc)
 
     def _apply_delete(self, account: str, op: dict[str, Any]) -> None:
         store_id, name = op["payload"]["storeId"], op["payload"]["displayName"]

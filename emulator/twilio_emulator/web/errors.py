@@ -67,6 +67,7 @@ def error_body(
     more_info = f"https://www.twilio.com/docs/errors/{code}"
     if api == "memory":
         message = message[:1024]
+        more_info = f"https://www.twilio.com/docs/api/errors/{code}"  # memory-v1 §1.2
     return {"code": code, "message": message, "more_info": more_info, "status": status}
 
 
