@@ -62,8 +62,8 @@ class CrashPoint:
     drop: tuple[str, str] | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     interrupted: str = "creating"  # the operation the engine records as pending
-    # The run also creates the store's contents (tests/e2e/memory_stack: settings, a trait group,
-    # a data mapping), the stall being in one of theirs.
+    # The run creates the store's contents (tests/e2e/memory_stack: settings, a trait group, a
+    # data mapping) instead of the prompt edit's replacement, the stall being in one of theirs.
     memory: bool = False
 
 
@@ -139,9 +139,10 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
     before = d.pulumi.outputs()
     store_id = before["memoryStores"]["support-memory"]
 
-    d.edit(*PROMPT_EDIT)
-    if point.memory:
+    if point.memory:  # the contents alone: the killed run's only pending step is theirs
         add_memory_contents(d.project_dir)
+    else:
+        d.edit(*PROMPT_EDIT)
     if point.settings:
         emulator.set_settings(**point.settings)
     if point.drop:
@@ -204,10 +205,12 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
     operator_id = after["operators"]["churn-risk"]
     config_id = after["intelligenceConfigurations"]["support-analytics"]
     conversation_id = after["conversationConfigurations"]["support"]
-    assert operator_id != before["operators"]["churn-risk"]
-    assert config_id != before["intelligenceConfigurations"]["support-analytics"]
+    replaced = not point.memory  # the prompt edit replaces the operator and the configuration
+    assert (operator_id != before["operators"]["churn-risk"]) is replaced
+    assert (config_id != before["intelligenceConfigurations"]["support-analytics"]) is replaced
     assert conversation_id == before["conversationConfigurations"]["support"]
-    assert "at most ten words" in _live(d, f"{OPERATORS}/{operator_id}")["prompt"]
+    prompt = _live(d, f"{OPERATORS}/{operator_id}")["prompt"]
+    assert ("at most ten words" in prompt) is replaced
     rule_operators = [
         o["id"] for o in _live(d, f"{V3_CONFIGS}/{config_id}")["rules"][0]["operators"]
     ]
