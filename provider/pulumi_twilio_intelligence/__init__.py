@@ -37,8 +37,12 @@ if TYPE_CHECKING:
         ChannelSettingsArgsDict,
         ConversationGroupingType,
         ConversationsV1BridgeArgsDict,
+        IdentifierConfigArgsDict,
         JsonSchema,
         KnowledgeSupplyArgsDict,
+        MappingFromArgsDict,
+        MappingToArgsDict,
+        MappingTraitItemArgsDict,
         MemorySupplyArgsDict,
         OperatorContextArgsDict,
         OperatorParameterArgsDict,
@@ -52,11 +56,14 @@ if TYPE_CHECKING:
         StatusTimeoutsArgsDict,
         ToggleArgsDict,
         TrainingExampleArgsDict,
+        TraitDefinitionArgsDict,
         TriggerArgsDict,
         TriggerOn,
         TriggerParametersArgsDict,
+        ValidationRuleArgsDict,
     )
     from .knowledge import KnowledgeBase, KnowledgeSource
+    from .memory_resources import DataMapping, IdentityResolutionSettings, TraitGroup
     from .resources import (
         TWILIO_OPERATOR_IDS,
         ConversationConfiguration,
@@ -100,6 +107,9 @@ _ORIGIN = {
         "resources",
     ),
     **dict.fromkeys(("KnowledgeBase", "KnowledgeSource"), "knowledge"),
+    **dict.fromkeys(
+        ("DataMapping", "IdentityResolutionSettings", "TraitGroup"), "memory_resources"
+    ),
 }
 
 
@@ -139,13 +149,19 @@ __all__ = [
     "ConversationsV1BridgeArgsDict",
     "CrawlPeriod",
     "CredentialsError",
+    "DataMapping",
     "DeletionPolicy",
+    "IdentifierConfigArgsDict",
+    "IdentityResolutionSettings",
     "IntelligenceConfiguration",
     "JsonSchema",
     "KnowledgeBase",
     "KnowledgeSource",
     "KnowledgeSourceContentArgsDict",
     "KnowledgeSupplyArgsDict",
+    "MappingFromArgsDict",
+    "MappingToArgsDict",
+    "MappingTraitItemArgsDict",
     "MemoryStore",
     "MemorySupplyArgsDict",
     "NameTakenError",
@@ -167,6 +183,8 @@ __all__ = [
     "TextSourceArgsDict",
     "ToggleArgsDict",
     "TrainingExampleArgsDict",
+    "TraitDefinitionArgsDict",
+    "TraitGroup",
     "TransportError",
     "TriggerArgsDict",
     "TriggerOn",
@@ -174,6 +192,7 @@ __all__ = [
     "TwilioIntelligenceError",
     "TwilioOperator",
     "ValidationError",
+    "ValidationRuleArgsDict",
     "Violation",
     "WebSourceArgsDict",
 ]

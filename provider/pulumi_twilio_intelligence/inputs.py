@@ -34,9 +34,13 @@ __all__ = [
     "ConversationsV1BridgeArgsDict",
     "CrawlPeriod",
     "DeletionPolicy",
+    "IdentifierConfigArgsDict",
     "JsonSchema",
     "KnowledgeSourceContentArgsDict",
     "KnowledgeSupplyArgsDict",
+    "MappingFromArgsDict",
+    "MappingToArgsDict",
+    "MappingTraitItemArgsDict",
     "MemorySupplyArgsDict",
     "OperatorContextArgsDict",
     "OperatorParameterArgsDict",
@@ -51,9 +55,11 @@ __all__ = [
     "TextSourceArgsDict",
     "ToggleArgsDict",
     "TrainingExampleArgsDict",
+    "TraitDefinitionArgsDict",
     "TriggerArgsDict",
     "TriggerOn",
     "TriggerParametersArgsDict",
+    "ValidationRuleArgsDict",
     "WebSourceArgsDict",
 ]
 
@@ -210,3 +216,55 @@ class WebSourceArgsDict(TypedDict):
 
 
 KnowledgeSourceContentArgsDict = TextSourceArgsDict | WebSourceArgsDict
+
+
+# --- Memory Store contents: IdentityResolutionSettings, TraitGroup, DataMapping -------------------
+class IdentifierConfigArgsDict(TypedDict):
+    """One identifier type of a store (defaults: the spec's; some only accept them, see E7)."""
+
+    idType: pulumi.Input[str]  # 2-30 characters, e.g. "email"
+    matchingAlgo: NotRequired[pulumi.Input[Literal["exact", "fuzzy"]]]  # only "exact" for now
+    matchingThreshold: NotRequired[pulumi.Input[int]]  # 75 (fuzzy matching only)
+    limit: NotRequired[pulumi.Input[int]]  # 1-100, default 100
+    limitPolicy: NotRequired[pulumi.Input[Literal["fifo", "lifo"]]]  # default fifo
+    enforceUnique: NotRequired[pulumi.Input[bool]]  # only true for now
+    normalization: NotRequired[pulumi.Input[Literal["phone", "email", "trim", "none"]]]
+
+
+class ValidationRuleArgsDict(TypedDict):
+    """Value constraints of a trait; ``ruleType`` equals the trait's ``dataType``."""
+
+    ruleType: pulumi.Input[Literal["STRING", "NUMBER", "BOOLEAN", "ARRAY"]]
+    pattern: NotRequired[pulumi.Input[str]]  # STRING
+    minLength: NotRequired[pulumi.Input[int]]  # STRING
+    maxLength: NotRequired[pulumi.Input[int]]  # STRING
+    min: NotRequired[pulumi.Input[float]]  # NUMBER
+    max: NotRequired[pulumi.Input[float]]  # NUMBER
+    minItems: NotRequired[pulumi.Input[int]]  # ARRAY
+    maxItems: NotRequired[pulumi.Input[int]]  # ARRAY
+
+
+class TraitDefinitionArgsDict(TypedDict):
+    dataType: pulumi.Input[Literal["STRING", "NUMBER", "BOOLEAN", "ARRAY"]]
+    description: NotRequired[pulumi.Input[str]]
+    validationRule: NotRequired[ValidationRuleArgsDict]
+    idTypePromotion: NotRequired[pulumi.Input[str]]  # an idType of the store's settings
+
+
+class MappingFromArgsDict(TypedDict):
+    """The mapping's source, fixed at creation: ``columns`` (INGRESS) or ``datasetId``."""
+
+    type: pulumi.Input[Literal["INGRESS", "DATASET_CLOUDAPP", "DATASET_WAREHOUSE"]]
+    columns: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    datasetId: NotRequired[pulumi.Input[str]]
+
+
+class MappingTraitItemArgsDict(TypedDict):
+    expression: pulumi.Input[str]  # the source field or column
+    traitGroup: pulumi.Input[str]  # a trait group's displayName (TraitGroup.display_name)
+    traitName: pulumi.Input[str]
+
+
+class MappingToArgsDict(TypedDict):
+    mappings: pulumi.Input[Sequence[MappingTraitItemArgsDict]]  # 1-100, replaced as a whole
+    type: NotRequired[pulumi.Input[Literal["TRAITS"]]]

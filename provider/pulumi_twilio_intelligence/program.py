@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import pulumi
 
+from . import _memory_program
 from ._core.kinds import KINDS, in_file_order, twilio_operator_id
 from ._core.refs import Ref, resolve
 from .errors import ValidationError
@@ -43,6 +44,11 @@ class Deployed:
         self.conversation_configurations: dict[str, ConversationConfiguration] = {}
         self.knowledge_bases: dict[str, KnowledgeBase] = {}
         self.knowledge_sources: dict[str, KnowledgeSource] = {}
+        # Memory Store contents (_memory_program)
+        self.identity_resolution_settings: dict[str, pulumi.CustomResource] = {}
+        self.trait_groups: dict[str, pulumi.CustomResource] = {}
+        self.data_mappings: dict[str, pulumi.CustomResource] = {}
+        self.settings_of_store: dict[str, pulumi.CustomResource] = {}  # by store name
         # What each declared object's id is, by (kind, logical name): a resource's id, or the id
         # a reference to an existing object gives. References resolve through this.
         self.ids: dict[tuple[str, str], pulumi.Input[str]] = {}
@@ -163,6 +169,7 @@ _BUILDERS: dict[str, Callable[[str, dict[str, Any], Deployed], pulumi.CustomReso
     "ConversationConfiguration": _conversation,
     "KnowledgeBase": _knowledge_base,
     "KnowledgeSource": _knowledge_source,
+    **_memory_program.BUILDERS,
 }
 
 

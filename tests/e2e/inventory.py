@@ -21,7 +21,8 @@ OPERATORS = "/v3/ControlPlane/Operators"
 STORES = "/v1/ControlPlane/Stores"
 BASES = "/v2/ControlPlane/KnowledgeBases"
 
-# Resource kinds whose objects the provider creates, by the suffix of their Pulumi type.
+# Resource kinds whose objects the provider creates, by the suffix of their Pulumi type. (A
+# store's identity resolution settings are not among them: one per store, never created.)
 KINDS = (
     "Operator",
     "IntelligenceConfiguration",
@@ -29,10 +30,13 @@ KINDS = (
     "MemoryStore",
     "KnowledgeBase",
     "KnowledgeSource",
+    "TraitGroup",
+    "DataMapping",
 )
 # Kinds that hold customer data: retained unless the file says delete, so the account may keep
 # one the stack forgot.
 DATA_KINDS = ("MemoryStore", "KnowledgeBase", "KnowledgeSource")
+BUILT_IN_GROUPS = ("Contact",)  # every store has it (memory-v1.md §4.5): not the provider's
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,8 @@ class Inventory:
 
 
 def live_inventory(client: httpx.Client) -> Inventory:
-    """List every collection (custom operators only: Twilio's own are not ours).
+    """List the collections (custom operators only: Twilio's own are not ours; every store's
+    trait groups, built-in ones aside, and data mappings).
 
     Call it with faults cleared: the client's requests pass through fault injection too."""
 
@@ -77,10 +82,19 @@ def live_inventory(client: httpx.Client) -> Inventory:
         return {str(o["id"]): str(o["displayName"]) for o in objects}
 
     stores: dict[str, str] = {}
+    groups: dict[str, str] = {}
+    mappings: dict[str, str] = {}
     for store_id in items(STORES, "stores", page_size=100):
         response = client.get(f"{STORES}/{store_id}")
         response.raise_for_status()
         stores[str(store_id)] = str(response.json()["displayName"])
+        # Ids as the provider records them: paths under the store.
+        base = f"{STORES}/{store_id}"
+        for group in items(f"{base}/TraitGroups", "traitGroups", page_size=100):
+            if group["displayName"] not in BUILT_IN_GROUPS:
+                groups[f"{store_id}/TraitGroups/{group['displayName']}"] = group["displayName"]
+        for mapping in items(f"{base}/DataMappings", "dataMappings", page_size=100):
+            mappings[f"{store_id}/DataMappings/{mapping['id']}"] = str(mapping["displayName"])
     bases = [b for b in items(BASES, "knowledgeBases", 100) if b.get("status") != "DELETING"]
     sources: dict[str, str] = {}
     for base in bases:
@@ -95,6 +109,8 @@ def live_inventory(client: httpx.Client) -> Inventory:
             "MemoryStore": stores,
             "KnowledgeBase": names(bases),
             "KnowledgeSource": sources,
+            "TraitGroup": groups,
+            "DataMapping": mappings,
         }
     )
 

@@ -31,6 +31,7 @@ from tests.e2e.inventory import (
     BASES,
     KINDS,
     OPERATORS,
+    STORES,
     V2_CONFIGS,
     V3_CONFIGS,
     assert_state_matches_live,
@@ -38,6 +39,7 @@ from tests.e2e.inventory import (
     pending_operations,
     state_ids,
 )
+from tests.e2e.memory_stack import add_memory_contents
 
 pytestmark = pytest.mark.e2e
 
@@ -62,6 +64,9 @@ class CrashPoint:
     drop: tuple[str, str] | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     interrupted: str = "creating"  # the operation the engine records as pending
+    # The run creates the store's contents (tests/e2e/memory_stack: settings, a trait group, a
+    # data mapping) instead of the prompt edit's replacement, the stall being in one of theirs.
+    memory: bool = False
 
 
 CRASH_POINTS = [
@@ -101,6 +106,20 @@ CRASH_POINTS = [
         "old configuration deleted, before the old operator is deleted",
         stall=("DELETE", f"^{OPERATORS}/"),
         interrupted="deleting",
+    ),
+    CrashPoint(
+        "trait group create landed, never seen",
+        drop=("POST", f"^{STORES}/[^/]+/TraitGroups$"),
+        stall=("GET", f"^{STORES}/[^/]+/TraitGroups/Preferences$"),  # before, then after
+        stall_at=2,
+        memory=True,
+    ),
+    CrashPoint(
+        "data mapping create landed, its id never recorded",
+        drop=("POST", f"^{STORES}/[^/]+/DataMappings$"),
+        stall=("GET", f"^{STORES}/[^/]+/DataMappings$"),  # the lookup by name, before and after
+        stall_at=2,
+        memory=True,
     ),
 ]
 
@@ -154,7 +173,10 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
     before = d.pulumi.outputs()
     store_id = before["memoryStores"]["support-memory"]
 
-    d.edit(*PROMPT_EDIT)
+    if point.memory:  # the contents alone: the killed run's only pending step is theirs
+        add_memory_contents(d.project_dir)
+    else:
+        d.edit(*PROMPT_EDIT)
     _kill_up_at(d, point, tmp_path)
 
     assert [op["type"] for op in pending_operations(d.pulumi)] == [point.interrupted]
@@ -184,6 +206,8 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
         "MemoryStore": 1,
         "KnowledgeBase": 1,
         "KnowledgeSource": 1,
+        "TraitGroup": int(point.memory),
+        "DataMapping": int(point.memory),
     }, "nothing lost, nothing left over"
     assert live.ids("MemoryStore") == {store_id}
     for kind, ids in unknown.items():
@@ -192,10 +216,12 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
     operator_id = after["operators"]["churn-risk"]
     config_id = after["intelligenceConfigurations"]["support-analytics"]
     conversation_id = after["conversationConfigurations"]["support"]
-    assert operator_id != before["operators"]["churn-risk"]
-    assert config_id != before["intelligenceConfigurations"]["support-analytics"]
+    replaced = not point.memory  # the prompt edit replaces the operator and the configuration
+    assert (operator_id != before["operators"]["churn-risk"]) is replaced
+    assert (config_id != before["intelligenceConfigurations"]["support-analytics"]) is replaced
     assert conversation_id == before["conversationConfigurations"]["support"]
-    assert "at most ten words" in _live(d, f"{OPERATORS}/{operator_id}")["prompt"]
+    prompt = _live(d, f"{OPERATORS}/{operator_id}")["prompt"]
+    assert ("at most ten words" in prompt) is replaced
     rule_operators = [
         o["id"] for o in _live(d, f"{V3_CONFIGS}/{config_id}")["rules"][0]["operators"]
     ]
@@ -270,6 +296,8 @@ def test_a_run_killed_while_creating_knowledge_is_finished_by_the_next(
         "MemoryStore": 1,
         "KnowledgeBase": 1,
         "KnowledgeSource": 1,
+        "TraitGroup": 0,
+        "DataMapping": 0,
     }, "nothing lost, nothing left over"
     for kind in ("KnowledgeBase", "KnowledgeSource"):
         assert live.ids(kind) == recorded[kind], f"{kind}: the dead run's object was adopted"

@@ -9,7 +9,9 @@ A cycle is: ``up`` from nothing, a change (a rule edit and an operator prompt ed
 ``up`` again, ``destroy``. A failed ``up`` or ``destroy`` may be run again (counted). After each
 ``up`` (faults paused) the live account holds exactly the objects in state, each once, and
 ``pulumi preview --refresh --expect-no-changes`` agrees; after each ``destroy`` nothing of ours is
-left, but for what holds customer data under ``deletionPolicy: retain``.
+left, but for what holds customer data under ``deletionPolicy: retain`` (then adopted again by
+the next cycle) and a store's identity resolution settings. The store holds settings, a trait
+group and a data mapping (tests/e2e/memory_stack): their asynchronous writes meet the same faults.
 
 Two copies of the dev stack, each in its own emulated account with its own faults, run their
 cycles side by side: the engine spends much of a run waiting, and the wall time stays a few
@@ -40,6 +42,7 @@ from tests.e2e.inventory import (
     live_inventory,
     state_resources,
 )
+from tests.e2e.memory_stack import add_memory_contents
 from tools.pulumi_project import PROMPT_EDIT, RULE_EDIT, initialised_copy, twilio_env
 
 pytestmark = pytest.mark.e2e
@@ -97,6 +100,7 @@ class Worker:
         self.account: AccountHandle = self.emulator.create_account()
         env = twilio_env(emulator.url, self.account.account_sid, self.account.auth_token)
         project = initialised_copy(workdir / "project", workdir, env)
+        add_memory_contents(project.project_dir)  # settings, a trait group, a data mapping
         self.d = Deployment(project, self.emulator, project.project_dir)
         self.retains = index % 2 == 1
         if self.retains:

@@ -87,6 +87,13 @@ def test_pulumi_import_file_takes_over_an_account(deployment: Deployment) -> Non
         ("ConversationConfiguration", "Support-line", ids["conversation"]),
         ("TwilioOperator", "twilio-sentiment", SENTIMENT),
         ("TwilioOperator", "twilio-summary", "intelligence_operator_01kcv35pnkeysaf6z6cqtbpegn"),
+        # What every store holds: its identity resolution settings and built-in trait group.
+        (
+            "IdentityResolutionSettings",
+            "support-memory-settings",
+            f"{ids['store']}/IdentityResolutionSettings",
+        ),
+        ("TraitGroup", "Contact", f"{ids['store']}/TraitGroups/Contact"),
     }
 
     mark = d.emulator.mark()

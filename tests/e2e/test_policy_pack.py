@@ -57,6 +57,8 @@ def break_every_policy(d: Deployment) -> None:
     d.edit(  # conversations-are-analysed
         "intelligenceConfigurations: [support-analytics]", "intelligenceConfigurations: []"
     )
+    base = d.stack_file("base")
+    base.write_text(base.read_text() + MEMORY_BREAKING_POLICIES)
     prod = d.stack_file("prod")
     prod.write_text(
         prod.read_text().replace("sentiment: {version: 1}", "sentiment: {}")  # production pins
@@ -72,6 +74,27 @@ def break_every_policy(d: Deployment) -> None:
         "    description: The refund policy; use it for questions about refunds and returns\n", ""
     )
 
+
+# The store's contents, each breaking its kind's policy.
+MEMORY_BREAKING_POLICIES = """
+identityResolutionSettings:
+  support-identities:  # identifiers-are-normalised: email matched as typed
+    memoryStore: support-memory
+    identifierConfigs: [{idType: email}, {idType: loyaltyCard}]
+    matchingRules: [email, loyaltyCard]
+traitGroups:
+  Loyalty:  # promoted-traits-are-strings
+    memoryStore: support-memory
+    traits:
+      card: {dataType: NUMBER, idTypePromotion: loyaltyCard}
+dataMappings:
+  loyalty-import:  # ingress-mappings-use-their-columns: points is mapped to nothing
+    memoryStore: support-memory
+    mappingFrom: {type: INGRESS, columns: [card, points]}
+    mappingTo:
+      mappings:
+        - {expression: card, traitGroup: Loyalty, traitName: card}
+"""
 
 EXPECTED = {
     ("mandatory", "prompt-injection-guard", "Operator", "contact-reason"),
@@ -94,6 +117,9 @@ EXPECTED = {
     ("advisory", "capture-rules-one-direction", "ConversationConfiguration", "support"),
     ("mandatory", "production-retains-customer-data", "KnowledgeBase", "support-knowledge"),
     ("advisory", "knowledge-sources-say-when-to-use-them", "KnowledgeSource", "refund-policy"),
+    ("advisory", "identifiers-are-normalised", "IdentityResolutionSettings", "support-identities"),
+    ("mandatory", "promoted-traits-are-strings", "TraitGroup", "Loyalty"),
+    ("advisory", "ingress-mappings-use-their-columns", "DataMapping", "loyalty-import"),
 }
 
 

@@ -92,6 +92,7 @@ CLASSES = {
     "account-": 10,  # limits of an account: store and configuration counts, unique names, ids
     "overlay-": 8,  # an overlay replaces a list and breaks an item: reported at the overlay's line
     "know-": 25,  # knowledge bases and sources, references to them, deletion policies, options
+    "mem-": 50,  # Memory Store contents: settings, trait groups, data mappings (limits, references)
 }
 
 

@@ -29,7 +29,8 @@ import pulumi.output
 import pulumi_twilio_intelligence as package
 import pytest
 from mypy import api as mypy_api
-from pulumi_twilio_intelligence import inputs, knowledge, resources
+from pulumi_twilio_intelligence import inputs, knowledge, memory_resources, resources
+from pulumi_twilio_intelligence._core import memory_models as _memory_models
 from pulumi_twilio_intelligence._core import models as _models
 from pulumi_twilio_intelligence._core.spec import ResourceModel, Wire
 from pydantic.alias_generators import to_snake
@@ -41,6 +42,9 @@ RESOURCES: dict[type[ResourceModel], type[Any]] = {
     _models.MemoryStoreModel: resources.MemoryStore,
     _models.KnowledgeBaseModel: knowledge.KnowledgeBase,
     _models.KnowledgeSourceModel: knowledge.KnowledgeSource,
+    _memory_models.IdentityResolutionSettingsModel: memory_resources.IdentityResolutionSettings,
+    _memory_models.TraitGroupModel: memory_resources.TraitGroup,
+    _memory_models.DataMappingModel: memory_resources.DataMapping,
 }
 # Keys of a model field's mapping type that are a closed set get a TypedDict of their own.
 KEYED_MAPS = {("ConversationConfigurationModel", "channelSettings"): "ChannelSettingsArgsDict"}
@@ -123,7 +127,15 @@ def test_every_nested_object_is_found() -> None:
         "ConversationsV1Bridge",
     } <= names
     assert {"TextSource", "WebSource"} <= names
-    assert len(NESTED) == 19
+        assert {
+        "IdentifierConfig",
+        "TraitDefinition",
+        "ValidationRule",
+        "MappingFrom",
+        "MappingTo",
+        "MappingTraitItem",
+    } <= names
+    assert len(NESTED) == 25
 
 
 @pytest.mark.parametrize("model", NESTED, ids=[m.__name__ for m in NESTED])
@@ -149,7 +161,7 @@ def test_each_resource_constructor_has_one_snake_case_argument_per_field(
     model: type[ResourceModel],
 ) -> None:
     signature = inspect.signature(RESOURCES[model].__init__)
-    namespace = {**PULUMI_NAMES, **vars(resources), **vars(knowledge)}
+    namespace = {**PULUMI_NAMES, **vars(resources), **vars(knowledge), **vars(memory_resources)}
     annotations = get_type_hints(RESOURCES[model].__init__, namespace)
     arguments = {n for n in signature.parameters if n != "self"} - NOT_FIELDS
     fields = {f.alias or n: f for n, f in model.model_fields.items()}

@@ -123,6 +123,8 @@ class Kind:
     # target's policy an object inherits (a knowledge source: its base's).
     holds_data: str | None = None
     policy_from: str | None = None
+    # Display names are unique within the account (False: within a store, checked by the kind).
+    account_unique_names: bool = True
     # "module:Class" of the pydantic model, the reconciler, the Pulumi dynamic provider and the
     # Pulumi resource; empty: this package's conventional place (``_DEFAULT_PATHS``).
     model: str = ""
@@ -240,7 +242,74 @@ _BUILTIN = (
     ),
 )
 
-KINDS: list[Kind] = list(_BUILTIN)
+# --- Memory v1 edition 2: the objects inside a store (memory-v1.md §3-§5, §8) ------------
+# Their ids are their paths under the store ("mem_store_…/TraitGroups/Contact"), so one id is
+# enough to read, write or import them (and ``delete`` formats with it alone). Each refers to
+# its store by name (``memoryStore``); what they refer to comes first, so the engine orders
+# store -> settings -> trait groups -> data mappings.
+_IN_STORE = RefField("memoryStore", "storeId", "MemoryStore")
+_MEMORY = (
+    # A singleton per store, adopted from it and written with PUT + If-Match: "create" reads the
+    # live settings and PUTs the file's (no write when they already match); "delete" leaves them
+    # as they are (no DELETE exists; putting defaults back could re-key every profile). The spec
+    # defaults are filled before comparing; settings the service only accepts at their defaults
+    # (matchingAlgo exact, enforceUnique true, E7) are validated as such. Changing the store
+    # replaces it; everything else is a PUT of both lists.
+    Kind(
+        name="IdentityResolutionSettings",
+        section="identityResolutionSettings",
+        file_order=4,
+        attribute="identity_resolution_settings",
+        collection="/v1/ControlPlane/Stores/{storeId}/IdentityResolutionSettings",
+        delete=None,
+        export_name="settings",
+        references=(_IN_STORE,),
+        account_unique_names=False,
+        model=f"{_P}._core.memory_models:IdentityResolutionSettingsModel",
+        provider=f"{_P}._pulumi.memory:IdentityResolutionSettingsProvider",
+        resource=f"{_P}.memory_resources:IdentityResolutionSettings",
+    ),
+    # Addressed by displayName (the path key, immutable: a rename replaces the group). PATCH
+    # merges traits by key, so a trait removed from the file is sent as ``dataType: ""``. Built-in
+    # groups (``Contact``) are adopted, never created, and never deleted. Trait names are
+    # lowerCamelCase (Twilio normalises them, E8: validated, so there is no perpetual diff).
+    Kind(
+        name="TraitGroup",
+        section="traitGroups",
+        file_order=5,
+        attribute="trait_groups",
+        collection="/v1/ControlPlane/Stores/{storeId}/TraitGroups",
+        delete="DELETE /v1/ControlPlane/Stores/{id} (asynchronous)",  # <store>/TraitGroups/<name>
+        export_name="trait-group",
+        references=(_IN_STORE,),
+        account_unique_names=False,
+        holds_data="the values of these traits on every profile of the store",
+        model=f"{_P}._core.memory_models:TraitGroupModel",
+        provider=f"{_P}._pulumi.memory:TraitGroupProvider",
+        resource=f"{_P}.memory_resources:TraitGroup",
+    ),
+    # Created asynchronously (the id is the operation's result.id; a lost response is resolved by
+    # displayName). mappingFrom is fixed at creation (a change replaces the mapping, deleting the
+    # old one first: the name stays and is unique in the store); the rest is PATCHed, mappingTo
+    # replacing the whole mappings list. Each mapping names trait groups of the
+    # file (or built-in ones) and their traits.
+    Kind(
+        name="DataMapping",
+        section="dataMappings",
+        file_order=6,
+        attribute="data_mappings",
+        collection="/v1/ControlPlane/Stores/{storeId}/DataMappings",
+        delete="DELETE /v1/ControlPlane/Stores/{id} (asynchronous)",  # <store>/DataMappings/<id>
+        export_name="mapping",
+        references=(_IN_STORE,),
+        account_unique_names=False,
+        model=f"{_P}._core.memory_models:DataMappingModel",
+        provider=f"{_P}._pulumi.memory:DataMappingProvider",
+        resource=f"{_P}.memory_resources:DataMapping",
+    ),
+)
+
+KINDS: list[Kind] = [*_BUILTIN[:1], *_MEMORY, *_BUILTIN[1:]]
 
 
 def register(kind: Kind) -> None:

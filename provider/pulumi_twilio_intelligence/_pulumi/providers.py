@@ -56,6 +56,7 @@ class _Adapter(ResourceProvider):
     replace_on_drift: ClassVar[bool] = False  # replaced (not updated) resources need a new name
     name_max_length: ClassVar[int] = 128
     name_disallowed: ClassVar[str] = r"[^a-zA-Z0-9-]"
+    auto_name: ClassVar[bool] = True  # False: the kind has no displayName to derive
 
     @property
     def model(self) -> type[ResourceModel]:
@@ -87,7 +88,7 @@ class _Adapter(ResourceProvider):
                 generation = PLUGIN.generations.get(self._identity(book), 0)
         book.setdefault("generation", generation)
         name_field = self.model.NAME_FIELD
-        if not desired.get(name_field):
+        if self.auto_name and not desired.get(name_field):
             desired[name_field] = self._physical_name(book, desired)
             book["autoName"] = True
         label = f"{self.model.KIND} {book.get('resourceName', '')}".strip()

@@ -3,16 +3,20 @@
 from ..errors import OperatorVersionNotActiveError
 from .base import Created, DataHoldingReconciler, Finding, Observation, Reconciler, Updated
 from .conversations import ConversationConfigurationReconciler, idempotency_key
+from .data_mappings import DataMappingReconciler
 from .intelligence import IntelligenceConfigurationReconciler
 from .knowledge import KnowledgeBaseReconciler, KnowledgeSourceReconciler
 from .memory import MemoryStoreReconciler
+from .memory_objects import IdentityResolutionSettingsReconciler, TraitGroupReconciler
 from .operators import OperatorReconciler
 
 __all__ = [
     "ConversationConfigurationReconciler",
     "Created",
     "DataHoldingReconciler",
+    "DataMappingReconciler",
     "Finding",
+    "IdentityResolutionSettingsReconciler",
     "IntelligenceConfigurationReconciler",
     "KnowledgeBaseReconciler",
     "KnowledgeSourceReconciler",
@@ -21,6 +25,7 @@ __all__ = [
     "OperatorReconciler",
     "OperatorVersionNotActiveError",
     "Reconciler",
+    "TraitGroupReconciler",
     "Updated",
     "idempotency_key",
 ]

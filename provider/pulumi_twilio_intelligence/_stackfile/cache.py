@@ -33,6 +33,8 @@ CHECK_SOURCES = (
     "_core/enums.py",  # the enumerations the models check against
     "errors.py",  # the wording of the unknown-field rule
     "_core/wire.py",
+    "_stackfile/memory_checks.py",  # the contents of Memory Stores
+    "_core/memory_models.py",
 )
 
 

@@ -58,10 +58,10 @@ class BaseChecker:
         state = DesiredState(files=files)
         found = {kind.section: self._section(data, kind.section) for kind in _kinds.in_file_order()}
         for kind in _kinds.KINDS:  # dependency order: what a kind refers to is checked first
-            state.bodies[kind.section] = {
-                name: self._check(kind, name, body, state)
-                for name, body in found[kind.section].items()
-            }
+            # Filled as it goes: a kind's check can see the entries of its section before it.
+            bodies = state.bodies[kind.section] = {}
+            for name, body in found[kind.section].items():
+                bodies[name] = self._check(kind, name, body, state)
         self._account_limits(found)
         return state
 
@@ -104,6 +104,8 @@ class BaseChecker:
                     f"at most {limit} {kind.label} per account; this file has {len(names)}",
                 )
         for kind in _kinds.in_file_order():
+            if not kind.account_unique_names:
+                continue  # unique within a store: the kind's own check
             first: dict[str, str] = {}
             for name, body in found[kind.section].items():
                 display = body.get("displayName")
@@ -153,7 +155,8 @@ class BaseChecker:
         translate: dict[str, str] | None = None,
     ) -> None:
         fields = {k: v for k, v in body.items() if k not in BOOKKEEPING_KEYS}
-        fields.setdefault(model.NAME_FIELD, "placeholder")  # the real one is derived at deploy time
+        if model.NAME_FIELD in model.input_keys():  # the real one is derived at deploy time
+            fields.setdefault(model.NAME_FIELD, "placeholder")
         try:
             model.validate_desired(fields, resource)
         except ValidationError as exc:

@@ -12,10 +12,11 @@ from .._core.refs import Ref
 from ..errors import unknown_fields
 from .checker import KindCheck, _in_resource
 from .knowledge import KnowledgeChecks
+from .memory_checks import MemoryChecks
 from .state import PLACEHOLDER_ID, DesiredState
 
 
-class Checker(KnowledgeChecks):
+class Checker(MemoryChecks, KnowledgeChecks):
     def build(self, data: dict[str, Any], files: list[Any]) -> DesiredState:
         state = super().build(data, files)
         self._unique_source_names(state)
@@ -30,6 +31,10 @@ class Checker(KnowledgeChecks):
             "IntelligenceConfiguration": self._configuration,
             "ConversationConfiguration": self._conversation,
             "KnowledgeSource": self._knowledge_source,
+            # Memory Store contents (memory_checks)
+            "IdentityResolutionSettings": self._identity_settings,
+            "TraitGroup": self._trait_group,
+            "DataMapping": self._data_mapping,
         }
 
     def _operator(
@@ -269,31 +274,9 @@ class Checker(KnowledgeChecks):
             k: v for k, v in body.items() if k not in ("memoryStore", "intelligenceConfigurations")
         }
         store = body.get("memoryStore")
-        if store is not None and not isinstance(store, str):
-            self.fail(
-                resource,
-                f"{base}.memoryStore",
-                "memoryStore",
-                "must be the name of a store under memoryStores",
-            )
-            api_body["memoryStoreId"] = Ref("MemoryStore", "")  # reported above
-        elif store is not None:
-            if not self.defined("memoryStores", store, state.memory_stores):
-                self.fail(
-                    resource,
-                    f"{base}.memoryStore",
-                    "memoryStore",
-                    f"unknown memory store {store!r}; define it under memoryStores",
-                )
-            api_body["memoryStoreId"] = Ref("MemoryStore", store)
-        elif "memoryStoreId" not in body:
-            self.fail(
-                resource,
-                base,
-                "memoryStore",
-                "required: name a store under memoryStores, or give memoryStoreId",
-            )
-            api_body["memoryStoreId"] = Ref("MemoryStore", "")  # reported above
+        if store is not None or "memoryStoreId" not in body:
+            or_ = ", or give memoryStoreId"
+            api_body["memoryStoreId"] = self.store_ref(resource, base, body, state, or_=or_)
         api_body["intelligenceConfigurationIds"] = self._links(resource, base, body, state)
         api_body.setdefault("description", "Managed by pulumi-twilio-intelligence")
         translate = {

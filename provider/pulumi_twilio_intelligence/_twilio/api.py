@@ -18,6 +18,7 @@ import httpx
 
 from ..errors import NotFoundError, OperationFailedError, OperationTimeoutError
 from .http import Api, HttpClient
+from .memory_api import MemoryObjectsApi
 
 CONFIGURATIONS_V3 = "/v3/ControlPlane/Configurations"
 OPERATORS_V3 = "/v3/ControlPlane/Operators"
@@ -57,9 +58,9 @@ class Peek:
     server_now: datetime | None
 
 
-class TwilioApi:
-    """The control-plane operations of Intelligence v3, Conversations v2, Memory v1 and
-    Knowledge v2."""
+class TwilioApi(MemoryObjectsApi):
+    """The control-plane operations of Intelligence v3, Conversations v2, Memory v1 (the objects
+    inside a store: ``MemoryObjectsApi``) and Knowledge v2."""
 
     def __init__(self, http: HttpClient, poll: PollPolicy | None = None) -> None:
         self.http = http

@@ -61,6 +61,8 @@ def _recorded_id(ref: Ref, state: DesiredState, recorded: RecordedState) -> str:
         return twilio_operator_id(ref.name) or ref.name
     if "existingId" in body:
         return str(body["existingId"])
+    if ref.kind == "TraitGroup":  # a data mapping names a group by its displayName (its key)
+        return str(body.get("displayName") or ref.name)
     found = recorded.get(ref.kind, ref.name)
     return found.id if found else _unresolved(ref.kind, ref.name)
 

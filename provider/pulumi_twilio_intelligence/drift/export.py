@@ -36,6 +36,7 @@ from .._core.models import (
 from .._project import PulumiCli, engine_env, find_project, stack_credentials_config
 from .._twilio.connector import Target
 from ..errors import ExportError
+from .export_memory import export_store_contents
 from .live import LiveAccount, RequestStats, connect
 
 __all__ = ["ExportError", "export_account", "run_export"]
@@ -124,6 +125,7 @@ def export_account(live: LiveAccount) -> tuple[dict[str, Any], list[str]]:
     export.operators()
     export.configurations()
     export.conversations()
+    export_store_contents(export, _Names)  # Memory Store contents (export_memory)
     return export.doc, export.warnings
 
 

@@ -22,6 +22,7 @@ from .._core import kinds as _kinds
 from .._twilio.api import TwilioApi
 from .._twilio.connector import Connector, Target
 from ..errors import NotFoundError, WriteRefusedError
+from .memory_contents import read_store_contents
 
 __all__ = [
     "COLLECTIONS",
@@ -36,8 +37,8 @@ WORKERS = 16  # the HTTP client pools 16 connections
 
 
 def _path_pattern(collection: str) -> str:
-    """A collection's path as a pattern: ``{base}`` (a parent's id) matches one segment."""
-    return re.sub(r"\\\{[a-z]+\\\}", "[^/]+", re.escape(collection))
+    """A collection's path as a pattern; ``{storeId}`` and the like match one segment."""
+    return re.sub(r"\\\{[A-Za-z]+\\\}", "[^/]+", re.escape(collection))
 
 
 # (collection, path pattern, is a list call): each kind's collection (by its section's name)
@@ -136,6 +137,10 @@ class LiveAccount:
     knowledge_bases: dict[str, dict[str, Any]] = field(default_factory=dict)
     # By Pulumi id ("<base id>:<source id>"), with ``knowledgeBaseId`` added.
     knowledge_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Memory Store contents, read store by store (``memory_contents``); ids as the provider's.
+    identity_resolution_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trait_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    data_mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def by_kind(self, kind: str) -> dict[str, dict[str, Any]]:
         objects: dict[str, dict[str, Any]] = getattr(self, _kinds.by_name(kind).attribute)
@@ -152,13 +157,16 @@ class LiveAccount:
             stores = list(pool.map(_store_fetcher(api), store_ids.result()))
             live_bases = [b for b in bases.result() if b.get("status") != "DELETING"]
             sources = list(pool.map(_source_lister(api), live_bases))
+            memory_stores = _by_id([s for s in stores if s is not None])
+            contents = read_store_contents(api, pool, list(memory_stores))
             return cls(
                 operators=_by_id(operators.result()),
                 intelligence_configurations=_by_id(configurations.result()),
                 conversation_configurations=_by_id(conversations.result()),
-                memory_stores=_by_id([s for s in stores if s is not None]),
+                memory_stores=memory_stores,
                 knowledge_bases=_by_id(live_bases),
                 knowledge_sources=_by_id([s for listed in sources for s in listed]),
+                **contents,
             )
 
 

@@ -32,6 +32,7 @@ from .base import (
     webhook_urls,
 )
 from .data import DATA_POLICIES
+from .memory_checks import MEMORY_POLICIES
 
 # The vocabulary the checks share (Subject, Settings, Finding, UNKNOWN, ...) is policy.base's.
 __all__ = ["POLICIES", "evaluate", "has_injection_guard"]
@@ -342,6 +343,7 @@ POLICIES: Final[tuple[Policy, ...]] = (
         check=_capture_rules_one_direction,
     ),
     *DATA_POLICIES,
+    *MEMORY_POLICIES,  # Memory Store contents (memory_checks)
 )
 
 

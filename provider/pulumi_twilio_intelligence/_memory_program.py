@@ -1,0 +1,84 @@
+"""How the contents of a Memory Store become Pulumi resources (``program.deploy`` calls these).
+
+References are dependencies: settings and trait groups take their store's id, a trait group also
+waits for its store's settings (a trait may promote to one of their identifier types), and a data
+mapping takes the displayName of each trait group it maps into from that group's id. So the
+engine creates store -> settings -> trait groups -> data mappings, and deletes in reverse.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+import pulumi
+
+from ._core.refs import Ref, resolve
+from .memory_resources import DataMapping, IdentityResolutionSettings, TraitGroup
+
+if TYPE_CHECKING:
+    from .inputs import IdentifierConfigArgsDict, MappingFromArgsDict, MappingToArgsDict
+    from .program import Deployed
+
+
+def _store_name(body: dict[str, Any]) -> str:
+    ref = body["storeId"]
+    return ref.name if isinstance(ref, Ref) else str(ref)
+
+
+def group_name(group_id: str) -> str:
+    """A trait group's displayName, from its id (``<store>/TraitGroups/<name>``)."""
+    return group_id.rsplit("/", 1)[-1]
+
+
+def settings(name: str, body: dict[str, Any], out: Deployed) -> IdentityResolutionSettings:
+    store = _store_name(body)
+    body = resolve(body, out.resolve)
+    made = IdentityResolutionSettings(
+        name,
+        store_id=body["storeId"],
+        identifier_configs=cast("list[IdentifierConfigArgsDict]", body["identifierConfigs"]),
+        matching_rules=body["matchingRules"],
+        adopt_id=body.get("adoptId"),
+    )
+    out.settings_of_store[store] = made
+    return made
+
+
+def trait_group(name: str, body: dict[str, Any], out: Deployed) -> TraitGroup:
+    first = out.settings_of_store.get(_store_name(body))
+    body = resolve(body, out.resolve)
+    return TraitGroup(
+        name,
+        store_id=body["storeId"],
+        display_name=body.get("displayName"),
+        description=body.get("description"),
+        traits=body.get("traits"),
+        adopt_id=body.get("adoptId"),
+        opts=pulumi.ResourceOptions(depends_on=[first]) if first is not None else None,
+    )
+
+
+def data_mapping(name: str, body: dict[str, Any], out: Deployed) -> DataMapping:
+    def lookup(ref: Ref) -> pulumi.Input[str]:
+        if ref.kind == "TraitGroup":
+            return out.trait_groups[ref.name].id.apply(group_name)
+        return out.resolve(ref)
+
+    body = resolve(body, lookup)
+    return DataMapping(
+        name,
+        store_id=body["storeId"],
+        display_name=body.get("displayName"),
+        description=body.get("description"),
+        is_enabled=body.get("isEnabled"),
+        mapping_from=cast("MappingFromArgsDict", body["mappingFrom"]),
+        mapping_to=cast("MappingToArgsDict", body["mappingTo"]),
+        adopt_id=body.get("adoptId"),
+    )
+
+
+BUILDERS = {
+    "IdentityResolutionSettings": settings,
+    "TraitGroup": trait_group,
+    "DataMapping": data_mapping,
+}
