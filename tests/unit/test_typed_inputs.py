@@ -127,7 +127,7 @@ def test_every_nested_object_is_found() -> None:
         "ConversationsV1Bridge",
     } <= names
     assert {"TextSource", "WebSource"} <= names
-        assert {
+    assert {
         "IdentifierConfig",
         "TraitDefinition",
         "ValidationRule",
