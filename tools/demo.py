@@ -180,6 +180,9 @@ def show_results(api: httpx.Client, conversation_id: str) -> list[dict[str, Any]
         operator = names.get(result["operator"]["id"], result["operator"]["id"])
         trigger = result["executionDetails"]["trigger"]["on"]
         print(f"    {operator:<24} {trigger:<14} {json.dumps(result['result'])[:70]}")
+        context = result["executionDetails"].get("resolvedContext") or {}
+        for source in (context.get("knowledge") or {}).get("sources", []):
+            print(f"    {'':<24} knowledge read: {source['baseId']} / {source['sourceId']}")
     return results
 
 

@@ -5,6 +5,7 @@ stacks/base.yaml."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,17 @@ CONTENT_KINDS = ("IdentityResolutionSettings", "TraitGroup", "DataMapping")
 
 
 def add_memory_contents(project_dir: Path) -> None:
+    """Add the entries of ``MEMORY_CONTENTS`` to the copy's base.yaml: under a section the file
+    already has (the base stack's own trait group), else as a new section at the end."""
     base = project_dir / "stacks" / "base.yaml"
-    base.write_text(base.read_text() + MEMORY_CONTENTS)
+    text = base.read_text()
+    for section in re.split(r"\n(?=[a-zA-Z])", MEMORY_CONTENTS.strip()):
+        header, _, entries = section.partition("\n")
+        if f"\n{header}\n" in text:
+            text = text.replace(f"\n{header}\n", f"\n{header}\n{entries}\n", 1)
+        else:
+            text += f"\n{section}\n"
+    base.write_text(text)
 
 
 def get(client: httpx.Client, path: str, **params: Any) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def test_up_creates_everything_and_then_nothing_changes(deployment: Deployment) 
     config_id = ids["intelligenceConfigurations"]["support-analytics"]
     live_config = _live(d, f"{V3_CONFIGS}/{config_id}")
     assert live_config["version"] == 1
-    assert [len(r["operators"]) for r in live_config["rules"]] == [2, 1]
+    assert [len(r["operators"]) for r in live_config["rules"]] == [2, 1, 1]
     assert _conversation_links(d) == [config_id]
     for operator_id in ids["operators"].values():
         assert _live(d, f"{OPERATORS}/{operator_id}")["author"] == "SELF"
