@@ -53,6 +53,7 @@ def trait_group(name: str, body: dict[str, Any], out: Deployed) -> TraitGroup:
         display_name=body.get("displayName"),
         description=body.get("description"),
         traits=body.get("traits"),
+        deletion_policy=body.get("deletionPolicy", "retain"),  # its store's (the loader's)
         adopt_id=body.get("adoptId"),
         opts=pulumi.ResourceOptions(depends_on=[first]) if first is not None else None,
     )

@@ -21,6 +21,7 @@ from ._pulumi.memory import (
     TraitGroupProvider,
 )
 from .inputs import (
+    DeletionPolicy,
     IdentifierConfigArgsDict,
     MappingFromArgsDict,
     MappingToArgsDict,
@@ -84,7 +85,8 @@ class IdentityResolutionSettings(Resource, module=MODULE, name="IdentityResoluti
 class TraitGroup(Resource, module=MODULE, name="TraitGroup"):
     """A trait group, named by ``display_name`` (default: the resource name; a rename replaces
     it). A built-in group's name (``Contact``) adopts the store's group: never created or
-    deleted."""
+    deleted. Deleting a group deletes its traits' values on every profile, so it is deleted only
+    under its store's deletion policy (``deletion_policy``: pass the store's)."""
 
     display_name: pulumi.Output[str]
     version: pulumi.Output[int]
@@ -97,11 +99,13 @@ class TraitGroup(Resource, module=MODULE, name="TraitGroup"):
         display_name: pulumi.Input[str] | None = None,
         description: pulumi.Input[str] | None = None,
         traits: pulumi.Input[Mapping[str, TraitDefinitionArgsDict]] | None = None,
+        deletion_policy: DeletionPolicy = "retain",
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
             **_bookkeeping(resource_name, adopt_id),
+            "deletionPolicy": deletion_policy,
             "storeId": store_id,
             "displayName": display_name if display_name is not None else resource_name,
             "description": description,

@@ -113,8 +113,12 @@ def test_trait_group_lifecycle_patches_only_the_differences(
     assert rec.observe(created.id, changed.wire()).up_to_date
 
     mark = emulator.mark()
-    rec.delete(created.id, created.server)
-    rec.delete(created.id, created.server)  # already gone: fine
+    rec.delete(created.id, created.server)  # the store's policy is retain: the traits' values stay
+    assert writes(emulator, mark) == []
+    assert rec.observe(created.id, changed.wire()).exists
+    recorded = {**created.server, "deletionPolicy": "delete"}
+    rec.delete(created.id, recorded)
+    rec.delete(created.id, recorded)  # already gone: fine
     assert writes(emulator, mark)[0] == ("DELETE", f"{base}/Preferences")
     assert rec.observe(created.id, changed.wire()).exists is False
 

@@ -284,6 +284,7 @@ _MEMORY = (
         references=(_IN_STORE,),
         account_unique_names=False,
         holds_data="the values of these traits on every profile of the store",
+        policy_from="storeId",  # deleted only under its store's deletionPolicy: delete
         model=f"{_P}._core.memory_models:TraitGroupModel",
         provider=f"{_P}._pulumi.memory:TraitGroupProvider",
         resource=f"{_P}.memory_resources:TraitGroup",

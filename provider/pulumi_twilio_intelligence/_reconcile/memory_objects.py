@@ -29,7 +29,7 @@ from ..errors import (
     OperationFailedError,
     PreconditionFailedError,
 )
-from .base import Created, Reconciler, Updated, log
+from .base import Created, DataHoldingReconciler, Reconciler, Updated, log
 
 SETTINGS = "IdentityResolutionSettings"
 TRAIT_GROUPS = "TraitGroups"
@@ -121,9 +121,11 @@ class IdentityResolutionSettingsReconciler(InStoreReconciler):
         )
 
 
-class TraitGroupReconciler(InStoreReconciler):
+class TraitGroupReconciler(DataHoldingReconciler, InStoreReconciler):
     """Created by name (the name is the id); PATCH merges traits by key, so a trait removed from
-    the file is sent as ``dataType: ""``. Built-in groups are adopted and never deleted."""
+    the file is sent as ``dataType: ""``. Built-in groups are adopted and never deleted; the
+    others only under their store's ``deletionPolicy: delete`` (a group's traits hold values on
+    every profile)."""
 
     model = TraitGroupModel
 
@@ -204,7 +206,7 @@ class TraitGroupReconciler(InStoreReconciler):
             body["traits"] = traits
         return body
 
-    def delete(self, object_id_: str, recorded: ServerFields) -> None:
+    def delete_now(self, object_id_: str, recorded: ServerFields) -> None:
         store_id, name = split_id(object_id_)
         if name in BUILT_IN_TRAIT_GROUPS:
             log.warning("built-in trait group %r of store %s is kept", name, store_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._core.kinds import Kind
+from .._core.kinds import RETAIN, Kind
 from .._core.memory_models import BUILT_IN_TRAIT_GROUPS, TRAIT_GROUPS_PER_STORE
 from .._core.refs import Ref, resolve
 from .checker import BaseChecker
@@ -89,6 +89,15 @@ class MemoryChecks(BaseChecker):
         resource, base, api = self._in_store(kind, name, body, state)
         api.setdefault("displayName", name)  # the group's name is its path key: no suffix
         store = api["storeId"].name
+        if "deletionPolicy" in body:
+            self.fail(
+                resource,
+                f"{base}.deletionPolicy",
+                "deletionPolicy",
+                "a trait group follows its memory store's deletion policy; set it there",
+            )
+        # Its store's policy (bookkeeping, never sent); a store named by id is retained.
+        api["deletionPolicy"] = (state.memory_stores.get(store) or {}).get("deletionPolicy", RETAIN)
         same_store = [b for b in state.of(kind).values() if b["storeId"].name == store]
         if len(same_store) == TRAIT_GROUPS_PER_STORE:
             self.fail(
