@@ -231,6 +231,7 @@ def test_in_sync_everywhere_with_one_list_page_per_collection(deployment: Deploy
         ("ConversationConfiguration", "support", "in-sync"),
         ("KnowledgeBase", "support-knowledge", "in-sync"),
         ("KnowledgeSource", "refund-policy", "in-sync"),
+        ("TraitGroup", "SupportLine", "in-sync"),
     }
     by_collection = report["requests"]["byCollection"]
     for collection in (
@@ -244,7 +245,7 @@ def test_in_sync_everywhere_with_one_list_page_per_collection(deployment: Deploy
     assert by_collection["memoryStores"] == {"listPages": 1, "gets": 1}  # lists ids only
     assert "operatorVersions" not in by_collection, "no pinned operator, no version read"
     assert "Drift: IN-SYNC (exit 0)" in runs["table"].stdout
-    assert "7 of 7 objects in sync" in runs["markdown"].stdout
+    assert "8 of 8 objects in sync" in runs["markdown"].stdout
     assert _pulumi_sees_drift(d) == (False, False)
 
 
@@ -378,7 +379,7 @@ def test_all_stacks_share_one_read_and_know_each_others_objects(deployment: Depl
     }
     assert report["exitCode"] == 2
     assert {o["status"] for o in report["stacks"][1]["objects"]} == {"not-deployed"}
-    assert "not deployed: 7 objects declared; fix: pulumi up --stack prod" in runs["table"].stdout
+    assert "not deployed: 8 objects declared; fix: pulumi up --stack prod" in runs["table"].stdout
     # Two stacks, one account: each collection was listed once.
     for collection in ("operators", "intelligenceConfigurations", "conversationConfigurations"):
         assert report["requests"]["byCollection"][collection]["listPages"] == 1
