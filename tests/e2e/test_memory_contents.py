@@ -36,11 +36,15 @@ def test_up_creates_the_contents_in_order_then_nothing_changes(deployment: Deplo
     writes = [w for w in d.writes(mark) if w[1].startswith(base + "/")]
     assert writes == [
         ("PUT", f"{base}/IdentityResolutionSettings"),
+        ("POST", f"{base}/TraitGroups"),  # the base stack's SupportLine, and Preferences
         ("POST", f"{base}/TraitGroups"),
         ("POST", f"{base}/DataMappings"),
     ]
     ids = f"{store}/TraitGroups/Preferences", f"{store}/IdentityResolutionSettings"
-    assert outputs["traitGroups"] == {"Preferences": ids[0]}
+    assert outputs["traitGroups"] == {
+        "Preferences": ids[0],
+        "SupportLine": f"{store}/TraitGroups/SupportLine",
+    }
     assert outputs["identityResolutionSettings"] == {"support-identities": ids[1]}
     live = contents(d.emulator.client(), store)
     assert live["settings"]["matchingRules"] == ["email", "phone", "crmId"]
@@ -190,23 +194,27 @@ def test_out_of_band_edits_are_seen_by_refresh_and_healed(deployment: Deployment
     d.pulumi.preview("--refresh", "--expect-no-changes")
 
 
-def test_destroy_deletes_groups_and_mappings_and_leaves_the_settings(
+def test_destroy_deletes_groups_and_mappings_then_the_store(
     deployment: Deployment,
 ) -> None:
     d = deployment
     store, outputs = _deploy(d)
     mapping = outputs["dataMappings"]["crm-import"].rsplit("/", 1)[-1]
-    settings = contents(d.emulator.client(), store)["settings"]
     mark = d.emulator.mark()
     d.pulumi.destroy()
-    assert _writes_under(d, mark, store) == [
+    assert sorted(_writes_under(d, mark, store)) == [  # the groups in either order
         ("DELETE", f"DataMappings/{mapping}"),
         ("DELETE", "TraitGroups/Preferences"),
+        ("DELETE", "TraitGroups/SupportLine"),
     ]
-    live = contents(d.emulator.client(), store)
-    assert live["dataMappings"] == {}
-    assert "Preferences" not in live["traitGroups"]
-    assert live["settings"] == settings, "the store keeps its settings"
+    assert _writes_under(d, mark, store)[0] == ("DELETE", f"DataMappings/{mapping}")
+    # The dev stack's store is deletionPolicy: delete: it goes last, with its settings (never
+    # written by a destroy: they belong to the store).
+    writes = d.writes(mark)
+    store_delete = writes.index(("DELETE", f"{STORES}/{store}"))
+    assert all(not p.startswith(f"{STORES}/{store}/") for _, p in writes[store_delete:])
+    d.emulator.advance_clock(60)
+    assert d.emulator.client().get(f"{STORES}/{store}").status_code == 404
 
 
 def _make_contents_by_hand(d: Deployment, store: str) -> None:
@@ -286,7 +294,6 @@ def test_existing_contents_and_the_built_in_group_are_adopted_without_a_write(
     mark = d.emulator.mark()
     d.pulumi.destroy()
     assert ("DELETE", f"{STORES}/{store}/TraitGroups/Contact") not in d.writes(mark)
-    assert "Contact" in contents(d.emulator.client(), store)["traitGroups"]
 
 
 def test_export_writes_the_contents_and_drift_reports_them(deployment: Deployment) -> None:
