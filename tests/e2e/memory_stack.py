@@ -54,11 +54,15 @@ CONTENT_KINDS = ("IdentityResolutionSettings", "TraitGroup", "DataMapping")
 
 
 def add_memory_contents(project_dir: Path) -> None:
-    """Add the entries of ``MEMORY_CONTENTS`` to the copy's base.yaml: under a section the file
-    already has (the base stack's own trait group), else as a new section at the end."""
-    base = project_dir / "stacks" / "base.yaml"
+    add_sections(project_dir / "stacks" / "base.yaml", MEMORY_CONTENTS)
+
+
+def add_sections(base: Path, sections: str) -> None:
+    """Add the entries of each top-level section of ``sections`` to a stack file: under the
+    section the file already has (the base stack's own trait group), else as a new section at
+    the end."""
     text = base.read_text()
-    for section in re.split(r"\n(?=[a-zA-Z])", MEMORY_CONTENTS.strip()):
+    for section in re.split(r"\n(?=[a-zA-Z])", sections.strip()):
         header, _, entries = section.partition("\n")
         if f"\n{header}\n" in text:
             text = text.replace(f"\n{header}\n", f"\n{header}\n{entries}\n", 1)

@@ -15,6 +15,7 @@ import pytest
 from pulumi_twilio_intelligence.policy import POLICIES
 
 from tests.e2e.conftest import ROOT, Deployment
+from tests.e2e.memory_stack import add_sections
 from tools.pulumi_project import PulumiProject
 
 pytestmark = pytest.mark.e2e
@@ -58,7 +59,7 @@ def break_every_policy(d: Deployment) -> None:
         "intelligenceConfigurations: [support-analytics]", "intelligenceConfigurations: []"
     )
     base = d.stack_file("base")
-    base.write_text(base.read_text() + MEMORY_BREAKING_POLICIES)
+    add_sections(base, MEMORY_BREAKING_POLICIES)
     prod = d.stack_file("prod")
     prod.write_text(
         prod.read_text().replace("sentiment: {version: 1}", "sentiment: {}")  # production pins

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 V3_CONFIGS = "/v3/ControlPlane/Configurations"
 EXECUTIONS = "/v3/RuleExecutions"
-RULES = ("realtime", "wrap-up")  # stacks/base.yaml's support-analytics
+RULES = ("realtime", "wrap-up", "assist")  # stacks/base.yaml's support-analytics
 WAIT_FOR_PROCESS = 120.0  # a generous bound on a condition, not a measure of time
 
 
@@ -85,7 +85,7 @@ def test_verify_passes_on_a_working_stack_and_names_the_rules_a_put_silenced(
         name, config, used, count = _row(run.stdout, rule)
         assert (name, config, used) == (rule, "support-analytics", conversation)
         assert int(count) >= 1
-    assert "OK: every rule produced results (2 rules) (exit 0)" in run.stdout
+    assert "OK: every rule produced results (3 rules) (exit 0)" in run.stdout
 
     # The trap: the very same body PUT by hand leaves the configuration inactive.
     client = d.emulator.client()
@@ -99,10 +99,10 @@ def test_verify_passes_on_a_working_stack_and_names_the_rules_a_put_silenced(
     for rule in RULES:
         assert _row(run.stdout, rule)[3:5] == ["NONE", "no"]
     assert "support-analytics is INACTIVE (version is 2 but we created version 1" in run.stdout
-    assert "its rules realtime, wrap-up produce no results" in run.stdout
+    assert "its rules realtime, wrap-up, assist produce no results" in run.stdout
     assert (
         "rules that produced no results: dev: support-analytics/realtime, "
-        "dev: support-analytics/wrap-up" in run.stdout
+        "dev: support-analytics/wrap-up, dev: support-analytics/assist" in run.stdout
     )
     # Polite: a handful of result listings over the minute it waited.
     polls = d.emulator.requests(method="GET", path_prefix="/v3/OperatorResults", since=before)

@@ -24,7 +24,12 @@ from tests.emulator.emulator_helpers import (
 from tools.demo import BILLING_QUESTION, LATE_DELIVERY
 
 ROOT = Path(__file__).resolve().parents[2]
-TWILIO_NAMES = {"sentiment": SENTIMENT, "summary": SUMMARY}
+NEXT_BEST_RESPONSE = "intelligence_operator_01kea27sy7ffsafmtsfp17nzx4"  # intelligence-v3.md
+TWILIO_NAMES = {
+    "sentiment": SENTIMENT,
+    "summary": SUMMARY,
+    "next-best-response": NEXT_BEST_RESPONSE,
+}
 AGENT = "+18005550100"  # the capture rule's number in conv_config_body
 CUSTOMER = "+15551234567"
 
