@@ -35,7 +35,7 @@ KINDS = (
 )
 # Kinds that hold customer data: retained unless the file says delete, so the account may keep
 # one the stack forgot.
-DATA_KINDS = ("MemoryStore", "KnowledgeBase", "KnowledgeSource")
+DATA_KINDS = ("MemoryStore", "KnowledgeBase", "KnowledgeSource", "TraitGroup")
 BUILT_IN_GROUPS = ("Contact",)  # every store has it (memory-v1.md §4.5): not the provider's
 
 

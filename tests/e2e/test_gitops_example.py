@@ -230,7 +230,7 @@ def test_gitops_example_runs_locally(
     run = sc.run("push", "prod")
     assert run.succeeded, _explain(run)
     summary = (tmp_path / f"run-{sc.runs}" / "github_step_summary").read_text()
-    assert "OK: every rule produced results (2 rules)" in summary
+    assert "OK: every rule produced results (3 rules)" in summary
     assert f"| realtime | support-analytics | {conversation} |" in summary
 
     # A pull request changes prod: every stack gets a preview and a drift report as a comment;
