@@ -6,13 +6,13 @@ results need, or past ``--timeout``) instead of sleeping."""
 from __future__ import annotations
 
 import subprocess
-import time
 from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import Deployment
 from tests.e2e.drift_cli import SCRIPT, Run
+from tests.e2e.engine_process import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -39,11 +39,12 @@ def verify(d: Deployment, *args: str, advance: float, executions: int = len(RULE
         text=True,
     )
     try:
-        give_up = time.monotonic() + WAIT_FOR_PROCESS
-        while proc.poll() is None and time.monotonic() < give_up:
-            if len(_executions(d, mark)) >= executions:
-                break
-            time.sleep(0.05)  # waiting for the command to reach a state, not for time to pass
+        # A state of the command, not a span of time: it posted its executions (or it ended).
+        wait_until(
+            lambda: len(_executions(d, mark)) >= executions or proc.poll() is not None,
+            f"verify to post {executions} rule executions",
+            timeout=WAIT_FOR_PROCESS,
+        )
         d.emulator.advance_clock(advance)
         out, err = proc.communicate(timeout=WAIT_FOR_PROCESS)
     finally:
