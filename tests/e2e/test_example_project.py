@@ -269,3 +269,53 @@ def test_installed_package_runs_alone_and_the_example_type_checks(
         env=env,
     )
     assert "Success" in typed.stdout
+
+
+def test_a_gitops_project_on_the_wheel_deploys_and_its_drift_gate_runs(
+    dist: Dist, tmp_path: Path, emulator: EmulatorHandle
+) -> None:
+    """The repository's own shape (Pulumi.yaml, the program, stacks/) rebuilt outside it, on the
+    installed wheel: `pulumi up` of the dev stack, then the drift gate answers in sync (0), and
+    drift (2) once the file moves ahead of what was deployed."""
+    project = tmp_path / "gitops"
+    project.mkdir()
+    assert ROOT not in project.parents
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(ROOT / name, project / name)
+    pulumi_yaml = project / "Pulumi.yaml"
+    pulumi_yaml.write_text(pulumi_yaml.read_text().replace("virtualenv: .venv", "virtualenv: venv"))
+    (project / "stacks").mkdir()
+    for name in ("base.yaml", "dev.yaml"):
+        shutil.copy(ROOT / "stacks" / name, project / "stacks" / name)
+    _install(project, dist, CONSTRAINTS["pinned"])
+    env = _user_env(tmp_path, emulator)
+    _run(["pulumi", "stack", "init", "dev", "--non-interactive"], cwd=project, env=env)
+    _run(
+        ["pulumi", "config", "set", "twilio-intelligence:desiredState", "stacks/dev.yaml"],
+        cwd=project,
+        env=env,
+    )
+    _pulumi(project, env, "up", "--yes", "--skip-preview")
+
+    drift_cli = str(project / "venv" / "bin" / "twilio-intelligence")
+    gate = [drift_cli, "drift", "--stack", "dev", "--format", "json"]
+    in_sync = json.loads(_run(gate, cwd=project, env=env).stdout)
+    assert (in_sync["status"], in_sync["exitCode"]) == ("in-sync", 0), in_sync
+    (stack,) = in_sync["stacks"]
+    compared = {(o["kind"], o["name"]) for o in stack["objects"]}
+    assert {("Operator", "churn-risk"), ("MemoryStore", "support-memory")} <= compared, compared
+    assert in_sync["summary"]["drifted"] == 0, in_sync["summary"]
+
+    # The file moves ahead of the deployment: the gate names the object, the field and the value.
+    dev = project / "stacks" / "dev.yaml"
+    dev.write_text(
+        dev.read_text() + "\noperators:\n  churn-risk: {description: 'Edited, not deployed'}\n"
+    )
+    drifted = subprocess.run(
+        gate, cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert drifted.returncode == 2, drifted.stdout + drifted.stderr
+    report = json.loads(drifted.stdout)
+    (churn,) = [o for o in report["stacks"][0]["objects"] if o["name"] == "churn-risk"]
+    assert churn["severity"] == "error", churn
+    assert "Edited, not deployed" in json.dumps(churn["changes"]), churn
