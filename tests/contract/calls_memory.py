@@ -3,6 +3,7 @@ settings, trait groups and data mappings, all asynchronous (202, then an operati
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from twilio.rest.memory.v1.data_mapping import DataMappingList
@@ -10,7 +11,7 @@ from twilio.rest.memory.v1.identity_resolution_setting import IdentityResolution
 from twilio.rest.memory.v1.store import StoreList
 from twilio.rest.memory.v1.trait_group import TraitGroupList
 
-from .harness import Entry, Run, check_id
+from .harness import Entries, Run, check_id, ident_of
 
 __all__ = ["ENTRIES", "make_store"]
 
@@ -41,6 +42,10 @@ TRAITS = {
         "validationRule": {"ruleType": "NUMBER", "min": 0, "max": 100},
     },
 }
+STORE = ("memory store",)
+GROUP = ("memory store", "trait group")
+MAPPING = ("memory store", "trait group", "data mapping")
+ENTRIES = Entries()
 
 
 def settled(run: Run, accepted: Any, what: str, gone_is_done: bool = False) -> Any:
@@ -48,10 +53,21 @@ def settled(run: Run, accepted: Any, what: str, gone_is_done: bool = False) -> A
 
 
 def result_id(done: Any) -> str:
-    result = done.result
-    ident = result["id"] if isinstance(result, dict) else result.id
+    ident = ident_of(done.result)
     assert isinstance(ident, str)
     return ident
+
+
+def patched(run: Run, context: Any, request: Callable[[dict[str, Any]], Any], what: str) -> Any:
+    """PATCH ``context``'s description to "patched", wait for the operation, then fetch it."""
+    settled(run, context.patch(request({"description": "patched"})), what)
+    return context.fetch()
+
+
+def delete_settles(run: Run, context: Any, ident: str, what: str) -> None:
+    """The DELETE under test: its operation completes, leaving nothing to clean up."""
+    settled(run, context.delete(), what)
+    run.deleted(ident)
 
 
 def deleter(run: Run, context: Any, what: str) -> Any:
@@ -108,52 +124,66 @@ def make_mapping(run: Run, store_id: str, group: str) -> str:
     )
 
 
+def store_with_group(run: Run) -> tuple[str, str]:
+    """A store and a trait group in it: (store id, group name)."""
+    store_id = make_store(run)
+    return store_id, make_group(run, store_id)
+
+
+def store_with_mapping(run: Run) -> tuple[str, str]:
+    """A store, a trait group and a data mapping onto it: (store id, mapping id)."""
+    store_id, group = store_with_group(run)
+    return store_id, make_mapping(run, store_id, group)
+
+
+@ENTRIES.driver(V1 + "StoreList.create", "ServiceRequest{displayName, description}")
 def store_create(run: Run) -> None:
     store_id = make_store(run)
     fetched = run.client.memory.v1.stores(store_id).fetch()
     assert fetched.display_name == run.name("store")
 
 
+@ENTRIES.driver(V1 + "StoreList.list", "page_size", STORE)
 def store_list(run: Run) -> None:
     store_id = make_store(run)
-    listed = run.client.memory.v1.stores.list(page_size=100)
-    run.answered(200)
+    listed = run.got(run.client.memory.v1.stores.list(page_size=100))
     # The SDK types the items as plain store ids (List[str]).
     assert store_id in listed, listed
 
 
+@ENTRIES.driver(V1 + "StoreContext.fetch", "store_id", STORE)
 def store_fetch(run: Run) -> None:
     store_id = make_store(run)
-    fetched = run.client.memory.v1.stores(store_id).fetch()
-    run.answered(200)
+    fetched = run.got(run.client.memory.v1.stores(store_id).fetch())
     assert (fetched.id, fetched.status) == (store_id, "ACTIVE")
     assert fetched.version is not None
 
 
+@ENTRIES.driver(V1 + "StoreContext.patch", "store_id, PatchStoreRequest{description}", STORE)
 def store_patch(run: Run) -> None:
     store_id = make_store(run)
     store = run.client.memory.v1.stores(store_id)
-    settled(
-        run, store.patch(StoreList.PatchStoreRequest({"description": "patched"})), "store patch"
-    )
-    assert store.fetch().description == "patched"
+    assert patched(run, store, StoreList.PatchStoreRequest, "store patch").description == "patched"
 
 
+@ENTRIES.driver(V1 + "StoreContext.delete", "store_id", STORE)
 def store_delete(run: Run) -> None:
     store_id = make_store(run)
-    settled(run, run.client.memory.v1.stores(store_id).delete(), "store delete")
-    run.deleted(store_id)
+    delete_settles(run, run.client.memory.v1.stores(store_id), store_id, "store delete")
 
 
+@ENTRIES.driver(V1 + "IdentityResolutionSettingList.fetch", "store_id", STORE)
 def settings_fetch(run: Run) -> None:
     store_id = make_store(run)
-    fetched = run.client.memory.v1.identity_resolution_settings(store_id).fetch()
-    run.answered(200)
+    fetched = run.got(run.client.memory.v1.identity_resolution_settings(store_id).fetch())
     assert fetched.identifier_configs
     assert fetched.matching_rules
     assert fetched.version is not None
 
 
+@ENTRIES.driver(
+    V1 + "IdentityResolutionSettingList.update", "store_id, IdentityResolutionSettingsCore", STORE
+)
 def settings_update(run: Run) -> None:
     store_id = make_store(run)
     settings = run.client.memory.v1.identity_resolution_settings(store_id)
@@ -162,91 +192,96 @@ def settings_update(run: Run) -> None:
     assert settings.fetch().matching_rules == ["email", "phone"]
 
 
+@ENTRIES.driver(
+    V1 + "TraitGroupList.create",
+    "store_id, TraitGroupRequest{displayName, description, traits}",
+    STORE,
+)
 def group_create(run: Run) -> None:
-    store_id = make_store(run)
-    name = make_group(run, store_id)
+    store_id, name = store_with_group(run)
     fetched = run.client.memory.v1.trait_groups(store_id, name).fetch(include_traits=True)
     assert fetched.trait_group["displayName"] == name
 
 
+@ENTRIES.driver(V1 + "TraitGroupList.list", "store_id", GROUP)
 def group_list(run: Run) -> None:
-    store_id = make_store(run)
-    name = make_group(run, store_id)
+    store_id, name = store_with_group(run)
     assert name in run.listed(run.client.memory.v1.trait_groups(store_id).list(), "display_name")
 
 
+@ENTRIES.driver(V1 + "TraitGroupContext.fetch", "store_id, trait_group_name, include_traits", GROUP)
 def group_fetch(run: Run) -> None:
-    store_id = make_store(run)
-    name = make_group(run, store_id)
-    fetched = run.client.memory.v1.trait_groups(store_id, name).fetch(include_traits=True)
-    run.answered(200)
+    store_id, name = store_with_group(run)
+    fetched = run.got(run.client.memory.v1.trait_groups(store_id, name).fetch(include_traits=True))
     # The SDK keeps the answer's wrapper: {traitGroup: {...}, meta}.
     assert fetched.trait_group["displayName"] == name
     assert set(fetched.trait_group["traits"]) == {"score"}
 
 
+@ENTRIES.driver(
+    V1 + "TraitGroupContext.patch",
+    "store_id, trait_group_name, PatchTraitGroupRequest{description}",
+    GROUP,
+)
 def group_patch(run: Run) -> None:
-    store_id = make_store(run)
-    name = make_group(run, store_id)
+    store_id, name = store_with_group(run)
     group = run.client.memory.v1.trait_groups(store_id, name)
-    settled(
-        run,
-        group.patch(TraitGroupList.PatchTraitGroupRequest({"description": "patched"})),
-        "trait group patch",
-    )
-    assert group.fetch().trait_group["description"] == "patched"
+    fetched = patched(run, group, TraitGroupList.PatchTraitGroupRequest, "trait group patch")
+    assert fetched.trait_group["description"] == "patched"
 
 
+@ENTRIES.driver(V1 + "TraitGroupContext.delete", "store_id, trait_group_name", GROUP)
 def group_delete(run: Run) -> None:
-    store_id = make_store(run)
-    name = make_group(run, store_id)
-    settled(run, run.client.memory.v1.trait_groups(store_id, name).delete(), "trait group delete")
-    run.deleted(name)
+    store_id, name = store_with_group(run)
+    group = run.client.memory.v1.trait_groups(store_id, name)
+    delete_settles(run, group, name, "trait group delete")
 
 
+@ENTRIES.driver(
+    V1 + "DataMappingList.create",
+    "store_id, CreateDataMappingInput{displayName, mappingFrom, mappingTo}",
+    GROUP,
+)
 def mapping_create(run: Run) -> None:
-    store_id = make_store(run)
-    ident = make_mapping(run, store_id, make_group(run, store_id))
+    store_id, ident = store_with_mapping(run)
     assert run.client.memory.v1.data_mappings(store_id, ident).fetch().display_name == run.name(
         "mapping"
     )
 
 
+@ENTRIES.driver(V1 + "DataMappingList.list", "store_id", MAPPING)
 def mapping_list(run: Run) -> None:
-    store_id = make_store(run)
-    ident = make_mapping(run, store_id, make_group(run, store_id))
+    store_id, ident = store_with_mapping(run)
     assert ident in run.listed(run.client.memory.v1.data_mappings(store_id).list())
 
 
+@ENTRIES.driver(V1 + "DataMappingContext.fetch", "store_id, data_mapping_id", MAPPING)
 def mapping_fetch(run: Run) -> None:
-    store_id = make_store(run)
-    ident = make_mapping(run, store_id, make_group(run, store_id))
-    fetched = run.client.memory.v1.data_mappings(store_id, ident).fetch()
-    run.answered(200)
+    store_id, ident = store_with_mapping(run)
+    fetched = run.got(run.client.memory.v1.data_mappings(store_id, ident).fetch())
     assert (fetched.id, fetched.display_name) == (ident, run.name("mapping"))
 
 
+@ENTRIES.driver(
+    V1 + "DataMappingContext.patch",
+    "store_id, data_mapping_id, DataMappingCore{description}",
+    MAPPING,
+)
 def mapping_patch(run: Run) -> None:
-    store_id = make_store(run)
-    ident = make_mapping(run, store_id, make_group(run, store_id))
+    store_id, ident = store_with_mapping(run)
     mapping = run.client.memory.v1.data_mappings(store_id, ident)
-    settled(
-        run,
-        mapping.patch(DataMappingList.DataMappingCore({"description": "patched"})),
-        "data mapping patch",
-    )
-    assert mapping.fetch().description == "patched"
+    fetched = patched(run, mapping, DataMappingList.DataMappingCore, "data mapping patch")
+    assert fetched.description == "patched"
 
 
+@ENTRIES.driver(V1 + "DataMappingContext.delete", "store_id, data_mapping_id", MAPPING)
 def mapping_delete(run: Run) -> None:
-    store_id = make_store(run)
-    ident = make_mapping(run, store_id, make_group(run, store_id))
-    settled(
-        run, run.client.memory.v1.data_mappings(store_id, ident).delete(), "data mapping delete"
-    )
-    run.deleted(ident)
+    store_id, ident = store_with_mapping(run)
+    mapping = run.client.memory.v1.data_mappings(store_id, ident)
+    delete_settles(run, mapping, ident, "data mapping delete")
 
 
+@ENTRIES.driver(V1 + "OperationContext.fetch", "operation_id", STORE)
 def operation_fetch(run: Run) -> None:
     stores = run.client.memory.v1.stores
     accepted = stores.create(StoreList.ServiceRequest({"displayName": run.name("store")}))
@@ -256,60 +291,3 @@ def operation_fetch(run: Run) -> None:
     check_id(done.operation_id, OPERATION)
     assert done.created_at is not None
     assert done.completed_at is not None
-
-
-STORE = ("memory store",)
-GROUP = ("memory store", "trait group")
-MAPPING = ("memory store", "trait group", "data mapping")
-ENTRIES = [
-    Entry(V1 + "StoreList.create", "ServiceRequest{displayName, description}", (), store_create),
-    Entry(V1 + "StoreList.list", "page_size", STORE, store_list),
-    Entry(V1 + "StoreContext.fetch", "store_id", STORE, store_fetch),
-    Entry(
-        V1 + "StoreContext.patch", "store_id, PatchStoreRequest{description}", STORE, store_patch
-    ),
-    Entry(V1 + "StoreContext.delete", "store_id", STORE, store_delete),
-    Entry(V1 + "OperationContext.fetch", "operation_id", STORE, operation_fetch),
-    Entry(V1 + "IdentityResolutionSettingList.fetch", "store_id", STORE, settings_fetch),
-    Entry(
-        V1 + "IdentityResolutionSettingList.update",
-        "store_id, IdentityResolutionSettingsCore",
-        STORE,
-        settings_update,
-    ),
-    Entry(
-        V1 + "TraitGroupList.create",
-        "store_id, TraitGroupRequest{displayName, description, traits}",
-        STORE,
-        group_create,
-    ),
-    Entry(V1 + "TraitGroupList.list", "store_id", GROUP, group_list),
-    Entry(
-        V1 + "TraitGroupContext.fetch",
-        "store_id, trait_group_name, include_traits",
-        GROUP,
-        group_fetch,
-    ),
-    Entry(
-        V1 + "TraitGroupContext.patch",
-        "store_id, trait_group_name, PatchTraitGroupRequest{description}",
-        GROUP,
-        group_patch,
-    ),
-    Entry(V1 + "TraitGroupContext.delete", "store_id, trait_group_name", GROUP, group_delete),
-    Entry(
-        V1 + "DataMappingList.create",
-        "store_id, CreateDataMappingInput{displayName, mappingFrom, mappingTo}",
-        GROUP,
-        mapping_create,
-    ),
-    Entry(V1 + "DataMappingList.list", "store_id", MAPPING, mapping_list),
-    Entry(V1 + "DataMappingContext.fetch", "store_id, data_mapping_id", MAPPING, mapping_fetch),
-    Entry(
-        V1 + "DataMappingContext.patch",
-        "store_id, data_mapping_id, DataMappingCore{description}",
-        MAPPING,
-        mapping_patch,
-    ),
-    Entry(V1 + "DataMappingContext.delete", "store_id, data_mapping_id", MAPPING, mapping_delete),
-]
