@@ -4,6 +4,7 @@ settings, trait groups and data mappings, all asynchronous (202, then an operati
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from twilio.rest.memory.v1.data_mapping import DataMappingList
@@ -56,18 +57,6 @@ def result_id(done: Any) -> str:
     ident = ident_of(done.result)
     assert isinstance(ident, str)
     return ident
-
-
-def patched(run: Run, context: Any, request: Callable[[dict[str, Any]], Any], what: str) -> Any:
-    """PATCH ``context``'s description to "patched", wait for the operation, then fetch it."""
-    settled(run, context.patch(request({"description": "patched"})), what)
-    return context.fetch()
-
-
-def delete_settles(run: Run, context: Any, ident: str, what: str) -> None:
-    """The DELETE under test: its operation completes, leaving nothing to clean up."""
-    settled(run, context.delete(), what)
-    run.deleted(ident)
 
 
 def deleter(run: Run, context: Any, what: str) -> Any:
@@ -136,6 +125,22 @@ def store_with_mapping(run: Run) -> tuple[str, str]:
     return store_id, make_mapping(run, store_id, group)
 
 
+def a_store(run: Run) -> tuple[str, Any]:
+    """A new store: its id and its SDK context (likewise a_group and a_mapping)."""
+    store_id = make_store(run)
+    return store_id, run.client.memory.v1.stores(store_id)
+
+
+def a_group(run: Run) -> tuple[str, Any]:
+    store_id, name = store_with_group(run)
+    return name, run.client.memory.v1.trait_groups(store_id, name)
+
+
+def a_mapping(run: Run) -> tuple[str, Any]:
+    store_id, ident = store_with_mapping(run)
+    return ident, run.client.memory.v1.data_mappings(store_id, ident)
+
+
 @ENTRIES.driver(V1 + "StoreList.create", "ServiceRequest{displayName, description}")
 def store_create(run: Run) -> None:
     store_id = make_store(run)
@@ -153,23 +158,10 @@ def store_list(run: Run) -> None:
 
 @ENTRIES.driver(V1 + "StoreContext.fetch", "store_id", STORE)
 def store_fetch(run: Run) -> None:
-    store_id = make_store(run)
-    fetched = run.got(run.client.memory.v1.stores(store_id).fetch())
+    store_id, store = a_store(run)
+    fetched = run.got(store.fetch())
     assert (fetched.id, fetched.status) == (store_id, "ACTIVE")
     assert fetched.version is not None
-
-
-@ENTRIES.driver(V1 + "StoreContext.patch", "store_id, PatchStoreRequest{description}", STORE)
-def store_patch(run: Run) -> None:
-    store_id = make_store(run)
-    store = run.client.memory.v1.stores(store_id)
-    assert patched(run, store, StoreList.PatchStoreRequest, "store patch").description == "patched"
-
-
-@ENTRIES.driver(V1 + "StoreContext.delete", "store_id", STORE)
-def store_delete(run: Run) -> None:
-    store_id = make_store(run)
-    delete_settles(run, run.client.memory.v1.stores(store_id), store_id, "store delete")
 
 
 @ENTRIES.driver(V1 + "IdentityResolutionSettingList.fetch", "store_id", STORE)
@@ -198,9 +190,8 @@ def settings_update(run: Run) -> None:
     STORE,
 )
 def group_create(run: Run) -> None:
-    store_id, name = store_with_group(run)
-    fetched = run.client.memory.v1.trait_groups(store_id, name).fetch(include_traits=True)
-    assert fetched.trait_group["displayName"] == name
+    name, group = a_group(run)
+    assert group.fetch(include_traits=True).trait_group["displayName"] == name
 
 
 @ENTRIES.driver(V1 + "TraitGroupList.list", "store_id", GROUP)
@@ -211,30 +202,11 @@ def group_list(run: Run) -> None:
 
 @ENTRIES.driver(V1 + "TraitGroupContext.fetch", "store_id, trait_group_name, include_traits", GROUP)
 def group_fetch(run: Run) -> None:
-    store_id, name = store_with_group(run)
-    fetched = run.got(run.client.memory.v1.trait_groups(store_id, name).fetch(include_traits=True))
+    name, group = a_group(run)
+    fetched = run.got(group.fetch(include_traits=True))
     # The SDK keeps the answer's wrapper: {traitGroup: {...}, meta}.
     assert fetched.trait_group["displayName"] == name
     assert set(fetched.trait_group["traits"]) == {"score"}
-
-
-@ENTRIES.driver(
-    V1 + "TraitGroupContext.patch",
-    "store_id, trait_group_name, PatchTraitGroupRequest{description}",
-    GROUP,
-)
-def group_patch(run: Run) -> None:
-    store_id, name = store_with_group(run)
-    group = run.client.memory.v1.trait_groups(store_id, name)
-    fetched = patched(run, group, TraitGroupList.PatchTraitGroupRequest, "trait group patch")
-    assert fetched.trait_group["description"] == "patched"
-
-
-@ENTRIES.driver(V1 + "TraitGroupContext.delete", "store_id, trait_group_name", GROUP)
-def group_delete(run: Run) -> None:
-    store_id, name = store_with_group(run)
-    group = run.client.memory.v1.trait_groups(store_id, name)
-    delete_settles(run, group, name, "trait group delete")
 
 
 @ENTRIES.driver(
@@ -243,10 +215,8 @@ def group_delete(run: Run) -> None:
     GROUP,
 )
 def mapping_create(run: Run) -> None:
-    store_id, ident = store_with_mapping(run)
-    assert run.client.memory.v1.data_mappings(store_id, ident).fetch().display_name == run.name(
-        "mapping"
-    )
+    _, mapping = a_mapping(run)
+    assert mapping.fetch().display_name == run.name("mapping")
 
 
 @ENTRIES.driver(V1 + "DataMappingList.list", "store_id", MAPPING)
@@ -257,28 +227,9 @@ def mapping_list(run: Run) -> None:
 
 @ENTRIES.driver(V1 + "DataMappingContext.fetch", "store_id, data_mapping_id", MAPPING)
 def mapping_fetch(run: Run) -> None:
-    store_id, ident = store_with_mapping(run)
-    fetched = run.got(run.client.memory.v1.data_mappings(store_id, ident).fetch())
+    ident, mapping = a_mapping(run)
+    fetched = run.got(mapping.fetch())
     assert (fetched.id, fetched.display_name) == (ident, run.name("mapping"))
-
-
-@ENTRIES.driver(
-    V1 + "DataMappingContext.patch",
-    "store_id, data_mapping_id, DataMappingCore{description}",
-    MAPPING,
-)
-def mapping_patch(run: Run) -> None:
-    store_id, ident = store_with_mapping(run)
-    mapping = run.client.memory.v1.data_mappings(store_id, ident)
-    fetched = patched(run, mapping, DataMappingList.DataMappingCore, "data mapping patch")
-    assert fetched.description == "patched"
-
-
-@ENTRIES.driver(V1 + "DataMappingContext.delete", "store_id, data_mapping_id", MAPPING)
-def mapping_delete(run: Run) -> None:
-    store_id, ident = store_with_mapping(run)
-    mapping = run.client.memory.v1.data_mappings(store_id, ident)
-    delete_settles(run, mapping, ident, "data mapping delete")
 
 
 @ENTRIES.driver(V1 + "OperationContext.fetch", "operation_id", STORE)
@@ -291,3 +242,64 @@ def operation_fetch(run: Run) -> None:
     check_id(done.operation_id, OPERATION)
     assert done.created_at is not None
     assert done.completed_at is not None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A Memory kind whose PATCH and DELETE the contract drives alike: the description patched,
+    the operation settled and the change fetched; the delete's operation settled."""
+
+    sdk: str  # the SDK's class prefix: <sdk>Context
+    what: str  # as the operations are named in failures: "trait group patch"
+    ids: str  # what the context is given, as the table says it
+    needs: tuple[str, ...]
+    made: Callable[[Run], tuple[str, Any]]  # a new one: its id and its SDK context
+    request: type[Any]  # the PATCH body's SDK type
+    description: Callable[[Any], str]  # where a fetched one keeps its description
+
+    def patch(self, run: Run) -> None:
+        _, context = self.made(run)
+        patch = self.request({"description": "patched"})
+        settled(run, context.patch(patch), f"{self.what} patch")
+        assert self.description(context.fetch()) == "patched"
+
+    def delete(self, run: Run) -> None:
+        ident, context = self.made(run)
+        settled(run, context.delete(), f"{self.what} delete")
+        run.deleted(ident)
+
+
+def described(fetched: Any) -> str:
+    description: str = fetched.description
+    return description
+
+
+def group_described(fetched: Any) -> str:
+    description: str = fetched.trait_group["description"]  # the SDK keeps the wrapper
+    return description
+
+
+for kind in (
+    Kind("Store", "store", "store_id", STORE, a_store, StoreList.PatchStoreRequest, described),
+    Kind(
+        "TraitGroup",
+        "trait group",
+        "store_id, trait_group_name",
+        GROUP,
+        a_group,
+        TraitGroupList.PatchTraitGroupRequest,
+        group_described,
+    ),
+    Kind(
+        "DataMapping",
+        "data mapping",
+        "store_id, data_mapping_id",
+        MAPPING,
+        a_mapping,
+        DataMappingList.DataMappingCore,
+        described,
+    ),
+):
+    patch_args = f"{kind.ids}, {kind.request.__name__}{{description}}"
+    ENTRIES.driver(V1 + f"{kind.sdk}Context.patch", patch_args, kind.needs)(kind.patch)
+    ENTRIES.driver(V1 + f"{kind.sdk}Context.delete", kind.ids, kind.needs)(kind.delete)
