@@ -11,12 +11,14 @@ from twilio.rest.conversations.v2.configuration import ConfigurationList
 from twilio.rest.conversations.v2.conversation import ConversationList
 
 from .calls_memory import make_store
-from .harness import Entry, Run, check_id
+from .harness import Entries, Run, check_id
 
 __all__ = ["ENTRIES", "make_conversation", "make_orchestrator"]
 
 V2 = "conversations.v2."
 CONFIG = "(?:conv|cfg)_configuration"  # conversations-v2.md: both prefixes appear
+ORCH = ("memory store", "orchestrator configuration")
+ENTRIES = Entries()
 
 
 def config_body(run: Run, store_id: str, intelligence_ids: list[str]) -> dict[str, Any]:
@@ -79,6 +81,12 @@ def make_conversation(run: Run, orchestrator_id: str, *texts: str) -> str:
     return ident
 
 
+@ENTRIES.driver(
+    V2 + "ConfigurationList.create",
+    "CreateConfigurationRequest{displayName, description, conversationGroupingType,"
+    " memoryStoreId, channelSettings}",
+    ("memory store",),
+)
 def config_create(run: Run) -> None:
     ident = make_orchestrator(run, make_store(run))
     assert run.client.conversations.v2.configurations(ident).fetch().display_name == run.name(
@@ -86,20 +94,24 @@ def config_create(run: Run) -> None:
     )
 
 
+@ENTRIES.driver(V2 + "ConfigurationList.list", "page_size", ORCH)
 def config_list(run: Run) -> None:
     ident = make_orchestrator(run, make_store(run))
     assert ident in run.listed(run.client.conversations.v2.configurations.list(page_size=50))
 
 
+@ENTRIES.driver(V2 + "ConfigurationContext.fetch", "id", ORCH)
 def config_fetch(run: Run) -> None:
     store_id = make_store(run)
     ident = make_orchestrator(run, store_id)
-    fetched = run.client.conversations.v2.configurations(ident).fetch()
-    run.answered(200)
+    fetched = run.got(run.client.conversations.v2.configurations(ident).fetch())
     assert (fetched.id, fetched.memory_store_id) == (ident, store_id)
     assert fetched.conversation_grouping_type == "GROUP_BY_PARTICIPANT_ADDRESSES"
 
 
+@ENTRIES.driver(
+    V2 + "ConfigurationContext.update", "id, UpdateConfigurationRequest (whole body)", ORCH
+)
 def config_update(run: Run) -> None:
     store_id = make_store(run)
     ident = make_orchestrator(run, store_id)
@@ -115,6 +127,9 @@ def config_update(run: Run) -> None:
     assert context.fetch().description == "replaced"
 
 
+@ENTRIES.driver(
+    V2 + "ConfigurationContext.patch", "id, PatchConfigurationRequest{description}", ORCH
+)
 def config_patch(run: Run) -> None:
     ident = make_orchestrator(run, make_store(run))
     context = run.client.conversations.v2.configurations(ident)
@@ -124,12 +139,14 @@ def config_patch(run: Run) -> None:
     assert (fetched.description, fetched.display_name) == ("patched", run.name("orch"))
 
 
+@ENTRIES.driver(V2 + "ConfigurationContext.delete", "id", ORCH)
 def config_delete(run: Run) -> None:
     ident = make_orchestrator(run, make_store(run))
     settled(run, run.client.conversations.v2.configurations(ident).delete(), "DELETE")
     run.deleted(ident)
 
 
+@ENTRIES.driver(V2 + "OperationContext.fetch", "id", ORCH)
 def operation_fetch(run: Run) -> None:
     configurations = run.client.conversations.v2.configurations
     body = config_body(run, make_store(run), [])
@@ -139,39 +156,10 @@ def operation_fetch(run: Run) -> None:
     ident = accepted.related["configurationId"]
     run.created("orchestrator configuration", ident, configurations(ident).delete)
     op_id = accepted.status_url.rsplit("/", 1)[-1]
-    first = run.client.conversations.v2.operations(op_id).fetch()
-    run.answered(200)
+    first = run.got(run.client.conversations.v2.operations(op_id).fetch())
     # conversations-v2.md §3 and the SDK: PENDING, COMPLETED, FAILED (no RUNNING).
     assert first.status in ("PENDING", "COMPLETED"), first.status
     done = run.operation_done(run.client.conversations.v2.operations(op_id).fetch, "create")
     assert (done.operation_id, done.status) == (op_id, "COMPLETED")
     assert done.related == {"configurationId": ident}
     assert done.completed_at is not None
-
-
-ORCH = ("memory store", "orchestrator configuration")
-ENTRIES = [
-    Entry(
-        V2 + "ConfigurationList.create",
-        "CreateConfigurationRequest{displayName, description, conversationGroupingType,"
-        " memoryStoreId, channelSettings}",
-        ("memory store",),
-        config_create,
-    ),
-    Entry(V2 + "ConfigurationList.list", "page_size", ORCH, config_list),
-    Entry(V2 + "ConfigurationContext.fetch", "id", ORCH, config_fetch),
-    Entry(
-        V2 + "ConfigurationContext.update",
-        "id, UpdateConfigurationRequest (whole body)",
-        ORCH,
-        config_update,
-    ),
-    Entry(
-        V2 + "ConfigurationContext.patch",
-        "id, PatchConfigurationRequest{description}",
-        ORCH,
-        config_patch,
-    ),
-    Entry(V2 + "ConfigurationContext.delete", "id", ORCH, config_delete),
-    Entry(V2 + "OperationContext.fetch", "id", ORCH, operation_fetch),
-]

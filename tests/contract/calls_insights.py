@@ -13,7 +13,7 @@ from twilio.rest.insights.v3.result import ResultList
 from .calls_conversations import make_conversation
 from .calls_intelligence import make_operator
 from .calls_results import WORLD, make_world
-from .harness import Entry, Run, check_id
+from .harness import Entries, Run, check_id
 
 __all__ = ["ENTRIES"]
 
@@ -22,30 +22,36 @@ QUERY = {
     "domain": "Conversations",
     "query": {"measures": ["Conversation.Count"], "dimensions": ["Id"]},
 }
+MAP = ("operator", "custom field mapping")
+# The SDK (and the reference) offer no way to delete a custom field mapping.
+NO_DELETE = "creates a custom field mapping, which nothing can delete"
+ENTRIES = Entries()
 
 
+@ENTRIES.driver(V3 + "QueryList.create", "InsightsQueryRequest{domain, query}, page_size")
 def query_create(run: Run) -> None:
-    page = run.client.insights.v3.query.create(QueryList.InsightsQueryRequest(QUERY), page_size=10)
-    run.answered(200)
+    page = run.got(
+        run.client.insights.v3.query.create(QueryList.InsightsQueryRequest(QUERY), page_size=10)
+    )
     assert page.meta is not None, vars(page)
     assert isinstance(page.items, list), vars(page)
 
 
+@ENTRIES.driver(V3 + "QueryList.fetch", "page_token", (*WORLD, "second conversation"))
 def query_fetch(run: Run) -> None:
     world = make_world(run)
     make_conversation(run, world["orchestrator"], "A second conversation")
     first = run.client.insights.v3.query.create(QueryList.InsightsQueryRequest(QUERY), page_size=1)
     token = (first.meta or {}).get("nextToken")
     assert token, first.meta
-    second = run.client.insights.v3.query.fetch(page_token=token)
-    run.answered(200)
+    second = run.got(run.client.insights.v3.query.fetch(page_token=token))
     assert len(second.items) == 1
     assert second.items != first.items
 
 
+@ENTRIES.driver(V3 + "MetadataList.fetch", "")
 def metadata_fetch(run: Run) -> None:
-    catalogue = run.client.insights.v3.metadata.fetch()
-    run.answered(200)
+    catalogue = run.got(run.client.insights.v3.metadata.fetch())
     assert catalogue.domain == "Conversations"
     assert catalogue.cubes, vars(catalogue)
 
@@ -59,31 +65,33 @@ def make_job(run: Run) -> str:
     return check_id(job.operation_id, "proc_job")
 
 
+@ENTRIES.driver(V3 + "QueryJobList.create", "InsightsQueryRequest")
 def job_create(run: Run) -> None:
     op_id = make_job(run)
     done = run.operation_done(run.client.insights.v3.query_jobs(op_id).fetch, "query job")
     assert done.status == "COMPLETED", done.status
 
 
+@ENTRIES.driver(V3 + "QueryJobList.list", "", ("query job",))
 def job_list(run: Run) -> None:
     op_id = make_job(run)
     assert op_id in run.listed(run.client.insights.v3.query_jobs.list(), "operation_id")
 
 
+@ENTRIES.driver(V3 + "QueryJobContext.fetch", "operation_id", ("query job",))
 def job_fetch(run: Run) -> None:
     op_id = make_job(run)
-    fetched = run.client.insights.v3.query_jobs(op_id).fetch()
-    run.answered(200)
+    fetched = run.got(run.client.insights.v3.query_jobs(op_id).fetch())
     assert fetched.operation_id == op_id
     assert fetched.status
 
 
+@ENTRIES.driver(V3 + "ResultList.fetch", "operation_id", ("query job",))
 def result_fetch(run: Run) -> None:
     op_id = make_job(run)
     run.operation_done(run.client.insights.v3.query_jobs(op_id).fetch, "query job")
     # SDK 9.13.0: V3 exposes no property for ResultList; it is built on the version.
-    result = ResultList(run.client.insights.v3, op_id).fetch()
-    run.answered(200)
+    result = run.got(ResultList(run.client.insights.v3, op_id).fetch())
     assert isinstance(result.items, list), vars(result)
 
 
@@ -114,6 +122,12 @@ def make_mapping(run: Run) -> str:
     return run.created("custom field mapping", ident, None)
 
 
+@ENTRIES.driver(
+    V3 + "CustomFieldMappingList.create",
+    "CustomFieldMappingRequest{category, name, description, entityMetadata.intelligenceOperator}",
+    ("operator",),
+    not_live=NO_DELETE,
+)
 def mapping_create(run: Run) -> None:
     before = measure_capacity(run)
     ident = make_mapping(run)
@@ -126,18 +140,25 @@ def mapping_create(run: Run) -> None:
     )
 
 
+@ENTRIES.driver(V3 + "CustomFieldMappingList.list", "", MAP, not_live=NO_DELETE)
 def mapping_list(run: Run) -> None:
     ident = make_mapping(run)
     assert ident in run.listed(run.client.insights.v3.custom_field_mappings.list())
 
 
+@ENTRIES.driver(V3 + "CustomFieldMappingContext.fetch", "mapping_id", MAP, not_live=NO_DELETE)
 def mapping_fetch(run: Run) -> None:
     ident = make_mapping(run)
-    fetched = run.client.insights.v3.custom_field_mappings(ident).fetch()
-    run.answered(200)
+    fetched = run.got(run.client.insights.v3.custom_field_mappings(ident).fetch())
     assert (fetched.id, fetched.category) == (ident, "MEASURE")
 
 
+@ENTRIES.driver(
+    V3 + "CustomFieldMappingContext.patch",
+    "mapping_id, CustomFieldMappingUpdateRequest{entityMetadata}",
+    MAP,
+    not_live=NO_DELETE,
+)
 def mapping_patch(run: Run) -> None:
     ident = make_mapping(run)
     fetched = run.client.insights.v3.custom_field_mappings(ident).fetch()
@@ -146,16 +167,14 @@ def mapping_patch(run: Run) -> None:
     update = CustomFieldMappingList.CustomFieldMappingUpdateRequest(
         {"entityMetadata": {"sourceType": "INTELLIGENCE_OPERATOR", "intelligenceOperator": source}}
     )
-    patched = run.client.insights.v3.custom_field_mappings(ident).patch(update)
-    run.answered(200)
+    patched = run.got(run.client.insights.v3.custom_field_mappings(ident).patch(update))
     assert patched.id == ident
     assert patched.entity_metadata["intelligenceOperator"]["field"] == "score"
 
 
 def measure_capacity(run: Run) -> dict[str, int] | None:
     """{consumed, remaining}, or None where custom measures do not apply (``{}``)."""
-    capacity = run.client.insights.v3.custom_field_mappings_capacity.fetch()
-    run.answered(200)
+    capacity = run.got(run.client.insights.v3.custom_field_mappings_capacity.fetch())
     measure: dict[str, int] | None = capacity.measure
     if measure is not None:
         assert isinstance(measure["consumed"], int), measure
@@ -164,46 +183,6 @@ def measure_capacity(run: Run) -> dict[str, int] | None:
     return measure
 
 
+@ENTRIES.driver(V3 + "CustomFieldMappingsCapacityList.fetch", "")
 def capacity_fetch(run: Run) -> None:
     measure_capacity(run)
-
-
-MAP = ("operator", "custom field mapping")
-# The SDK (and the reference) offer no way to delete a custom field mapping.
-NO_DELETE = "creates a custom field mapping, which nothing can delete"
-ENTRIES = [
-    Entry(
-        V3 + "QueryList.create", "InsightsQueryRequest{domain, query}, page_size", (), query_create
-    ),
-    Entry(
-        V3 + "QueryList.fetch",
-        "page_token",
-        (*WORLD, "second conversation"),
-        query_fetch,
-    ),
-    Entry(V3 + "MetadataList.fetch", "", (), metadata_fetch),
-    Entry(V3 + "QueryJobList.create", "InsightsQueryRequest", (), job_create),
-    Entry(V3 + "QueryJobList.list", "", ("query job",), job_list),
-    Entry(V3 + "QueryJobContext.fetch", "operation_id", ("query job",), job_fetch),
-    Entry(V3 + "ResultList.fetch", "operation_id", ("query job",), result_fetch),
-    Entry(
-        V3 + "CustomFieldMappingList.create",
-        "CustomFieldMappingRequest{category, name, description,"
-        " entityMetadata.intelligenceOperator}",
-        ("operator",),
-        mapping_create,
-        not_live=NO_DELETE,
-    ),
-    Entry(V3 + "CustomFieldMappingList.list", "", MAP, mapping_list, not_live=NO_DELETE),
-    Entry(
-        V3 + "CustomFieldMappingContext.fetch", "mapping_id", MAP, mapping_fetch, not_live=NO_DELETE
-    ),
-    Entry(
-        V3 + "CustomFieldMappingContext.patch",
-        "mapping_id, CustomFieldMappingUpdateRequest{entityMetadata}",
-        MAP,
-        mapping_patch,
-        not_live=NO_DELETE,
-    ),
-    Entry(V3 + "CustomFieldMappingsCapacityList.fetch", "", (), capacity_fetch),
-]

@@ -7,13 +7,17 @@ from typing import Any
 from twilio.rest.intelligence.v3.configuration import ConfigurationList
 from twilio.rest.intelligence.v3.operator import OperatorList
 
-from .harness import Entry, Run, check_id
+from .harness import Entries, Run, check_id, ident_of
 
 __all__ = ["ENTRIES", "make_configuration", "make_operator"]
 
 # Twilio-authored Sentiment operator (intelligence-v3.md, Twilio operators).
 SENTIMENT = "intelligence_operator_01kcrvw16kfa88qvgrfmr7y151"
 V3 = "intelligence.v3."
+
+CONFIGURATION = ("intelligence configuration",)
+OPERATOR = ("operator",)
+ENTRIES = Entries()
 
 
 def operator_body(run: Run, **overrides: Any) -> dict[str, Any]:
@@ -62,45 +66,54 @@ def make_configuration(run: Run, operator_id: str = SENTIMENT, on: str = "CONVER
     return created
 
 
+@ENTRIES.driver(
+    V3 + "ConfigurationList.create",
+    "CreateConfigurationRequest{displayName, description, rules}",
+    ("operator (Twilio's Sentiment)",),
+)
 def configuration_create(run: Run) -> None:
     created = make_configuration(run)
     assert created.display_name == run.name("cfg")
     assert len(created.rules or []) == 1, created.rules
-    first = created.rules[0]
-    rule_id = first["id"] if isinstance(first, dict) else first.id
+    rule_id = ident_of(created.rules[0])
     check_id(rule_id, "intelligence_configurationrule")
     assert created.version is not None
 
 
+@ENTRIES.driver(V3 + "ConfigurationList.list", "page_size", CONFIGURATION)
 def configuration_list(run: Run) -> None:
     created = make_configuration(run)
     assert created.id in run.listed(run.client.intelligence.v3.configurations.list(page_size=50))
 
 
+@ENTRIES.driver(V3 + "ConfigurationContext.fetch", "id", CONFIGURATION)
 def configuration_fetch(run: Run) -> None:
     created = make_configuration(run)
-    fetched = run.client.intelligence.v3.configurations(created.id).fetch()
-    run.answered(200)
+    fetched = run.got(run.client.intelligence.v3.configurations(created.id).fetch())
     assert (fetched.id, fetched.display_name) == (created.id, created.display_name)
 
 
+@ENTRIES.driver(
+    V3 + "ConfigurationContext.update",
+    "id, UpdateConfigurationRequest{displayName, description, rules[id]}",
+    CONFIGURATION,
+)
 def configuration_update(run: Run) -> None:
     created = make_configuration(run)
-    first = created.rules[0]
-    rule_id = first["id"] if isinstance(first, dict) else first.id
+    rule_id = ident_of(created.rules[0])
     body = {
         "displayName": run.name("cfg"),
         "description": "updated",
         "rules": [{**rule(), "id": rule_id}],
     }
     context = run.client.intelligence.v3.configurations(created.id)
-    updated = context.update(ConfigurationList.UpdateConfigurationRequest(body))
-    run.answered(200)
+    updated = run.got(context.update(ConfigurationList.UpdateConfigurationRequest(body)))
     assert (updated.id, updated.description) == (created.id, "updated")
     assert updated.version is not None
     assert updated.version > created.version
 
 
+@ENTRIES.driver(V3 + "ConfigurationContext.delete", "id", CONFIGURATION)
 def configuration_delete(run: Run) -> None:
     created = make_configuration(run)
     assert run.client.intelligence.v3.configurations(created.id).delete() is True
@@ -108,6 +121,10 @@ def configuration_delete(run: Run) -> None:
     run.deleted(created.id)
 
 
+@ENTRIES.driver(
+    V3 + "OperatorList.create",
+    "LanguageOperator{displayName, description, prompt, outputFormat, outputSchema}",
+)
 def operator_create(run: Run) -> None:
     ident = make_operator(run)
     fetched = run.client.intelligence.v3.operators(ident).fetch()
@@ -115,6 +132,7 @@ def operator_create(run: Run) -> None:
     assert fetched.author == "SELF", fetched.author
 
 
+@ENTRIES.driver(V3 + "OperatorList.list", "page_size", OPERATOR)
 def operator_list(run: Run) -> None:
     """Pages of one: the SDK follows the emulator's nextToken through every operator."""
     mine = {make_operator(run), make_operator_named(run, "Other")}
@@ -125,14 +143,15 @@ def operator_list(run: Run) -> None:
     assert len(pages) >= len(ids), "one page per operator"
 
 
+@ENTRIES.driver(V3 + "OperatorContext.fetch", "id (Twilio's Sentiment)")
 def operator_fetch(run: Run) -> None:
-    fetched = run.client.intelligence.v3.operators(SENTIMENT).fetch()
-    run.answered(200)
+    fetched = run.got(run.client.intelligence.v3.operators(SENTIMENT).fetch())
     assert (fetched.id, fetched.author) == (SENTIMENT, "TWILIO")
     assert fetched.version is not None
     assert fetched.version >= 1
 
 
+@ENTRIES.driver(V3 + "OperatorContext.update", "id, LanguageOperator", OPERATOR)
 def operator_update(run: Run) -> None:
     ident = make_operator(run)
     body = operator_body(run, description="Scores it again")
@@ -144,6 +163,7 @@ def operator_update(run: Run) -> None:
     assert updated.version == 2, updated.version
 
 
+@ENTRIES.driver(V3 + "OperatorContext.delete", "id", OPERATOR)
 def operator_delete(run: Run) -> None:
     ident = make_operator(run)
     assert run.client.intelligence.v3.operators(ident).delete() is True
@@ -151,63 +171,15 @@ def operator_delete(run: Run) -> None:
     run.deleted(ident)
 
 
+@ENTRIES.driver(V3 + "VersionList.list", "id (Twilio's Sentiment)")
 def version_list(run: Run) -> None:
-    versions = run.client.intelligence.v3.versions(SENTIMENT).list()
-    run.answered(200)
+    versions = run.got(run.client.intelligence.v3.versions(SENTIMENT).list())
     assert versions
     assert all(v.version is not None for v in versions)
 
 
+@ENTRIES.driver(V3 + "VersionContext.fetch", "id (Twilio's Sentiment), resource_version")
 def version_fetch(run: Run) -> None:
-    fetched = run.client.intelligence.v3.versions(SENTIMENT, 1).fetch()
-    run.answered(200)
+    fetched = run.got(run.client.intelligence.v3.versions(SENTIMENT, 1).fetch())
     assert fetched.version == 1
     assert fetched.status, vars(fetched)
-
-
-ENTRIES = [
-    Entry(
-        V3 + "ConfigurationList.create",
-        "CreateConfigurationRequest{displayName, description, rules}",
-        ("operator (Twilio's Sentiment)",),
-        configuration_create,
-    ),
-    Entry(
-        V3 + "ConfigurationList.list",
-        "page_size",
-        ("intelligence configuration",),
-        configuration_list,
-    ),
-    Entry(
-        V3 + "ConfigurationContext.fetch",
-        "id",
-        ("intelligence configuration",),
-        configuration_fetch,
-    ),
-    Entry(
-        V3 + "ConfigurationContext.update",
-        "id, UpdateConfigurationRequest{displayName, description, rules[id]}",
-        ("intelligence configuration",),
-        configuration_update,
-    ),
-    Entry(
-        V3 + "ConfigurationContext.delete",
-        "id",
-        ("intelligence configuration",),
-        configuration_delete,
-    ),
-    Entry(
-        V3 + "OperatorList.create",
-        "LanguageOperator{displayName, description, prompt, outputFormat, outputSchema}",
-        (),
-        operator_create,
-    ),
-    Entry(V3 + "OperatorList.list", "page_size", ("operator",), operator_list),
-    Entry(V3 + "OperatorContext.fetch", "id (Twilio's Sentiment)", (), operator_fetch),
-    Entry(V3 + "OperatorContext.update", "id, LanguageOperator", ("operator",), operator_update),
-    Entry(V3 + "OperatorContext.delete", "id", ("operator",), operator_delete),
-    Entry(V3 + "VersionList.list", "id (Twilio's Sentiment)", (), version_list),
-    Entry(
-        V3 + "VersionContext.fetch", "id (Twilio's Sentiment), resource_version", (), version_fetch
-    ),
-]

@@ -3,6 +3,8 @@ settings, trait groups and data mappings, all asynchronous (202, then an operati
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from twilio.rest.memory.v1.data_mapping import DataMappingList
@@ -10,7 +12,7 @@ from twilio.rest.memory.v1.identity_resolution_setting import IdentityResolution
 from twilio.rest.memory.v1.store import StoreList
 from twilio.rest.memory.v1.trait_group import TraitGroupList
 
-from .harness import Entry, Run, check_id
+from .harness import Entries, Run, check_id, ident_of
 
 __all__ = ["ENTRIES", "make_store"]
 
@@ -41,6 +43,10 @@ TRAITS = {
         "validationRule": {"ruleType": "NUMBER", "min": 0, "max": 100},
     },
 }
+STORE = ("memory store",)
+GROUP = ("memory store", "trait group")
+MAPPING = ("memory store", "trait group", "data mapping")
+ENTRIES = Entries()
 
 
 def settled(run: Run, accepted: Any, what: str, gone_is_done: bool = False) -> Any:
@@ -48,8 +54,7 @@ def settled(run: Run, accepted: Any, what: str, gone_is_done: bool = False) -> A
 
 
 def result_id(done: Any) -> str:
-    result = done.result
-    ident = result["id"] if isinstance(result, dict) else result.id
+    ident = ident_of(done.result)
     assert isinstance(ident, str)
     return ident
 
@@ -108,52 +113,69 @@ def make_mapping(run: Run, store_id: str, group: str) -> str:
     )
 
 
+def store_with_group(run: Run) -> tuple[str, str]:
+    """A store and a trait group in it: (store id, group name)."""
+    store_id = make_store(run)
+    return store_id, make_group(run, store_id)
+
+
+def store_with_mapping(run: Run) -> tuple[str, str]:
+    """A store, a trait group and a data mapping onto it: (store id, mapping id)."""
+    store_id, group = store_with_group(run)
+    return store_id, make_mapping(run, store_id, group)
+
+
+def a_store(run: Run) -> tuple[str, Any]:
+    """A new store: its id and its SDK context (likewise a_group and a_mapping)."""
+    store_id = make_store(run)
+    return store_id, run.client.memory.v1.stores(store_id)
+
+
+def a_group(run: Run) -> tuple[str, Any]:
+    store_id, name = store_with_group(run)
+    return name, run.client.memory.v1.trait_groups(store_id, name)
+
+
+def a_mapping(run: Run) -> tuple[str, Any]:
+    store_id, ident = store_with_mapping(run)
+    return ident, run.client.memory.v1.data_mappings(store_id, ident)
+
+
+@ENTRIES.driver(V1 + "StoreList.create", "ServiceRequest{displayName, description}")
 def store_create(run: Run) -> None:
     store_id = make_store(run)
     fetched = run.client.memory.v1.stores(store_id).fetch()
     assert fetched.display_name == run.name("store")
 
 
+@ENTRIES.driver(V1 + "StoreList.list", "page_size", STORE)
 def store_list(run: Run) -> None:
     store_id = make_store(run)
-    listed = run.client.memory.v1.stores.list(page_size=100)
-    run.answered(200)
+    listed = run.got(run.client.memory.v1.stores.list(page_size=100))
     # The SDK types the items as plain store ids (List[str]).
     assert store_id in listed, listed
 
 
+@ENTRIES.driver(V1 + "StoreContext.fetch", "store_id", STORE)
 def store_fetch(run: Run) -> None:
-    store_id = make_store(run)
-    fetched = run.client.memory.v1.stores(store_id).fetch()
-    run.answered(200)
+    store_id, store = a_store(run)
+    fetched = run.got(store.fetch())
     assert (fetched.id, fetched.status) == (store_id, "ACTIVE")
     assert fetched.version is not None
 
 
-def store_patch(run: Run) -> None:
-    store_id = make_store(run)
-    store = run.client.memory.v1.stores(store_id)
-    settled(
-        run, store.patch(StoreList.PatchStoreRequest({"description": "patched"})), "store patch"
-    )
-    assert store.fetch().description == "patched"
-
-
-def store_delete(run: Run) -> None:
-    store_id = make_store(run)
-    settled(run, run.client.memory.v1.stores(store_id).delete(), "store delete")
-    run.deleted(store_id)
-
-
+@ENTRIES.driver(V1 + "IdentityResolutionSettingList.fetch", "store_id", STORE)
 def settings_fetch(run: Run) -> None:
     store_id = make_store(run)
-    fetched = run.client.memory.v1.identity_resolution_settings(store_id).fetch()
-    run.answered(200)
+    fetched = run.got(run.client.memory.v1.identity_resolution_settings(store_id).fetch())
     assert fetched.identifier_configs
     assert fetched.matching_rules
     assert fetched.version is not None
 
 
+@ENTRIES.driver(
+    V1 + "IdentityResolutionSettingList.update", "store_id, IdentityResolutionSettingsCore", STORE
+)
 def settings_update(run: Run) -> None:
     store_id = make_store(run)
     settings = run.client.memory.v1.identity_resolution_settings(store_id)
@@ -162,91 +184,55 @@ def settings_update(run: Run) -> None:
     assert settings.fetch().matching_rules == ["email", "phone"]
 
 
+@ENTRIES.driver(
+    V1 + "TraitGroupList.create",
+    "store_id, TraitGroupRequest{displayName, description, traits}",
+    STORE,
+)
 def group_create(run: Run) -> None:
-    store_id = make_store(run)
-    name = make_group(run, store_id)
-    fetched = run.client.memory.v1.trait_groups(store_id, name).fetch(include_traits=True)
-    assert fetched.trait_group["displayName"] == name
+    name, group = a_group(run)
+    assert group.fetch(include_traits=True).trait_group["displayName"] == name
 
 
+@ENTRIES.driver(V1 + "TraitGroupList.list", "store_id", GROUP)
 def group_list(run: Run) -> None:
-    store_id = make_store(run)
-    name = make_group(run, store_id)
+    store_id, name = store_with_group(run)
     assert name in run.listed(run.client.memory.v1.trait_groups(store_id).list(), "display_name")
 
 
+@ENTRIES.driver(V1 + "TraitGroupContext.fetch", "store_id, trait_group_name, include_traits", GROUP)
 def group_fetch(run: Run) -> None:
-    store_id = make_store(run)
-    name = make_group(run, store_id)
-    fetched = run.client.memory.v1.trait_groups(store_id, name).fetch(include_traits=True)
-    run.answered(200)
+    name, group = a_group(run)
+    fetched = run.got(group.fetch(include_traits=True))
     # The SDK keeps the answer's wrapper: {traitGroup: {...}, meta}.
     assert fetched.trait_group["displayName"] == name
     assert set(fetched.trait_group["traits"]) == {"score"}
 
 
-def group_patch(run: Run) -> None:
-    store_id = make_store(run)
-    name = make_group(run, store_id)
-    group = run.client.memory.v1.trait_groups(store_id, name)
-    settled(
-        run,
-        group.patch(TraitGroupList.PatchTraitGroupRequest({"description": "patched"})),
-        "trait group patch",
-    )
-    assert group.fetch().trait_group["description"] == "patched"
-
-
-def group_delete(run: Run) -> None:
-    store_id = make_store(run)
-    name = make_group(run, store_id)
-    settled(run, run.client.memory.v1.trait_groups(store_id, name).delete(), "trait group delete")
-    run.deleted(name)
-
-
+@ENTRIES.driver(
+    V1 + "DataMappingList.create",
+    "store_id, CreateDataMappingInput{displayName, mappingFrom, mappingTo}",
+    GROUP,
+)
 def mapping_create(run: Run) -> None:
-    store_id = make_store(run)
-    ident = make_mapping(run, store_id, make_group(run, store_id))
-    assert run.client.memory.v1.data_mappings(store_id, ident).fetch().display_name == run.name(
-        "mapping"
-    )
+    _, mapping = a_mapping(run)
+    assert mapping.fetch().display_name == run.name("mapping")
 
 
+@ENTRIES.driver(V1 + "DataMappingList.list", "store_id", MAPPING)
 def mapping_list(run: Run) -> None:
-    store_id = make_store(run)
-    ident = make_mapping(run, store_id, make_group(run, store_id))
+    store_id, ident = store_with_mapping(run)
     assert ident in run.listed(run.client.memory.v1.data_mappings(store_id).list())
 
 
+@ENTRIES.driver(V1 + "DataMappingContext.fetch", "store_id, data_mapping_id", MAPPING)
 def mapping_fetch(run: Run) -> None:
-    store_id = make_store(run)
-    ident = make_mapping(run, store_id, make_group(run, store_id))
-    fetched = run.client.memory.v1.data_mappings(store_id, ident).fetch()
-    run.answered(200)
+    ident, mapping = a_mapping(run)
+    fetched = run.got(mapping.fetch())
     assert (fetched.id, fetched.display_name) == (ident, run.name("mapping"))
 
 
-def mapping_patch(run: Run) -> None:
-    store_id = make_store(run)
-    ident = make_mapping(run, store_id, make_group(run, store_id))
-    mapping = run.client.memory.v1.data_mappings(store_id, ident)
-    settled(
-        run,
-        mapping.patch(DataMappingList.DataMappingCore({"description": "patched"})),
-        "data mapping patch",
-    )
-    assert mapping.fetch().description == "patched"
-
-
-def mapping_delete(run: Run) -> None:
-    store_id = make_store(run)
-    ident = make_mapping(run, store_id, make_group(run, store_id))
-    settled(
-        run, run.client.memory.v1.data_mappings(store_id, ident).delete(), "data mapping delete"
-    )
-    run.deleted(ident)
-
-
+@ENTRIES.driver(V1 + "OperationContext.fetch", "operation_id", STORE)
 def operation_fetch(run: Run) -> None:
     stores = run.client.memory.v1.stores
     accepted = stores.create(StoreList.ServiceRequest({"displayName": run.name("store")}))
@@ -258,58 +244,62 @@ def operation_fetch(run: Run) -> None:
     assert done.completed_at is not None
 
 
-STORE = ("memory store",)
-GROUP = ("memory store", "trait group")
-MAPPING = ("memory store", "trait group", "data mapping")
-ENTRIES = [
-    Entry(V1 + "StoreList.create", "ServiceRequest{displayName, description}", (), store_create),
-    Entry(V1 + "StoreList.list", "page_size", STORE, store_list),
-    Entry(V1 + "StoreContext.fetch", "store_id", STORE, store_fetch),
-    Entry(
-        V1 + "StoreContext.patch", "store_id, PatchStoreRequest{description}", STORE, store_patch
-    ),
-    Entry(V1 + "StoreContext.delete", "store_id", STORE, store_delete),
-    Entry(V1 + "OperationContext.fetch", "operation_id", STORE, operation_fetch),
-    Entry(V1 + "IdentityResolutionSettingList.fetch", "store_id", STORE, settings_fetch),
-    Entry(
-        V1 + "IdentityResolutionSettingList.update",
-        "store_id, IdentityResolutionSettingsCore",
-        STORE,
-        settings_update,
-    ),
-    Entry(
-        V1 + "TraitGroupList.create",
-        "store_id, TraitGroupRequest{displayName, description, traits}",
-        STORE,
-        group_create,
-    ),
-    Entry(V1 + "TraitGroupList.list", "store_id", GROUP, group_list),
-    Entry(
-        V1 + "TraitGroupContext.fetch",
-        "store_id, trait_group_name, include_traits",
+@dataclass(frozen=True)
+class Kind:
+    """A Memory kind whose PATCH and DELETE the contract drives alike: the description patched,
+    the operation settled and the change fetched; the delete's operation settled."""
+
+    sdk: str  # the SDK's class prefix: <sdk>Context
+    what: str  # as the operations are named in failures: "trait group patch"
+    ids: str  # what the context is given, as the table says it
+    needs: tuple[str, ...]
+    made: Callable[[Run], tuple[str, Any]]  # a new one: its id and its SDK context
+    request: type[Any]  # the PATCH body's SDK type
+    description: Callable[[Any], str]  # where a fetched one keeps its description
+
+    def patch(self, run: Run) -> None:
+        _, context = self.made(run)
+        patch = self.request({"description": "patched"})
+        settled(run, context.patch(patch), f"{self.what} patch")
+        assert self.description(context.fetch()) == "patched"
+
+    def delete(self, run: Run) -> None:
+        ident, context = self.made(run)
+        settled(run, context.delete(), f"{self.what} delete")
+        run.deleted(ident)
+
+
+def described(fetched: Any) -> str:
+    description: str = fetched.description
+    return description
+
+
+def group_described(fetched: Any) -> str:
+    description: str = fetched.trait_group["description"]  # the SDK keeps the wrapper
+    return description
+
+
+for kind in (
+    Kind("Store", "store", "store_id", STORE, a_store, StoreList.PatchStoreRequest, described),
+    Kind(
+        "TraitGroup",
+        "trait group",
+        "store_id, trait_group_name",
         GROUP,
-        group_fetch,
+        a_group,
+        TraitGroupList.PatchTraitGroupRequest,
+        group_described,
     ),
-    Entry(
-        V1 + "TraitGroupContext.patch",
-        "store_id, trait_group_name, PatchTraitGroupRequest{description}",
-        GROUP,
-        group_patch,
-    ),
-    Entry(V1 + "TraitGroupContext.delete", "store_id, trait_group_name", GROUP, group_delete),
-    Entry(
-        V1 + "DataMappingList.create",
-        "store_id, CreateDataMappingInput{displayName, mappingFrom, mappingTo}",
-        GROUP,
-        mapping_create,
-    ),
-    Entry(V1 + "DataMappingList.list", "store_id", MAPPING, mapping_list),
-    Entry(V1 + "DataMappingContext.fetch", "store_id, data_mapping_id", MAPPING, mapping_fetch),
-    Entry(
-        V1 + "DataMappingContext.patch",
-        "store_id, data_mapping_id, DataMappingCore{description}",
+    Kind(
+        "DataMapping",
+        "data mapping",
+        "store_id, data_mapping_id",
         MAPPING,
-        mapping_patch,
+        a_mapping,
+        DataMappingList.DataMappingCore,
+        described,
     ),
-    Entry(V1 + "DataMappingContext.delete", "store_id, data_mapping_id", MAPPING, mapping_delete),
-]
+):
+    patch_args = f"{kind.ids}, {kind.request.__name__}{{description}}"
+    ENTRIES.driver(V1 + f"{kind.sdk}Context.patch", patch_args, kind.needs)(kind.patch)
+    ENTRIES.driver(V1 + f"{kind.sdk}Context.delete", kind.ids, kind.needs)(kind.delete)

@@ -12,12 +12,14 @@ from twilio.rest.intelligence.v3.rule_execution import RuleExecutionList
 from .calls_conversations import make_conversation, make_orchestrator
 from .calls_intelligence import SENTIMENT, make_configuration
 from .calls_memory import make_store
-from .harness import Entry, Run, check_id
+from .harness import Entries, Run, check_id, ident_of
 
 __all__ = ["ENTRIES", "WORLD", "make_world"]
 
 V3 = "intelligence.v3."
 WORLD = ("memory store", "intelligence configuration", "orchestrator configuration", "conversation")
+
+ENTRIES = Entries()
 
 
 def make_world(run: Run, on: str = "COMMUNICATION") -> dict[str, Any]:
@@ -36,6 +38,7 @@ def results(run: Run, conversation: str) -> list[Any]:
     return found
 
 
+@ENTRIES.driver(V3 + "ConversationList.list", "intelligence_configuration_ids", WORLD)
 def conversation_list(run: Run) -> None:
     world = make_world(run)
     results(run, world["conversation"])
@@ -46,15 +49,16 @@ def conversation_list(run: Run) -> None:
     assert world["conversation"] in {c.id for c in listed}
 
 
+@ENTRIES.driver(V3 + "ConversationContext.fetch", "id", WORLD)
 def conversation_fetch(run: Run) -> None:
     world = make_world(run)
     results(run, world["conversation"])
-    fetched = run.client.intelligence.v3.conversations(world["conversation"]).fetch()
-    run.answered(200)
+    fetched = run.got(run.client.intelligence.v3.conversations(world["conversation"]).fetch())
     assert fetched.id == world["conversation"]
     assert world["config"].id in (fetched.intelligence_configuration_ids or []), vars(fetched)
 
 
+@ENTRIES.driver(V3 + "OperatorResultList.list", "conversation_id", WORLD)
 def result_list(run: Run) -> None:
     world = make_world(run)
     found = results(run, world["conversation"])
@@ -65,14 +69,15 @@ def result_list(run: Run) -> None:
         assert item.result is not None
 
 
+@ENTRIES.driver(V3 + "OperatorResultContext.fetch", "operator_result_id", WORLD)
 def result_fetch(run: Run) -> None:
     world = make_world(run)
     first = results(run, world["conversation"])[0]
-    fetched = run.client.intelligence.v3.operator_results(first.id).fetch()
-    run.answered(200)
+    fetched = run.got(run.client.intelligence.v3.operator_results(first.id).fetch())
     assert (fetched.id, fetched.conversation_id) == (first.id, world["conversation"])
 
 
+@ENTRIES.driver(V3 + "OperatorResultContext.delete", "operator_result_id", WORLD)
 def result_delete(run: Run) -> None:
     world = make_world(run)
     first = results(run, world["conversation"])[0]
@@ -81,12 +86,16 @@ def result_delete(run: Run) -> None:
     run.answered(204)
 
 
+@ENTRIES.driver(
+    V3 + "RuleExecutionList.create",
+    "CreateRuleExecutionRequest{intelligenceConfigurationId, ruleId, conversationId}",
+    WORLD,
+)
 def rule_execution(run: Run) -> None:
     world = make_world(run, on="CONVERSATION_END")
-    first = world["config"].rules[0]
     body = {
         "intelligenceConfigurationId": world["config"].id,
-        "ruleId": first["id"] if isinstance(first, dict) else first.id,
+        "ruleId": ident_of(world["config"].rules[0]),
         "conversationId": world["conversation"],
     }
     execution = run.client.intelligence.v3.rule_executions.create(
@@ -95,18 +104,3 @@ def rule_execution(run: Run) -> None:
     run.answered(202)
     assert execution.code is None  # an accepted execution carries no error
     assert results(run, world["conversation"])
-
-
-ENTRIES = [
-    Entry(V3 + "ConversationList.list", "intelligence_configuration_ids", WORLD, conversation_list),
-    Entry(V3 + "ConversationContext.fetch", "id", WORLD, conversation_fetch),
-    Entry(V3 + "OperatorResultList.list", "conversation_id", WORLD, result_list),
-    Entry(V3 + "OperatorResultContext.fetch", "operator_result_id", WORLD, result_fetch),
-    Entry(V3 + "OperatorResultContext.delete", "operator_result_id", WORLD, result_delete),
-    Entry(
-        V3 + "RuleExecutionList.create",
-        "CreateRuleExecutionRequest{intelligenceConfigurationId, ruleId, conversationId}",
-        WORLD,
-        rule_execution,
-    ),
-]

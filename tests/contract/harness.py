@@ -18,7 +18,16 @@ from twilio.rest import Client
 from .sdk_http import SdkTransport, sdk_client
 from .sdk_surface import static_segments
 
-__all__ = ["Cleanup", "Entry", "Run", "check_id", "new_prefix", "sleep_seconds"]
+__all__ = [
+    "Cleanup",
+    "Entries",
+    "Entry",
+    "Run",
+    "check_id",
+    "ident_of",
+    "new_prefix",
+    "sleep_seconds",
+]
 
 T = TypeVar("T")
 # The reference's id pattern: <prefix>_ then a lowercase ULID (first character 0-7).
@@ -35,6 +44,12 @@ def check_id(value: object, prefix: str) -> str:
     assert isinstance(value, str), f"expected a {prefix} id, got {value!r}"
     assert re.fullmatch(_TTID.format(prefix), value), f"{value!r} is not a {prefix} id"
     return value
+
+
+def ident_of(item: Any) -> Any:
+    """The id of a nested object (a rule, an operation's result): the SDK leaves it a dict
+    or parses it into an instance."""
+    return item["id"] if isinstance(item, dict) else item.id
 
 
 @dataclass
@@ -102,6 +117,12 @@ class Run:
         last = self.transport.last
         assert last.status in statuses, f"{last.method} {last.path}: {last.status} {last.body}"
         return last.body
+
+    def got(self, value: T) -> T:
+        """``value``, what the SDK parsed from the call just made, after checking that call
+        answered 200."""
+        self.answered(200)
+        return value
 
     def until(self, fetch: Callable[[], T], done: Callable[[T], bool], what: str) -> T:
         """Fetch until ``done``, letting time pass between fetches (at most ~10 minutes)."""
@@ -177,3 +198,20 @@ class Entry:
     why: str = ""
     # Why a live run must not make this call (it would leave something it cannot delete).
     not_live: str = ""
+
+
+Driver = Callable[[Run], None]
+
+
+class Entries(list[Entry]):
+    """A module's rows of the contract, each declared by ``@ENTRIES.driver(...)`` on the
+    function that drives its call, so that a row and its driver stand together."""
+
+    def driver(
+        self, call: str, args: str, needs: tuple[str, ...] = (), not_live: str = ""
+    ) -> Callable[[Driver], Driver]:
+        def declare(drive: Driver) -> Driver:
+            self.append(Entry(call, args, needs, drive, not_live=not_live))
+            return drive
+
+        return declare

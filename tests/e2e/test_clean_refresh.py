@@ -20,20 +20,13 @@ import pytest
 from pulumi_twilio_intelligence._core.models import OperatorModel
 
 from tests.e2e.conftest import Deployment
+from tests.e2e.inventory import KINDS, OPERATORS, V2_CONFIGS, V3_CONFIGS
 
 pytestmark = pytest.mark.e2e
 
-V3_CONFIGS = "/v3/ControlPlane/Configurations"
-V2_CONFIGS = "/v2/ControlPlane/Configurations"
-OPERATORS = "/v3/ControlPlane/Operators"
-MANAGED = (
-    "Operator",
-    "IntelligenceConfiguration",
-    "ConversationConfiguration",
-    "MemoryStore",
-    "KnowledgeBase",
-    "KnowledgeSource",
-)
+# The managed kinds this test requires refreshed: all but a store's contents (its trait groups
+# and data mappings).
+MANAGED = tuple(kind for kind in KINDS if kind not in ("TraitGroup", "DataMapping"))
 
 
 def step_markers(step: dict[str, Any]) -> list[str]:

@@ -34,6 +34,7 @@ from tests.e2e.inventory import (
     STORES,
     V2_CONFIGS,
     V3_CONFIGS,
+    Inventory,
     assert_state_matches_live,
     live_inventory,
     pending_operations,
@@ -69,23 +70,29 @@ class CrashPoint:
     memory: bool = False
 
 
-CRASH_POINTS = [
-    CrashPoint(
-        "operator create landed, its id never recorded",
-        drop=("POST", f"^{OPERATORS}$"),
-        stall=("GET", f"^{OPERATORS}$"),  # the lookup before the POST, then the one after
+def _point_id(point: CrashPoint) -> str:
+    return point.name.replace(" ", "-")
+
+
+def lost_create(what: str, collection: str, memory: bool = False) -> CrashPoint:
+    """``what``'s POST to ``collection`` (a path regex) lands but its answer is lost; the run is
+    killed at the second GET of the collection: the lookup before the POST, then the one after."""
+    return CrashPoint(
+        f"{what} create landed, its id never recorded",
+        drop=("POST", collection),
+        stall=("GET", collection),
         stall_at=2,
-    ),
+        memory=memory,
+    )
+
+
+CRASH_POINTS = [
+    lost_create("operator", f"^{OPERATORS}$"),
     CrashPoint(
         "after the operator create, before the configuration create",
         stall=("GET", f"^{V3_CONFIGS}$"),
     ),
-    CrashPoint(
-        "configuration create landed, its id never recorded",
-        drop=("POST", f"^{V3_CONFIGS}$"),
-        stall=("GET", f"^{V3_CONFIGS}$"),
-        stall_at=2,
-    ),
+    lost_create("configuration", f"^{V3_CONFIGS}$"),
     CrashPoint(
         "new configuration created, before the relink",
         stall=("GET", f"^{V2_CONFIGS}/"),
@@ -114,13 +121,7 @@ CRASH_POINTS = [
         stall_at=2,
         memory=True,
     ),
-    CrashPoint(
-        "data mapping create landed, its id never recorded",
-        drop=("POST", f"^{STORES}/[^/]+/DataMappings$"),
-        stall=("GET", f"^{STORES}/[^/]+/DataMappings$"),  # the lookup by name, before and after
-        stall_at=2,
-        memory=True,
-    ),
+    lost_create("data mapping", f"^{STORES}/[^/]+/DataMappings$", memory=True),
 ]
 
 
@@ -129,6 +130,33 @@ def _live(d: Deployment, path: str) -> dict[str, Any]:
     response.raise_for_status()
     body: dict[str, Any] = response.json()
     return body
+
+
+def _finish_the_killed_run(d: Deployment) -> tuple[Inventory, dict[str, set[str]]]:
+    """What the user does next (cancel, refresh clearing the pending creates, up): after it
+    nothing is pending and the state matches the account. (the live inventory, the state's ids)"""
+    d.pulumi.run("cancel", "--yes")
+    d.pulumi.refresh("--clear-pending-creates")
+    d.pulumi.up()
+
+    assert pending_operations(d.pulumi) == []
+    live = assert_state_matches_live(d.pulumi, d.emulator.client())
+    return live, state_ids(d.pulumi)
+
+
+def _stack_counts(memory: bool) -> dict[str, int]:
+    """Objects of each kind the stack holds once applied; ``memory``: with the store's contents
+    (tests/e2e/memory_stack: a trait group and a data mapping)."""
+    return {
+        "Operator": 2,
+        "IntelligenceConfiguration": 1,
+        "ConversationConfiguration": 1,
+        "MemoryStore": 1,
+        "KnowledgeBase": 1,
+        "KnowledgeSource": 1,
+        "TraitGroup": 1 + int(memory),  # the base stack's SupportLine, and Preferences
+        "DataMapping": int(memory),
+    }
 
 
 def _kill_up_at(d: Deployment, point: CrashPoint, tmp_path: Path) -> None:
@@ -163,7 +191,7 @@ def _kill_up_at(d: Deployment, point: CrashPoint, tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("point", CRASH_POINTS, ids=lambda p: p.name.replace(" ", "-"))
+@pytest.mark.parametrize("point", CRASH_POINTS, ids=_point_id)
 def test_a_run_killed_mid_replacement_is_finished_by_the_next(
     deployment: Deployment, tmp_path: Path, point: CrashPoint
 ) -> None:
@@ -192,23 +220,10 @@ def test_a_run_killed_mid_replacement_is_finished_by_the_next(
     assert "the stack is currently locked" in refused.stderr
     assert "pulumi cancel" in refused.stderr
 
-    d.pulumi.run("cancel", "--yes")
-    d.pulumi.refresh("--clear-pending-creates")
-    d.pulumi.up()
-
-    assert pending_operations(d.pulumi) == []
-    live = assert_state_matches_live(d.pulumi, emulator.client())
-    recorded = state_ids(d.pulumi)
-    assert {kind: len(ids) for kind, ids in recorded.items()} == {
-        "Operator": 2,
-        "IntelligenceConfiguration": 1,
-        "ConversationConfiguration": 1,
-        "MemoryStore": 1,
-        "KnowledgeBase": 1,
-        "KnowledgeSource": 1,
-        "TraitGroup": 1 + int(point.memory),  # the base stack's SupportLine, and Preferences
-        "DataMapping": int(point.memory),
-    }, "nothing lost, nothing left over"
+    live, recorded = _finish_the_killed_run(d)
+    assert {kind: len(ids) for kind, ids in recorded.items()} == _stack_counts(point.memory), (
+        "nothing lost, nothing left over"
+    )
     assert live.ids("MemoryStore") == {store_id}
     for kind, ids in unknown.items():
         assert ids <= recorded[kind], f"{kind} made by the dead run was not adopted"
@@ -244,23 +259,13 @@ SOURCES = r"^/v2/KnowledgeBases/[^/]+/Knowledge"
 # The first `up` creates the knowledge base (202, operation, then ACTIVE) and its source (201,
 # then processed to COMPLETED) before anything that refers to them.
 KNOWLEDGE_CRASH_POINTS = [
-    CrashPoint(
-        "knowledge base create landed, its id never recorded",
-        drop=("POST", f"^{BASES}$"),
-        stall=("GET", f"^{BASES}$"),  # the lookup before the POST, then the one after
-        stall_at=2,
-    ),
+    lost_create("knowledge base", f"^{BASES}$"),
     CrashPoint(
         "knowledge base created, waiting for it to be ACTIVE",
         stall=("GET", f"^{BASES}/"),
         settings={"knowledge_base_provisioning_seconds": 3},
     ),
-    CrashPoint(
-        "knowledge source create landed, its id never recorded",
-        drop=("POST", f"{SOURCES}$"),
-        stall=("GET", f"{SOURCES}$"),
-        stall_at=2,
-    ),
+    lost_create("knowledge source", f"{SOURCES}$"),
     CrashPoint(
         "knowledge source created, waiting for it to be processed",
         stall=("GET", f"{SOURCES}/"),
@@ -269,36 +274,22 @@ KNOWLEDGE_CRASH_POINTS = [
 ]
 
 
-@pytest.mark.parametrize("point", KNOWLEDGE_CRASH_POINTS, ids=lambda p: p.name.replace(" ", "-"))
+@pytest.mark.parametrize("point", KNOWLEDGE_CRASH_POINTS, ids=_point_id)
 def test_a_run_killed_while_creating_knowledge_is_finished_by_the_next(
     deployment: Deployment, tmp_path: Path, point: CrashPoint
 ) -> None:
     d = deployment
-    emulator = d.emulator
     _kill_up_at(d, point, tmp_path)
     assert "creating" in [op["type"] for op in pending_operations(d.pulumi)]
-    made = live_inventory(emulator.client())
+    made = live_inventory(d.emulator.client())
     if point.drop:
         kind = "KnowledgeBase" if "ControlPlane" in point.drop[1] else "KnowledgeSource"
         assert made.ids(kind), "the dropped create landed"
 
-    d.pulumi.run("cancel", "--yes")
-    d.pulumi.refresh("--clear-pending-creates")
-    d.pulumi.up()
-
-    assert pending_operations(d.pulumi) == []
-    live = assert_state_matches_live(d.pulumi, emulator.client())
-    recorded = state_ids(d.pulumi)
-    assert {kind: len(recorded[kind]) for kind in KINDS} == {
-        "Operator": 2,
-        "IntelligenceConfiguration": 1,
-        "ConversationConfiguration": 1,
-        "MemoryStore": 1,
-        "KnowledgeBase": 1,
-        "KnowledgeSource": 1,
-        "TraitGroup": 1,
-        "DataMapping": 0,
-    }, "nothing lost, nothing left over"
+    live, recorded = _finish_the_killed_run(d)
+    assert {kind: len(recorded[kind]) for kind in KINDS} == _stack_counts(memory=False), (
+        "nothing lost, nothing left over"
+    )
     for kind in ("KnowledgeBase", "KnowledgeSource"):
         assert live.ids(kind) == recorded[kind], f"{kind}: the dead run's object was adopted"
         assert made.ids(kind) <= recorded[kind], f"{kind}: a duplicate was made"

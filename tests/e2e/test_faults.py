@@ -43,6 +43,7 @@ from tests.e2e.inventory import (
     state_resources,
 )
 from tests.e2e.memory_stack import add_memory_contents
+from tests.emulator_timing import every_async_step_takes
 from tools.pulumi_project import PROMPT_EDIT, RULE_EDIT, initialised_copy, twilio_env
 
 pytestmark = pytest.mark.e2e
@@ -225,13 +226,7 @@ def test_cycles_under_faults_converge_without_duplicates_or_orphans(
 ) -> None:
     # Asynchronous writes finish at once, stores provision at once and 202s ask for no wait,
     # so the requests of a step (and so which of them meet a fault) do not depend on timing.
-    emulator.set_settings(
-        operation_delay_seconds=0,
-        store_provisioning_seconds=0,
-        knowledge_base_provisioning_seconds=0,
-        knowledge_processing_seconds=0,
-        retry_after_seconds=0,
-    )
+    every_async_step_takes(emulator, 0)
     start = emulator.mark()
     workers = [Worker(emulator, tmp_path / f"stack-{i}", i) for i in range(WORKERS)]
     with ThreadPoolExecutor(WORKERS) as pool:

@@ -15,16 +15,16 @@ from pulumi_twilio_intelligence._reconcile import (
     KnowledgeSourceReconciler,
     MemoryStoreReconciler,
 )
-from pulumi_twilio_intelligence._twilio.api import PollPolicy, TwilioApi
+from pulumi_twilio_intelligence._twilio.api import TwilioApi
 from pulumi_twilio_intelligence._twilio.http import (
     TWILIO_HOSTS,
-    Credentials,
-    HttpClient,
-    RetryPolicy,
     base_urls,
 )
 from pulumi_twilio_intelligence.errors import OperationFailedError, ValidationError
 from twilio_emulator.testing import EmulatorHandle
+
+from tests.emulator_timing import every_async_step_takes
+from tests.unit.emulated_api import created_after_a_lost_answer, emulated_api, writes
 
 BASES = "/v2/ControlPlane/KnowledgeBases"
 OPERATIONS = "/v2/ControlPlane/Operations"
@@ -35,28 +35,8 @@ WEB = {"type": "Web", "url": "https://example.com/help"}
 
 @pytest.fixture
 def api(emulator: EmulatorHandle) -> Iterator[TwilioApi]:
-    emulator.set_settings(
-        operation_delay_seconds=0.05,
-        store_provisioning_seconds=0.05,
-        knowledge_base_provisioning_seconds=0.05,
-        knowledge_processing_seconds=0.05,
-        retry_after_seconds=0,
-    )
-    http = HttpClient(
-        Credentials(emulator.account_sid, emulator.auth_token),
-        base_urls({}, {"TWILIO_BASE_URL": emulator.url}),
-        retry=RetryPolicy(base_delay=0.001, max_delay=0.01),
-    )
-    yield TwilioApi(http, PollPolicy(timeout=10.0, min_interval=0.01, max_interval=0.05))
-    http.close()
-
-
-def writes(emulator: EmulatorHandle, since: int = 0) -> list[tuple[str, str]]:
-    return [
-        (r["method"], r["path"])
-        for r in emulator.requests(since=since)
-        if r["method"] in ("POST", "PUT", "PATCH", "DELETE")
-    ]
+    every_async_step_takes(emulator, 0.05)
+    yield from emulated_api(emulator)
 
 
 def base(**changes: Any) -> KnowledgeBaseModel:
@@ -209,11 +189,10 @@ def test_base_rename_patches_with_if_match_and_refresh_sees_an_edit(
 def test_base_create_after_a_lost_response_adopts_without_a_duplicate(
     api: TwilioApi, emulator: EmulatorHandle
 ) -> None:
-    emulator.inject_fault("drop_response", method="POST", path=f"^{BASES}$", count=1)
-    created = KnowledgeBaseReconciler(api).create(base())
+    rec = KnowledgeBaseReconciler(api)
+    created = created_after_a_lost_answer(emulator, rec, base(), f"^{BASES}$")
     live = api.list_knowledge_bases()
     assert [b["id"] for b in live] == [created.id]
-    assert created.adopted is True
 
 
 def test_base_deletion_follows_the_policy(
@@ -294,9 +273,8 @@ def test_source_create_after_a_lost_response_adopts_without_a_duplicate(
     api: TwilioApi, emulator: EmulatorHandle, base_id: str
 ) -> None:
     path = f"/v2/KnowledgeBases/{base_id}/Knowledge"
-    emulator.inject_fault("drop_response", method="POST", path=f"^{path}$", count=1)
-    created = KnowledgeSourceReconciler(api).create(source(base_id))
-    assert created.adopted is True
+    rec = KnowledgeSourceReconciler(api)
+    created = created_after_a_lost_answer(emulator, rec, source(base_id), f"^{path}$")
     assert [s["id"] for s in api.list_knowledge_sources(base_id)] == [created.id.split(":")[1]]
 
 

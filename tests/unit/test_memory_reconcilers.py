@@ -21,7 +21,8 @@ from pulumi_twilio_intelligence._reconcile import (
 from pulumi_twilio_intelligence._twilio.api import TwilioApi
 from twilio_emulator.testing import EmulatorHandle
 
-from tests.unit.test_reconcilers import STORES, api, header, store, writes
+from tests.unit.emulated_api import header, writes
+from tests.unit.test_reconcilers import STORES, api, store
 
 __all__ = ["api"]  # the fixture, shared with test_reconcilers
 

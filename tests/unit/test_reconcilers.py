@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 import pytest
@@ -17,6 +17,7 @@ from pulumi_twilio_intelligence._core.models import (
     MemoryStoreModel,
     OperatorModel,
 )
+from pulumi_twilio_intelligence._core.spec import ResourceModel
 from pulumi_twilio_intelligence._pulumi.providers import OperatorProvider
 from pulumi_twilio_intelligence._pulumi.state import PLUGIN
 from pulumi_twilio_intelligence._reconcile import (
@@ -27,7 +28,7 @@ from pulumi_twilio_intelligence._reconcile import (
     OperatorVersionNotActiveError,
     idempotency_key,
 )
-from pulumi_twilio_intelligence._twilio.api import PollPolicy, TwilioApi
+from pulumi_twilio_intelligence._twilio.api import TwilioApi
 from pulumi_twilio_intelligence._twilio.http import Credentials, HttpClient, RetryPolicy, base_urls
 from pulumi_twilio_intelligence.errors import (
     AmbiguousWriteError,
@@ -39,12 +40,15 @@ from pulumi_twilio_intelligence.errors import (
 from pulumi_twilio_intelligence.resources import TWILIO_OPERATOR_IDS
 from twilio_emulator.testing import EmulatorHandle
 
+from tests.unit.emulated_api import created_after_a_lost_answer, emulated_api, header, writes
+
 OPERATORS = "/v3/ControlPlane/Operators"
 CONFIGURATIONS = "/v3/ControlPlane/Configurations"
 CONVERSATIONS = "/v2/ControlPlane/Configurations"
 STORES = "/v1/ControlPlane/Stores"
 SENTIMENT = TWILIO_OPERATOR_IDS["sentiment"]
 SUMMARY = TWILIO_OPERATOR_IDS["summary"]
+M = TypeVar("M", bound=ResourceModel)
 
 
 @pytest.fixture
@@ -53,27 +57,18 @@ def api(emulator: EmulatorHandle) -> Iterator[TwilioApi]:
     emulator.set_settings(
         operation_delay_seconds=0.05, store_provisioning_seconds=0.05, retry_after_seconds=0
     )
-    http = HttpClient(
-        Credentials(emulator.account_sid, emulator.auth_token),
-        base_urls({}, {"TWILIO_BASE_URL": emulator.url}),
-        retry=RetryPolicy(base_delay=0.001, max_delay=0.01),
-    )
-    yield TwilioApi(http, PollPolicy(timeout=10.0, min_interval=0.01, max_interval=0.05))
-    http.close()
+    yield from emulated_api(emulator)
 
 
-def writes(emulator: EmulatorHandle, since: int = 0) -> list[tuple[str, str]]:
-    return [
-        (r["method"], r["path"])
-        for r in emulator.requests(since=since)
-        if r["method"] in ("POST", "PUT", "PATCH", "DELETE")
-    ]
+class Desired(Generic[M]):
+    """A resource's desired state as a user declares it: a fixed body, any field of which a
+    test may change (``operator(description="x")``), validated like user input."""
 
+    def __init__(self, model: type[M], body: dict[str, Any], resource: str) -> None:
+        self.model, self.body, self.resource = model, body, resource
 
-def header(entry: dict[str, Any], name: str) -> str | None:
-    headers = {k.lower(): v for k, v in (entry.get("headers") or {}).items()}
-    value = headers.get(name.lower())
-    return None if value is None else str(value)
+    def __call__(self, **changes: Any) -> M:
+        return self.model.validate_desired({**copy.deepcopy(self.body), **changes}, self.resource)
 
 
 def assert_deleted_and_deleting_again_is_fine(
@@ -85,23 +80,21 @@ def assert_deleted_and_deleting_again_is_fine(
 
 
 # --- Operators ------------------------------------------------------------------------------------
-def operator(**changes: Any) -> OperatorModel:
-    return OperatorModel.validate_desired(
-        {
-            "displayName": "churn-risk-a1b2c3",
-            "description": "How likely the customer is to leave",
-            "prompt": "Rate churn risk from 0 to {{parameters.scale}}.",
-            "outputFormat": "JSON",
-            "outputSchema": {
-                "type": "object",
-                "properties": {"risk": {"type": "integer"}, "reason": {"type": ["string", "null"]}},
-            },
-            "parameters": {"scale": {"type": "integer", "default": 10}},
-            "trainingExamples": [{"input": "I'm leaving", "output": '{"risk": 9, "reason": "x"}'}],
-            **changes,
-        },
-        "Operator churn-risk",
-    )
+OPERATOR_BODY: dict[str, Any] = {
+    "displayName": "churn-risk-a1b2c3",
+    "description": "How likely the customer is to leave",
+    "prompt": "Rate churn risk from 0 to {{parameters.scale}}.",
+    "outputFormat": "JSON",
+    "outputSchema": {
+        "type": "object",
+        "properties": {"risk": {"type": "integer"}, "reason": {"type": ["string", "null"]}},
+    },
+    "parameters": {"scale": {"type": "integer", "default": 10}},
+    "trainingExamples": [{"input": "I'm leaving", "output": '{"risk": 9, "reason": "x"}'}],
+}
+
+
+operator = Desired(OperatorModel, OPERATOR_BODY, "Operator churn-risk")
 
 
 def test_operator_create_observe_update_delete(api: TwilioApi, emulator: EmulatorHandle) -> None:
@@ -132,9 +125,8 @@ def test_operator_create_observe_update_delete(api: TwilioApi, emulator: Emulato
 def test_operator_create_after_a_lost_response_adopts_without_a_duplicate(
     api: TwilioApi, emulator: EmulatorHandle
 ) -> None:
-    emulator.inject_fault("drop_response", method="POST", path=f"^{OPERATORS}$", count=1)
-    created = OperatorReconciler(api).create(operator())
-    assert created.adopted is True
+    rec = OperatorReconciler(api)
+    created = created_after_a_lost_answer(emulator, rec, operator(), f"^{OPERATORS}$")
     named = [o for o in api.list_operators() if o["displayName"] == "churn-risk-a1b2c3"]
     assert [o["id"] for o in named] == [created.id]
     assert writes(emulator) == [("POST", OPERATORS)]
@@ -238,27 +230,27 @@ def test_in_place_update_through_the_provider_sends_an_integer_if_match(
 
 
 # --- Intelligence Configurations ------------------------------------------------------------------
-def configuration(**changes: Any) -> IntelligenceConfigurationModel:
-    return IntelligenceConfigurationModel.validate_desired(
+CONFIGURATION_BODY: dict[str, Any] = {
+    "displayName": "support-analytics-d4e5f6",
+    "description": "Sentiment in real time, summary at the end",
+    "rules": [
         {
-            "displayName": "support-analytics-d4e5f6",
-            "description": "Sentiment in real time, summary at the end",
-            "rules": [
-                {
-                    "operators": [{"id": SENTIMENT}],
-                    "triggers": [{"on": "COMMUNICATION", "parameters": {"count": 2}}],
-                    "actions": [{"url": "https://hooks.example.com/realtime"}],
-                },
-                {
-                    "operators": [{"id": SUMMARY, "version": 1}],
-                    "triggers": [{"on": "CONVERSATION_END"}],
-                    "actions": [],
-                },
-            ],
-            **changes,
+            "operators": [{"id": SENTIMENT}],
+            "triggers": [{"on": "COMMUNICATION", "parameters": {"count": 2}}],
+            "actions": [{"url": "https://hooks.example.com/realtime"}],
         },
-        "IntelligenceConfiguration x",
-    )
+        {
+            "operators": [{"id": SUMMARY, "version": 1}],
+            "triggers": [{"on": "CONVERSATION_END"}],
+            "actions": [],
+        },
+    ],
+}
+
+
+configuration = Desired(
+    IntelligenceConfigurationModel, CONFIGURATION_BODY, "IntelligenceConfiguration x"
+)
 
 
 def test_configuration_create_observe_delete(api: TwilioApi, emulator: EmulatorHandle) -> None:
@@ -303,9 +295,8 @@ def test_a_put_out_of_band_shows_the_inactive_finding(
 def test_configuration_create_after_a_lost_response_adopts_without_a_duplicate(
     api: TwilioApi, emulator: EmulatorHandle
 ) -> None:
-    emulator.inject_fault("drop_response", method="POST", path=f"^{CONFIGURATIONS}$", count=1)
-    created = IntelligenceConfigurationReconciler(api).create(configuration())
-    assert created.adopted is True
+    rec = IntelligenceConfigurationReconciler(api)
+    created = created_after_a_lost_answer(emulator, rec, configuration(), f"^{CONFIGURATIONS}$")
     assert created.server["createdVersion"] == 1
     assert [c["id"] for c in api.list_configurations()] == [created.id]
     assert writes(emulator) == [("POST", CONFIGURATIONS)]
@@ -354,25 +345,25 @@ def test_pinned_deprecated_and_retired_versions_are_findings(
 STORE_ID = "mem_store_01aaaaaaaaaaaaaaaaaaaaaaaaa"
 
 
-def conversation(**changes: Any) -> ConversationConfigurationModel:
-    return ConversationConfigurationModel.validate_desired(
-        {
-            "displayName": "support-1a2b3c",
-            "description": "Support line",
-            "conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES",
-            "memoryStoreId": STORE_ID,
-            "channelSettings": {
-                "SMS": {
-                    "statusTimeouts": {"inactive": 5, "closed": 10},
-                    "captureRules": [{"from": "*", "to": "+15005550006"}],
-                }
-            },
-            "statusCallbacks": [{"url": "https://hooks.example.com/status"}],
-            "intelligenceConfigurationIds": [],
-            **changes,
-        },
-        "ConversationConfiguration x",
-    )
+CONVERSATION_BODY: dict[str, Any] = {
+    "displayName": "support-1a2b3c",
+    "description": "Support line",
+    "conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES",
+    "memoryStoreId": STORE_ID,
+    "channelSettings": {
+        "SMS": {
+            "statusTimeouts": {"inactive": 5, "closed": 10},
+            "captureRules": [{"from": "*", "to": "+15005550006"}],
+        }
+    },
+    "statusCallbacks": [{"url": "https://hooks.example.com/status"}],
+    "intelligenceConfigurationIds": [],
+}
+
+
+conversation = Desired(
+    ConversationConfigurationModel, CONVERSATION_BODY, "ConversationConfiguration x"
+)
 
 
 def test_conversation_create_observe_update_delete(
@@ -479,9 +470,8 @@ def test_a_conversation_operation_failing_twice_is_an_error_and_the_next_run_is_
 
 
 # --- Memory Stores --------------------------------------------------------------------------------
-def store(**changes: Any) -> MemoryStoreModel:
-    body = {"displayName": "support-memory-7f8e9d", "description": "Memory", **changes}
-    return MemoryStoreModel.validate_desired(body, "MemoryStore support-memory")
+STORE_BODY = {"displayName": "support-memory-7f8e9d", "description": "Memory"}
+store = Desired(MemoryStoreModel, STORE_BODY, "MemoryStore support-memory")
 
 
 def test_memory_store_create_observe_update(api: TwilioApi, emulator: EmulatorHandle) -> None:
@@ -522,9 +512,8 @@ def test_memory_store_create_after_a_lost_response_adopts_without_a_duplicate(
 ) -> None:
     # Long enough that the lookup after the lost answer cannot see the store yet.
     emulator.set_settings(operation_delay_seconds=0.5)
-    emulator.inject_fault("drop_response", method="POST", path=f"^{STORES}$", count=1)
-    created = MemoryStoreReconciler(api).create(store())
-    assert created.adopted is True
+    rec = MemoryStoreReconciler(api)
+    created = created_after_a_lost_answer(emulator, rec, store(), f"^{STORES}$")
     assert created.server["status"] == "ACTIVE"
     assert api.list_store_ids() == [created.id]
     # The answer was lost, the store was not visible yet, the second POST's operation failed on

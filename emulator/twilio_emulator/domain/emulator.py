@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..defaults import (
     DEFAULT_ACCOUNT_SID,
@@ -50,6 +50,20 @@ from .trait_groups import TraitGroupService
 
 __all__ = ["Emulator"]
 
+PartT = TypeVar("PartT")
+
+
+class _RuntimePart(Generic[PartT]):
+    """Read-only access to the runtime part of the same name: ``em.store`` is
+    ``em.rt.store``, so callers need not know the runtime exists."""
+
+    def __set_name__(self, owner: type[Emulator], name: str) -> None:
+        self.name = name
+
+    def __get__(self, em: Emulator, owner: type[Emulator] | None = None) -> PartT:
+        part: PartT = getattr(em.rt, self.name)
+        return part
+
 
 class Emulator:
     def __init__(
@@ -63,23 +77,38 @@ class Emulator:
         self.default_credentials = AccountCredentials(
             account_sid, auth_token, DEFAULT_API_KEY_SID, DEFAULT_API_KEY_SECRET
         )
-        store = DocumentStore(state_file)
-        clock = Clock(float(store.get_meta("clock_offset") or 0.0), time_source)
-        traps, settings = Traps(), Settings()
-        _restore(traps, store.get_meta("traps"))
-        _restore(settings, store.get_meta("settings"))
-        self.rt = Runtime(store, clock, IdGenerator(clock.now), traps, settings)
+        self.rt = _runtime(DocumentStore(state_file), time_source)
         self.accounts = Accounts(self.rt)
         self.operators = OperatorService(self.rt)
         self.operations = Operations(self.rt)
+        self.idempotency = IdempotencyStore(self.rt)
+        self._wire_knowledge_and_intelligence()
+        self._wire_memory()
+        self._wire_conversations()
+        self._wire_insights()
+        # What the clock wakes up, by document kind (see DocumentStore.due).
+        self._due_handlers: dict[str, Callable[[str, dict[str, Any]], None]] = {
+            "operation": self.operations.on_due,
+            "conversation": self.conversations.on_due,
+        }
+        with self.transaction():
+            self._ensure_default_account()
+
+    # -- wiring: each service after the ones it is given ---------------------------------
+
+    def _wire_knowledge_and_intelligence(self) -> None:
         self.knowledge_bases = KnowledgeBaseService(self.rt, self.operations)
         self.knowledge_sources = KnowledgeSourceService(self.rt, self.knowledge_bases)
         self.knowledge_search = KnowledgeSearch(self.knowledge_sources)
         self.configurations = ConfigurationService(
             self.rt, self.operators, knowledge=self.knowledge_sources
         )
-        self.idempotency = IdempotencyStore(self.rt)
-        self.conversation_configs = ConversationConfigService(self.rt, self.operations)
+        self.intelligence = IntelligenceRuntime(
+            self.rt, self.configurations, self.operators, knowledge=self.knowledge_sources
+        )
+        self.operator_results = OperatorResults(self.rt)
+
+    def _wire_memory(self) -> None:
         self.memory_stores = MemoryStoreService(self.rt, self.operations)
         self.identity_resolution = IdentityResolutionService(
             self.rt, self.operations, self.memory_stores
@@ -90,10 +119,10 @@ class Emulator:
         self.data_mappings = DataMappingService(
             self.rt, self.operations, self.memory_stores, self.trait_groups
         )
-        self.intelligence = IntelligenceRuntime(
-            self.rt, self.configurations, self.operators, knowledge=self.knowledge_sources
-        )
-        self.operator_results = OperatorResults(self.rt)
+
+    def _wire_conversations(self) -> None:
+        """Needs the intelligence runtime (conversations run their configurations' rules)."""
+        self.conversation_configs = ConversationConfigService(self.rt, self.operations)
         self.participants = ParticipantService(self.rt, self.conversation_configs)
         self.communications = CommunicationService(self.rt, self.participants)
         self.conversations = ConversationService(
@@ -106,36 +135,20 @@ class Emulator:
         self.rule_executions = RuleExecutions(
             self.configurations, self.intelligence, self.conversations, self.conversation_configs
         )
+
+    def _wire_insights(self) -> None:
         self.insights_mappings = CustomFieldMappings(
             self.rt, lambda account, op_id: self.intelligence.resolve(account, {"id": op_id})
         )
         self.insights = InsightsQueries(self.rt, self.insights_mappings)
         self.insights_jobs = QueryJobs(self.rt, self.insights)
-        # What the clock wakes up, by document kind (see DocumentStore.due).
-        self._due_handlers: dict[str, Callable[[str, dict[str, Any]], None]] = {
-            "operation": self.operations.on_due,
-            "conversation": self.conversations.on_due,
-        }
-        with self.transaction():
-            self._ensure_default_account()
 
     # -- plumbing --------------------------------------------------------------------
 
-    @property
-    def store(self) -> DocumentStore:
-        return self.rt.store
-
-    @property
-    def clock(self) -> Clock:
-        return self.rt.clock
-
-    @property
-    def traps(self) -> Traps:
-        return self.rt.traps
-
-    @property
-    def settings(self) -> Settings:
-        return self.rt.settings
+    store = _RuntimePart[DocumentStore]()
+    clock = _RuntimePart[Clock]()
+    traps = _RuntimePart[Traps]()
+    settings = _RuntimePart[Settings]()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -209,6 +222,15 @@ class Emulator:
         self.rt.settings.update(values)
         self.rt.store.set_meta("settings", self.rt.settings.as_dict())
         return self.rt.settings.as_dict()
+
+
+def _runtime(store: DocumentStore, time_source: Callable[[], float]) -> Runtime:
+    """The runtime over ``store``, with the clock offset, traps and settings it kept."""
+    clock = Clock(float(store.get_meta("clock_offset") or 0.0), time_source)
+    traps, settings = Traps(), Settings()
+    _restore(traps, store.get_meta("traps"))
+    _restore(settings, store.get_meta("settings"))
+    return Runtime(store, clock, IdGenerator(clock.now), traps, settings)
 
 
 def _restore(target: Traps | Settings, saved: Any) -> None:

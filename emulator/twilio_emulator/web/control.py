@@ -116,6 +116,7 @@ def _clock(em: Emulator) -> dict[str, Any]:
 
 
 _Handler = Callable[[Request], Awaitable[Response]]
+_BodyHandler = Callable[[Request, Emulator, ModelT], Awaitable[Response]]
 
 
 def _guarded(handler: _Handler) -> _Handler:
@@ -133,6 +134,24 @@ def _guarded(handler: _Handler) -> _Handler:
             return _error(400, str(exc))
 
     return endpoint
+
+
+def _body_route(
+    method: str, path: str, model: type[ModelT]
+) -> Callable[[_BodyHandler[ModelT]], _BodyHandler[ModelT]]:
+    """``method path`` with a ``model`` body: the handler gets the request, the emulator and
+    the parsed body, and its bad requests answer as :func:`_guarded` says."""
+
+    def register(handler: _BodyHandler[ModelT]) -> _BodyHandler[ModelT]:
+        async def endpoint(request: Request) -> Response:
+            body = await _parse(request, model)
+            return await handler(request, emulator_of(request), body)
+
+        guarded = _guarded(endpoint)
+        router.add_api_route(path, guarded, methods=[method], name=handler.__name__)
+        return handler
+
+    return register
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
@@ -176,11 +195,8 @@ async def health(request: Request) -> Response:
     )
 
 
-@router.post("/reset")
-@_guarded
-async def reset(request: Request) -> Response:
-    body = await _parse(request, ResetBody)
-    em = emulator_of(request)
+@_body_route("POST", "/reset", ResetBody)
+async def reset(request: Request, em: Emulator, body: ResetBody) -> Response:
     em.reset(body.account_sid)
     if body.account_sid is None:
         _faults(request).clear()
@@ -198,11 +214,9 @@ async def list_accounts(request: Request) -> Response:
     return JSONResponse({"accounts": accounts})
 
 
-@router.post("/accounts")
-@_guarded
-async def create_account(request: Request) -> Response:
-    body = await _parse(request, AccountBody)
-    creds = emulator_of(request).create_account(
+@_body_route("POST", "/accounts", AccountBody)
+async def create_account(request: Request, em: Emulator, body: AccountBody) -> Response:
+    creds = em.create_account(
         sid=body.account_sid,
         auth_token=body.auth_token,
         api_key_sid=body.api_key_sid,
@@ -211,11 +225,8 @@ async def create_account(request: Request) -> Response:
     return JSONResponse(creds.as_dict(), status_code=201)
 
 
-@router.post("/accounts/{account_sid}/keys")
-@_guarded
-async def create_key(request: Request) -> Response:
-    body = await _parse(request, KeyBody)
-    em = emulator_of(request)
+@_body_route("POST", "/accounts/{account_sid}/keys", KeyBody)
+async def create_key(request: Request, em: Emulator, body: KeyBody) -> Response:
     account = request.path_params["account_sid"]
     if not em.accounts.exists(account):
         return _error(404, f"Account {account} not found")
@@ -224,11 +235,12 @@ async def create_key(request: Request) -> Response:
     return JSONResponse({"apiKeySid": sid, "apiKeySecret": secret}, status_code=201)
 
 
-@router.patch("/accounts/{account_sid}/operators/{operator_id}/versions/{version}")
-@_guarded
-async def set_operator_version_status(request: Request) -> Response:
-    body = await _parse(request, VersionStatusBody)
-    em = emulator_of(request)
+@_body_route(
+    "PATCH", "/accounts/{account_sid}/operators/{operator_id}/versions/{version}", VersionStatusBody
+)
+async def set_operator_version_status(
+    request: Request, em: Emulator, body: VersionStatusBody
+) -> Response:
     raw = request.path_params["version"]
     if not re.fullmatch(r"[0-9]{1,9}", raw):
         return _error(400, "version: must be an integer")
@@ -289,10 +301,8 @@ _reading(
 )
 
 
-@router.post("/faults")
-@_guarded
-async def add_fault(request: Request) -> Response:
-    body = await _parse(request, FaultBody)
+@_body_route("POST", "/faults", FaultBody)
+async def add_fault(request: Request, em: Emulator, body: FaultBody) -> Response:
     status = body.status
     if body.kind == "rate_limit":
         status = 429
@@ -329,11 +339,8 @@ async def remove_fault(request: Request) -> Response:
 _reading("/clock", "get_clock", lambda request: _clock(emulator_of(request)))
 
 
-@router.post("/clock/advance")
-@_guarded
-async def advance_clock(request: Request) -> Response:
-    body = await _parse(request, AdvanceBody)
-    em = emulator_of(request)
+@_body_route("POST", "/clock/advance", AdvanceBody)
+async def advance_clock(request: Request, em: Emulator, body: AdvanceBody) -> Response:
     em.advance_clock(body.seconds)
     return JSONResponse(_clock(em))
 

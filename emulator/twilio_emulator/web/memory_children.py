@@ -5,6 +5,8 @@ an operation (see memory.py); every read of one resource carries an ETag.
 
 from __future__ import annotations
 
+import functools
+
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
@@ -38,6 +40,29 @@ _GROUPS = _STORE + "/TraitGroups"
 _GROUP = _GROUPS + "/{group_name}"
 _MAPPINGS = _STORE + "/DataMappings"
 _MAPPING = _MAPPINGS + "/{mapping_id}"
+
+# The 202 texts of create, update and delete (memory-v1 §1.4's example messages).
+_GROUP_MESSAGES = (
+    "TraitGroup creation request accepted.",
+    "TraitGroup update request accepted.",
+    "TraitGroup deletion request accepted.",
+)
+_MAPPING_MESSAGES = (
+    "Data mapping creation request accepted for processing.",
+    "Data mapping update request accepted for processing.",
+    "Data mapping deletion request accepted for processing.",
+)
+
+
+# Every store child's writes check that the store exists before reading the body, report
+# under Memory's operations, and may PATCH with an empty body.
+_child_writes = functools.partial(
+    AsyncWrites,
+    operations=_OPERATIONS,
+    create_guard=existing_store,
+    update_guard=existing_store,
+    update_body=optional_json_body,
+)
 
 
 def _flag(request: Request, name: str, default: bool) -> bool:
@@ -107,20 +132,8 @@ async def fetch_trait_group(
 
 add_async_writes(
     router,
-    AsyncWrites(
-        collection=_GROUPS,
-        item=_GROUP,
-        service=lambda em: em.trait_groups,
-        operations=_OPERATIONS,
-        messages=(
-            "TraitGroup creation request accepted.",
-            "TraitGroup update request accepted.",
-            "TraitGroup deletion request accepted.",
-        ),
-        create_guard=existing_store,
-        update_guard=existing_store,
-        create_body=optional_json_body,
-        update_body=optional_json_body,
+    _child_writes(
+        _GROUPS, _GROUP, lambda em: em.trait_groups, _GROUP_MESSAGES, create_body=optional_json_body
     ),
 )
 
@@ -147,19 +160,5 @@ async def fetch_data_mapping(
 
 
 add_async_writes(
-    router,
-    AsyncWrites(
-        collection=_MAPPINGS,
-        item=_MAPPING,
-        service=lambda em: em.data_mappings,
-        operations=_OPERATIONS,
-        messages=(
-            "Data mapping creation request accepted for processing.",
-            "Data mapping update request accepted for processing.",
-            "Data mapping deletion request accepted for processing.",
-        ),
-        create_guard=existing_store,
-        update_guard=existing_store,
-        update_body=optional_json_body,
-    ),
+    router, _child_writes(_MAPPINGS, _MAPPING, lambda em: em.data_mappings, _MAPPING_MESSAGES)
 )
