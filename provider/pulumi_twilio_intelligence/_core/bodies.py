@@ -10,7 +10,7 @@ Every value may be missing from an answer (``None``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NotRequired, TypeAlias, TypedDict
+from typing import Any, NotRequired, TypeAlias, TypedDict, TypeVar, cast
 
 __all__ = [
     "ConversationConfigurationServer",
@@ -20,6 +20,7 @@ __all__ = [
     "MemoryStoreServer",
     "OperatorServer",
     "ServerFields",
+    "read_as",
 ]
 
 
@@ -64,3 +65,12 @@ class KnowledgeSourceServer(TypedDict):
 
 # What any reconciler records, read generically (the Pulumi adapters merge it into outputs).
 ServerFields: TypeAlias = Mapping[str, Any]
+
+
+Shape = TypeVar("Shape")
+
+
+def read_as(shape: type[Shape], body: Mapping[str, Any]) -> Shape:
+    """The keys of the TypedDict ``shape``, read from an API body as they are (None where
+    missing): for the kinds whose server-assigned values are the body's own fields."""
+    return cast(Shape, {key: body.get(key) for key in shape.__annotations__})

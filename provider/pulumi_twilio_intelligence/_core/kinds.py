@@ -10,8 +10,9 @@ policy checks iterate over ``KINDS`` instead of naming kinds.
 Adding a kind touches: its model (``_core/models.py``), its reconciler (a module in
 ``_reconcile/``, exported by its ``__init__``), its API calls (``_twilio/api.py``), its provider and
 resource (``_pulumi/providers.py``, ``resources.py``, and its argument builder in ``program.py``),
-the list of the live account (``drift/live.py``) and one ``Kind`` here: validation, the cache,
-drift, export's sections, the import file and the policy subjects follow from the entry.
+the list of the live account (``drift/live.py``) and one entry here (``_kind``, or ``_in_store``
+for the objects inside a Memory store): validation, the cache, drift, export's sections, the
+import file and the policy subjects follow from the entry.
 
 The other facts several layers share live here too: the Twilio-authored operators, the id
 patterns, the Pulumi type prefix and the commands' exit codes.
@@ -156,16 +157,35 @@ _DEFAULT_PATHS = {
     "resource": f"{_P}.resources:{{name}}",
 }
 
+
+def _plural(name: str) -> str:
+    return name if name.endswith("s") else f"{name}s"  # "IdentityResolutionSettings" is one
+
+
+def _kind(name: str, collection: str, *, delete_note: str = "", **own: Any) -> Kind:
+    """A kind of this package from what is its own: its section and attribute are its name's
+    plural (lowerCamelCase, snake_case), and its delete, unless ``own`` gives one, is
+    ``DELETE <collection>/{id}`` with ``delete_note`` in parentheses."""
+    plural = _plural(name)
+    conventional = f"DELETE {collection}/{{id}}" + (f" ({delete_note})" if delete_note else "")
+    own.setdefault("delete", conventional)
+    return Kind(
+        name=name,
+        section=plural[0].lower() + plural[1:],
+        attribute=re.sub(r"(?<!^)([A-Z])", r"_\1", plural).lower(),
+        collection=collection,
+        **own,
+    )
+
+
 # In dependency order: what a kind refers to comes before it (reports list in this order too).
 _BUILTIN = (
-    Kind(
-        name="MemoryStore",
-        section="memoryStores",
+    _kind(
+        "MemoryStore",
+        "/v1/ControlPlane/Stores",
         file_order=2,
-        attribute="memory_stores",
-        collection="/v1/ControlPlane/Stores",
-        delete="DELETE /v1/ControlPlane/Stores/{id} (asynchronous; deletes everything in it)",
         export_name="store",
+        delete_note="asynchronous; deletes everything in it",
         account_limit=15,  # Memory v1
         holds_data="profiles and memories of every conversation",
     ),
@@ -177,57 +197,39 @@ _BUILTIN = (
     # moving it to another base); name, description, Text content and crawl settings change in
     # place (PATCH, always with name: gotchas E13). Twilio adds status, errors, importUrl and
     # uploadExpiration, which never cause a diff.
-    Kind(
-        name="KnowledgeBase",
-        section="knowledgeBases",
+    _kind(
+        "KnowledgeBase",
+        "/v2/ControlPlane/KnowledgeBases",
         file_order=10,
-        attribute="knowledge_bases",
-        collection="/v2/ControlPlane/KnowledgeBases",
-        delete="DELETE /v2/ControlPlane/KnowledgeBases/{id} (asynchronous; deletes its sources)",
         export_name="knowledge-base",
+        delete_note="asynchronous; deletes its sources",
         account_limit=5,  # [UNCERTAIN] a newer skill revision; the spec says "multiple"
         holds_data="every knowledge source in it, with their chunks and embeddings",
         resource=f"{_P}.knowledge:KnowledgeBase",
     ),
-    Kind(
-        name="KnowledgeSource",
-        section="knowledgeSources",
+    _kind(
+        "KnowledgeSource",
+        "/v2/KnowledgeBases/{base}/Knowledge",
         file_order=11,
-        attribute="knowledge_sources",
-        collection="/v2/KnowledgeBases/{base}/Knowledge",
-        delete="DELETE /v2/KnowledgeBases/{base}/Knowledge/{id}",
         export_name="source",
         references=(RefField("knowledgeBase", "knowledgeBaseId", "KnowledgeBase"),),
         holds_data="the source's processed content, chunks and embeddings",
         policy_from="knowledgeBaseId",
         resource=f"{_P}.knowledge:KnowledgeSource",
     ),
-    Kind(
-        name="Operator",
-        section="operators",
-        file_order=0,
-        attribute="operators",
-        collection="/v3/ControlPlane/Operators",
-        delete="DELETE /v3/ControlPlane/Operators/{id}",
-        export_name="operator",
-    ),
-    Kind(
-        name="IntelligenceConfiguration",
-        section="intelligenceConfigurations",
+    _kind("Operator", "/v3/ControlPlane/Operators", file_order=0, export_name="operator"),
+    _kind(
+        "IntelligenceConfiguration",
+        "/v3/ControlPlane/Configurations",
         file_order=1,
-        attribute="intelligence_configurations",
-        collection="/v3/ControlPlane/Configurations",
-        delete="DELETE /v3/ControlPlane/Configurations/{id}",
         export_name="configuration",
     ),
-    Kind(
-        name="ConversationConfiguration",
-        section="conversationConfigurations",
+    _kind(
+        "ConversationConfiguration",
+        "/v2/ControlPlane/Configurations",
         file_order=3,
-        attribute="conversation_configurations",
-        collection="/v2/ControlPlane/Configurations",
-        delete="DELETE /v2/ControlPlane/Configurations/{id} (asynchronous)",
         export_name="conversation",
+        delete_note="asynchronous",
         references=(
             RefField("memoryStore", "memoryStoreId", "MemoryStore"),
             RefField(
@@ -242,12 +244,28 @@ _BUILTIN = (
     ),
 )
 
+
 # --- Memory v1 edition 2: the objects inside a store (memory-v1.md §3-§5, §8) ------------
 # Their ids are their paths under the store ("mem_store_…/TraitGroups/Contact"), so one id is
 # enough to read, write or import them (and ``delete`` formats with it alone). Each refers to
 # its store by name (``memoryStore``); what they refer to comes first, so the engine orders
 # store -> settings -> trait groups -> data mappings.
-_IN_STORE = RefField("memoryStore", "storeId", "MemoryStore")
+def _in_store(name: str, **own: Any) -> Kind:
+    """A kind of object inside a Memory store: its collection is under the store's, its names
+    are unique within the store, and its classes live in the Memory modules."""
+    own.setdefault("delete", "DELETE /v1/ControlPlane/Stores/{id} (asynchronous)")
+    return _kind(
+        name,
+        f"/v1/ControlPlane/Stores/{{storeId}}/{_plural(name)}",
+        references=(RefField("memoryStore", "storeId", "MemoryStore"),),
+        account_unique_names=False,
+        model=f"{_P}._core.memory_models:{name}Model",
+        provider=f"{_P}._pulumi.memory:{name}Provider",
+        resource=f"{_P}.memory_resources:{name}",
+        **own,
+    )
+
+
 _MEMORY = (
     # A singleton per store, adopted from it and written with PUT + If-Match: "create" reads the
     # live settings and PUTs the file's (no write when they already match); "delete" leaves them
@@ -255,59 +273,25 @@ _MEMORY = (
     # defaults are filled before comparing; settings the service only accepts at their defaults
     # (matchingAlgo exact, enforceUnique true, E7) are validated as such. Changing the store
     # replaces it; everything else is a PUT of both lists.
-    Kind(
-        name="IdentityResolutionSettings",
-        section="identityResolutionSettings",
-        file_order=4,
-        attribute="identity_resolution_settings",
-        collection="/v1/ControlPlane/Stores/{storeId}/IdentityResolutionSettings",
-        delete=None,
-        export_name="settings",
-        references=(_IN_STORE,),
-        account_unique_names=False,
-        model=f"{_P}._core.memory_models:IdentityResolutionSettingsModel",
-        provider=f"{_P}._pulumi.memory:IdentityResolutionSettingsProvider",
-        resource=f"{_P}.memory_resources:IdentityResolutionSettings",
-    ),
+    _in_store("IdentityResolutionSettings", file_order=4, export_name="settings", delete=None),
     # Addressed by displayName (the path key, immutable: a rename replaces the group). PATCH
     # merges traits by key, so a trait removed from the file is sent as ``dataType: ""``. Built-in
     # groups (``Contact``) are adopted, never created, and never deleted. Trait names are
     # lowerCamelCase (Twilio normalises them, E8: validated, so there is no perpetual diff).
-    Kind(
-        name="TraitGroup",
-        section="traitGroups",
+    # Deleted (``<store>/TraitGroups/<name>``) only under its store's deletionPolicy: delete.
+    _in_store(
+        "TraitGroup",
         file_order=5,
-        attribute="trait_groups",
-        collection="/v1/ControlPlane/Stores/{storeId}/TraitGroups",
-        delete="DELETE /v1/ControlPlane/Stores/{id} (asynchronous)",  # <store>/TraitGroups/<name>
         export_name="trait-group",
-        references=(_IN_STORE,),
-        account_unique_names=False,
         holds_data="the values of these traits on every profile of the store",
-        policy_from="storeId",  # deleted only under its store's deletionPolicy: delete
-        model=f"{_P}._core.memory_models:TraitGroupModel",
-        provider=f"{_P}._pulumi.memory:TraitGroupProvider",
-        resource=f"{_P}.memory_resources:TraitGroup",
+        policy_from="storeId",
     ),
     # Created asynchronously (the id is the operation's result.id; a lost response is resolved by
     # displayName). mappingFrom is fixed at creation (a change replaces the mapping, deleting the
     # old one first: the name stays and is unique in the store); the rest is PATCHed, mappingTo
     # replacing the whole mappings list. Each mapping names trait groups of the
     # file (or built-in ones) and their traits.
-    Kind(
-        name="DataMapping",
-        section="dataMappings",
-        file_order=6,
-        attribute="data_mappings",
-        collection="/v1/ControlPlane/Stores/{storeId}/DataMappings",
-        delete="DELETE /v1/ControlPlane/Stores/{id} (asynchronous)",  # <store>/DataMappings/<id>
-        export_name="mapping",
-        references=(_IN_STORE,),
-        account_unique_names=False,
-        model=f"{_P}._core.memory_models:DataMappingModel",
-        provider=f"{_P}._pulumi.memory:DataMappingProvider",
-        resource=f"{_P}.memory_resources:DataMapping",
-    ),
+    _in_store("DataMapping", file_order=6, export_name="mapping"),
 )
 
 KINDS: list[Kind] = [*_BUILTIN[:1], *_MEMORY, *_BUILTIN[1:]]

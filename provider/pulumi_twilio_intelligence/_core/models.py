@@ -212,8 +212,8 @@ class KnowledgeSupply(Wire):
     bases: Annotated[list[NonEmpty], Field(min_length=1)]
 
 
-class MemorySupply(Wire):
-    enabled: bool = False
+class MemorySupply(Toggle):
+    """Whether the rule supplies memory (its own class: validation messages name it)."""
 
 
 class RuleContext(Wire):

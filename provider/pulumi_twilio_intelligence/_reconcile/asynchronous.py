@@ -7,30 +7,32 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Collection
-from typing import Any
+from typing import Any, ClassVar
 
 from .._core.bodies import ServerFields
 from .._core.spec import ResourceModel
-from .._twilio.api import Tagged
+from .._twilio.api import AsyncCollection, Tagged
 from .._twilio.http import AmbiguousWrite
 from ..errors import AmbiguousWriteError, ConflictError, OperationFailedError
 from .base import Created, DataHoldingReconciler, Updated, log
 
 
 class AsynchronousReconciler(DataHoldingReconciler):
-    # --- the API calls of one kind ---------------------------------------------------------
-    @abstractmethod
-    def _get(self, object_id: str) -> Tagged: ...
+    collection: ClassVar[AsyncCollection]  # where the kind's objects are written
 
-    @abstractmethod
+    # --- the API calls of one kind ---------------------------------------------------------
+    def _get(self, object_id: str) -> Tagged:
+        return self.api.get_tagged(self.collection, object_id)
+
     def _post(self, body: dict[str, Any]) -> str:
         """POST, poll the operation; the new object's id."""
+        return self.api.create_async(self.collection, body)
 
-    @abstractmethod
-    def _patch(self, object_id: str, body: dict[str, Any], if_match: str | None) -> None: ...
+    def _patch(self, object_id: str, body: dict[str, Any], if_match: str | None) -> None:
+        self.api.patch_async(self.collection, object_id, body, if_match=if_match)
 
-    @abstractmethod
-    def _wait_active(self, object_id: str) -> Tagged: ...
+    def _wait_active(self, object_id: str) -> Tagged:
+        return self.api.wait_active(self.collection, object_id)
 
     @abstractmethod
     def _find(self, name: str) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Collection
 from typing import Any
 
-from .._core.bodies import ConversationConfigurationServer, ServerFields
+from .._core.bodies import ConversationConfigurationServer, ServerFields, read_as
 from .._core.models import ConversationConfigurationModel
 from .._core.spec import ResourceModel
 from ..errors import ConflictError, NotFoundError, ObjectMissingError, OperationFailedError
@@ -36,11 +36,7 @@ class ConversationConfigurationReconciler(Reconciler):
         return self._get_or_none(lambda: self.api.get_conversation_configuration(object_id))
 
     def server_fields(self, body: dict[str, Any]) -> ConversationConfigurationServer:
-        return {
-            "version": body.get("version"),
-            "createdAt": body.get("createdAt"),
-            "updatedAt": body.get("updatedAt"),
-        }
+        return read_as(ConversationConfigurationServer, body)
 
     def create(self, desired: ResourceModel, *, replacing: Collection[str] = ()) -> Created:
         body = desired.wire()

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from .._core.bodies import KnowledgeBaseServer, KnowledgeSourceServer, ServerFields
+from .._core.bodies import KnowledgeBaseServer, KnowledgeSourceServer, ServerFields, read_as
 from .._core.models import KnowledgeBaseModel, KnowledgeSourceModel
 from .._core.spec import ResourceModel
-from .._twilio.api import Tagged
+from .._twilio.api import KNOWLEDGE_BASES
 from .._twilio.http import AmbiguousWrite
 from ..errors import AmbiguousWriteError, ValidationError, Violation
 from .asynchronous import AsynchronousReconciler
@@ -27,18 +27,7 @@ from .base import Created, DataHoldingReconciler, Updated, log
 
 class KnowledgeBaseReconciler(AsynchronousReconciler):
     model = KnowledgeBaseModel
-
-    def _get(self, object_id: str) -> Tagged:
-        return self.api.get_knowledge_base(object_id)
-
-    def _post(self, body: dict[str, Any]) -> str:
-        return self.api.create_knowledge_base(body)
-
-    def _patch(self, object_id: str, body: dict[str, Any], if_match: str | None) -> None:
-        self.api.patch_knowledge_base(object_id, body, if_match=if_match)
-
-    def _wait_active(self, object_id: str) -> Tagged:
-        return self.api.wait_knowledge_base_active(object_id)
+    collection = KNOWLEDGE_BASES
 
     def fetch(self, object_id: str) -> dict[str, Any] | None:
         body = super().fetch(object_id)
@@ -46,12 +35,7 @@ class KnowledgeBaseReconciler(AsynchronousReconciler):
         return None if body is None or body.get("status") == "DELETING" else body
 
     def server_fields(self, body: dict[str, Any]) -> KnowledgeBaseServer:
-        return {
-            "status": body.get("status"),
-            "version": body.get("version"),
-            "createdAt": body.get("createdAt"),
-            "updatedAt": body.get("updatedAt"),
-        }
+        return read_as(KnowledgeBaseServer, body)
 
     def _find(self, name: str) -> list[dict[str, Any]]:
         return [
@@ -61,7 +45,7 @@ class KnowledgeBaseReconciler(AsynchronousReconciler):
         ]
 
     def delete_now(self, object_id: str, recorded: ServerFields) -> None:
-        self.api.delete_knowledge_base(object_id)
+        self.api.delete_async(KNOWLEDGE_BASES, object_id)
 
 
 def _source(desired: ResourceModel) -> KnowledgeSourceModel:

@@ -7,33 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._core.bodies import MemoryStoreServer, ServerFields
+from .._core.bodies import MemoryStoreServer, ServerFields, read_as
 from .._core.models import MemoryStoreModel
-from .._twilio.api import Tagged
+from .._twilio.api import STORES
 from .asynchronous import AsynchronousReconciler
 
 
 class MemoryStoreReconciler(AsynchronousReconciler):
     model = MemoryStoreModel
-
-    def _get(self, object_id: str) -> Tagged:
-        return self.api.get_store(object_id)
-
-    def _post(self, body: dict[str, Any]) -> str:
-        return self.api.create_store(body)
-
-    def _patch(self, object_id: str, body: dict[str, Any], if_match: str | None) -> None:
-        self.api.patch_store(object_id, body, if_match=if_match)
-
-    def _wait_active(self, object_id: str) -> Tagged:
-        return self.api.wait_store_active(object_id)
+    collection = STORES
 
     def server_fields(self, body: dict[str, Any]) -> MemoryStoreServer:
-        return {
-            "status": body.get("status"),
-            "version": body.get("version"),
-            "intelligenceServiceId": body.get("intelligenceServiceId"),
-        }
+        return read_as(MemoryStoreServer, body)
 
     def _find(self, name: str) -> list[dict[str, Any]]:
         # Stores list as ids only (at most 15 per account): fetch each to read its name.
@@ -43,4 +28,4 @@ class MemoryStoreReconciler(AsynchronousReconciler):
     def delete_now(self, object_id: str, recorded: ServerFields) -> None:
         # Conversation configurations that point at the store are deleted before it: the engine
         # deletes dependants first (gotchas E18).
-        self.api.delete_store(object_id)
+        self.api.delete_async(STORES, object_id)

@@ -111,16 +111,26 @@ class BaseChecker:
                 display = body.get("displayName")
                 if not isinstance(display, str):
                     continue  # derived names are unique by construction
-                if display in first:
-                    self.fail(
-                        f"{kind.name} {name}",
-                        f"{kind.section}.{name}.displayName",
-                        "displayName",
-                        f"same displayName as {first[display]} ({display!r}); "
-                        "display names are unique within an account",
-                    )
-                else:
-                    first[display] = f"{kind.name} {name}"
+                self.unique(
+                    first,
+                    display,
+                    kind=kind,
+                    name=name,
+                    field="displayName",
+                    why="; display names are unique within an account",
+                )
+
+    def unique(
+        self, first: dict[Any, str], key: Any, *, kind: Kind, name: str, field: str, why: str
+    ) -> None:
+        """Records entry ``name`` of ``kind`` as the first with ``key`` (read from its ``field``,
+        the key's last part), or fails it as a repeat of the first: ``why`` says what is unique."""
+        shown = key[-1] if isinstance(key, tuple) else key
+        if key in first:
+            rule = f"same {field} as {first[key]} ({shown!r}){why}"
+            self.fail(f"{kind.name} {name}", f"{kind.section}.{name}.{field}", field, rule)
+        else:
+            first[key] = f"{kind.name} {name}"
 
     def _section(self, data: dict[str, Any], section: str) -> dict[str, dict[str, Any]]:
         value = data.get(section) or {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._core import kinds as _kinds
 from .._core.kinds import KNOWLEDGE_BASE_ID, KNOWLEDGE_PAIR, RETAIN, Kind
 from .._core.refs import Ref
 from .checker import BaseChecker, _in_resource
@@ -73,15 +74,14 @@ class KnowledgeChecks(BaseChecker):
             key = (str(body.get("knowledgeBaseId")), str(body.get("name") or name))
             if body.get("name") is None:
                 continue  # derived names are unique by construction
-            if key in seen:
-                self.fail(
-                    f"KnowledgeSource {name}",
-                    f"knowledgeSources.{name}.name",
-                    "name",
-                    f"same name as KnowledgeSource {seen[key]} ({key[1]!r}) in the same "
-                    "knowledge base; sources are found by name within their base",
-                )
-            seen.setdefault(key, name)
+            self.unique(
+                seen,
+                key,
+                kind=_kinds.by_name("KnowledgeSource"),
+                name=name,
+                field="name",
+                why=" in the same knowledge base; sources are found by name within their base",
+            )
 
     def _knowledge_context(
         self, resource: str, path: str, context: Any, state: DesiredState

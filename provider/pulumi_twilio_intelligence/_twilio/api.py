@@ -58,6 +58,23 @@ class Peek:
     server_now: datetime | None
 
 
+@dataclass(frozen=True)
+class AsyncCollection:
+    """A collection written asynchronously (202, an operation to poll) whose objects are usable
+    once ACTIVE: Memory stores and Knowledge bases."""
+
+    api: Api
+    path: str
+    operations: str  # where its operations are polled
+    label: str  # how messages name one of its objects
+
+
+STORES = AsyncCollection("memory", STORES_V1, MEMORY_OPERATIONS_V1, "memory store")
+KNOWLEDGE_BASES = AsyncCollection(
+    "knowledge", KNOWLEDGE_BASES_V2, KNOWLEDGE_OPERATIONS_V2, "knowledge base"
+)
+
+
 class TwilioApi(MemoryObjectsApi):
     """The control-plane operations of Intelligence v3, Conversations v2, Memory v1 (the objects
     inside a store: ``MemoryObjectsApi``) and Knowledge v2."""
@@ -168,90 +185,59 @@ class TwilioApi(MemoryObjectsApi):
         config_id = related.get("configurationId")
         return str(config_id) if config_id else None
 
-    # --- Memory v1: stores ---------------------------------------------------------------
+    # --- Memory v1 stores and Knowledge v2 bases (``STORES``, ``KNOWLEDGE_BASES``) -------
     def list_store_ids(self) -> list[str]:
         ids: list[str] = self.http.list_all("memory", STORES_V1, "stores", page_size=100)
         return ids
 
-    def get_store(self, store_id: str) -> Tagged:
-        response = self.http.request("memory", "GET", f"{STORES_V1}/{store_id}")
-        return Tagged(response.json(), response.headers.get("ETag"))
-
-    def create_store(self, body: dict[str, Any]) -> str:
-        """POST then poll; the new id is only in the finished operation's ``result.id``."""
-        response = self.http.request("memory", "POST", STORES_V1, json=body)
-        operation = self._poll_operation("memory", "/v1/ControlPlane/Operations", response, {})
-        result = operation.get("result") or {}
-        if not result.get("id"):
-            raise OperationFailedError("memory store operation completed without a result id")
-        return str(result["id"])
-
-    def patch_store(self, store_id: str, body: dict[str, Any], if_match: str | None) -> None:
-        headers = {"If-Match": if_match} if if_match else None
-        response = self.http.request(
-            "memory", "PATCH", f"{STORES_V1}/{store_id}", json=body, headers=headers
-        )
-        self._poll_operation("memory", "/v1/ControlPlane/Operations", response, {})
-
-    def wait_store_active(self, store_id: str) -> Tagged:
-        """A store is usable only once ACTIVE; FAILED provisioning is an error."""
-        tagged: Tagged = self._wait(
-            lambda: self.get_store(store_id),
-            lambda tagged: tagged.body.get("status") in ("ACTIVE", "FAILED"),
-            f"memory store {store_id} to become ACTIVE",
-            check=lambda tagged: _raise_if(
-                tagged.body.get("status") == "FAILED",
-                f"memory store {store_id} provisioning FAILED",
-            ),
-        )
-        return tagged
-
-    def delete_store(self, store_id: str) -> None:
-        """DELETE then poll (memory-v1 §2.6): the store and everything in it. Gone already: done."""
-        self._delete_async("memory", MEMORY_OPERATIONS_V1, f"{STORES_V1}/{store_id}")
-
-    # --- Knowledge v2: bases (asynchronous, like Memory stores) ----------------------------
     def list_knowledge_bases(self) -> list[dict[str, Any]]:
         return self.http.list_all("knowledge", KNOWLEDGE_BASES_V2, "knowledgeBases", page_size=100)
 
-    def get_knowledge_base(self, base_id: str) -> Tagged:
-        response = self.http.request("knowledge", "GET", f"{KNOWLEDGE_BASES_V2}/{base_id}")
+    def get_tagged(self, collection: AsyncCollection, object_id: str) -> Tagged:
+        response = self.http.request(collection.api, "GET", f"{collection.path}/{object_id}")
         return Tagged(response.json(), response.headers.get("ETag"))
 
-    def create_knowledge_base(self, body: dict[str, Any]) -> str:
-        """POST then poll; the new id is the completed operation's ``result.id``."""
-        response = self.http.request("knowledge", "POST", KNOWLEDGE_BASES_V2, json=body)
-        operation = self._poll_operation("knowledge", KNOWLEDGE_OPERATIONS_V2, response, {})
+    def create_async(self, collection: AsyncCollection, body: dict[str, Any]) -> str:
+        """POST then poll; the new id is only in the finished operation's ``result.id``."""
+        response = self.http.request(collection.api, "POST", collection.path, json=body)
+        operation = self._poll_operation(collection.api, collection.operations, response, {})
         result = operation.get("result") or {}
         if not result.get("id"):
-            raise OperationFailedError("knowledge base operation completed without a result id")
+            raise OperationFailedError(
+                f"{collection.label} operation completed without a result id"
+            )
         return str(result["id"])
 
-    def patch_knowledge_base(
-        self, base_id: str, body: dict[str, Any], if_match: str | None
+    def patch_async(
+        self,
+        collection: AsyncCollection,
+        object_id: str,
+        body: dict[str, Any],
+        if_match: str | None,
     ) -> None:
         headers = {"If-Match": if_match} if if_match else None
-        response = self.http.request(
-            "knowledge", "PATCH", f"{KNOWLEDGE_BASES_V2}/{base_id}", json=body, headers=headers
-        )
-        self._poll_operation("knowledge", KNOWLEDGE_OPERATIONS_V2, response, {})
+        path = f"{collection.path}/{object_id}"
+        response = self.http.request(collection.api, "PATCH", path, json=body, headers=headers)
+        self._poll_operation(collection.api, collection.operations, response, {})
 
-    def delete_knowledge_base(self, base_id: str) -> None:
-        """DELETE then poll: the base and all its sources. Gone already: done."""
-        self._delete_async("knowledge", KNOWLEDGE_OPERATIONS_V2, f"{KNOWLEDGE_BASES_V2}/{base_id}")
-
-    def wait_knowledge_base_active(self, base_id: str) -> Tagged:
-        """Sources may be added once the base is ACTIVE; FAILED provisioning is an error."""
+    def wait_active(self, collection: AsyncCollection, object_id: str) -> Tagged:
+        """An object is usable only once ACTIVE; FAILED provisioning is an error."""
         tagged: Tagged = self._wait(
-            lambda: self.get_knowledge_base(base_id),
+            lambda: self.get_tagged(collection, object_id),
             lambda tagged: tagged.body.get("status") in ("ACTIVE", "FAILED"),
-            f"knowledge base {base_id} to become ACTIVE",
+            f"{collection.label} {object_id} to become ACTIVE",
             check=lambda tagged: _raise_if(
                 tagged.body.get("status") == "FAILED",
-                f"knowledge base {base_id} provisioning FAILED",
+                f"{collection.label} {object_id} provisioning FAILED",
             ),
         )
         return tagged
+
+    def delete_async(self, collection: AsyncCollection, object_id: str) -> None:
+        """DELETE then poll (memory-v1 §2.6): the object and everything in it (a store's
+        contents, a base's sources). Gone already: done."""
+        path = f"{collection.path}/{object_id}"
+        self._delete_async(collection.api, collection.operations, path)
 
     # --- Knowledge v2: sources (synchronous writes, processed in the background) -----------
     def list_knowledge_sources(self, base_id: str) -> list[dict[str, Any]]:

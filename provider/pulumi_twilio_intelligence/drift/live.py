@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from .._core import kinds as _kinds
-from .._twilio.api import TwilioApi
+from .._twilio.api import STORES, TwilioApi
 from .._twilio.connector import Connector, Target
 from ..errors import NotFoundError, WriteRefusedError
 from .memory_contents import read_store_contents
@@ -173,7 +173,7 @@ class LiveAccount:
 def _store_fetcher(api: TwilioApi) -> Callable[[str], dict[str, Any] | None]:
     def fetch(store_id: str) -> dict[str, Any] | None:
         try:
-            return api.get_store(store_id).body
+            return api.get_tagged(STORES, store_id).body
         except NotFoundError:  # listed, then gone
             return None
 

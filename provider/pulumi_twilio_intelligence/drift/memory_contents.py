@@ -11,6 +11,7 @@ them does not list them as unmanaged objects to adopt or delete.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
@@ -23,6 +24,7 @@ from ..errors import NotFoundError
 __all__ = ["read_store_contents"]
 
 Objects = dict[str, dict[str, Any]]
+Reader = Callable[[TwilioApi, str], list[dict[str, Any]]]  # one store's objects of one kind
 _OF_THE_STORE = {"author": "TWILIO"}  # see the module's doc
 
 
@@ -30,7 +32,7 @@ def read_store_contents(api: TwilioApi, pool: Executor, store_ids: list[str]) ->
     """``{"identity_resolution_settings": ..., "trait_groups": ..., "data_mappings": ...}``, each
     by id (the ``LiveAccount`` attributes of these kinds)."""
     reads = [
-        (store_id, what, pool.submit(_READERS[what], api, store_id))
+        (store_id, what, pool.submit(_read, _READERS[what], api, store_id))
         for store_id in store_ids
         for what in _READERS
     ]
@@ -41,19 +43,19 @@ def read_store_contents(api: TwilioApi, pool: Executor, store_ids: list[str]) ->
     return found
 
 
-def _settings(api: TwilioApi, store_id: str) -> list[dict[str, Any]]:
+def _read(reader: Reader, api: TwilioApi, store_id: str) -> list[dict[str, Any]]:
     try:
-        body = api.get_identity_settings(store_id).body
-    except NotFoundError:  # listed, then gone
+        return reader(api, store_id)
+    except NotFoundError:  # the store was listed, then gone
         return []
+
+
+def _settings(api: TwilioApi, store_id: str) -> list[dict[str, Any]]:
+    body = api.get_identity_settings(store_id).body
     return [{**body, "storeId": store_id, "id": object_id(store_id, SETTINGS), **_OF_THE_STORE}]
 
 
 def _trait_groups(api: TwilioApi, store_id: str) -> list[dict[str, Any]]:
-    try:
-        groups = api.list_trait_groups(store_id)
-    except NotFoundError:
-        return []
     return [
         {
             **group,
@@ -61,22 +63,18 @@ def _trait_groups(api: TwilioApi, store_id: str) -> list[dict[str, Any]]:
             "id": object_id(store_id, TRAIT_GROUPS, str(group.get("displayName"))),
             **(_OF_THE_STORE if group.get("displayName") in BUILT_IN_TRAIT_GROUPS else {}),
         }
-        for group in groups
+        for group in api.list_trait_groups(store_id)
     ]
 
 
 def _data_mappings(api: TwilioApi, store_id: str) -> list[dict[str, Any]]:
-    try:
-        mappings = api.list_data_mappings(store_id)
-    except NotFoundError:
-        return []
     return [
         {**m, "storeId": store_id, "id": object_id(store_id, MAPPINGS, str(m.get("id")))}
-        for m in mappings
+        for m in api.list_data_mappings(store_id)
     ]
 
 
-_READERS = {
+_READERS: dict[str, Reader] = {
     "identity_resolution_settings": _settings,
     "trait_groups": _trait_groups,
     "data_mappings": _data_mappings,

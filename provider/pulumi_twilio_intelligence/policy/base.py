@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from .._core.kinds import TYPE_PREFIX
@@ -21,6 +21,7 @@ __all__ = [
     "UNKNOWN",
     "Finding",
     "Level",
+    "Policies",
     "Policy",
     "Settings",
     "Subject",
@@ -116,6 +117,7 @@ class Subject:
 
 
 Check = Callable[[Subject, Settings], Iterable[str]]
+CheckFunction = TypeVar("CheckFunction", bound=Check)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,38 @@ class Policy:
     check: Check
     # The Settings this policy reads, by their names in the pack's config.
     config: tuple[str, ...] = field(default=())
+
+
+class Policies(list[Policy]):
+    """One module's policies, in the order their checks are defined. A check is declared a policy
+    by ``@policies.mandatory(*kinds)`` or ``@policies.advisory(*kinds)``, with the names of the
+    settings it reads as ``config``. The check says the rest: the policy's name is the check's
+    (``_webhooks_use_https``: ``webhooks-use-https``), its description the docstring's first
+    paragraph and its remediation the paragraph that starts with ``Remediation:``."""
+
+    def mandatory(
+        self, *kinds: str, config: tuple[str, ...] = ()
+    ) -> Callable[[CheckFunction], CheckFunction]:
+        return self._declare("mandatory", kinds, config)
+
+    def advisory(
+        self, *kinds: str, config: tuple[str, ...] = ()
+    ) -> Callable[[CheckFunction], CheckFunction]:
+        return self._declare("advisory", kinds, config)
+
+    def _declare(
+        self, level: Level, kinds: tuple[str, ...], config: tuple[str, ...]
+    ) -> Callable[[CheckFunction], CheckFunction]:
+        def declare(check: CheckFunction) -> CheckFunction:
+            name = check.__name__.strip("_").replace("_", "-")
+            description, _, remediation = (check.__doc__ or "").partition("Remediation:")
+            if not (description.strip() and remediation.strip()):
+                raise ValueError(f"policy {name}: its docstring says no description or remedy")
+            description, remediation = (" ".join(s.split()) for s in (description, remediation))
+            self.append(Policy(name, level, kinds, description, remediation, check, config))
+            return check
+
+        return declare
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,22 @@ from collections.abc import Iterator
 from typing import Final
 
 from .._core import kinds as _kinds
-from .base import UNKNOWN, Policy, Settings, Subject, dict_of
+from .base import UNKNOWN, Policies, Policy, Settings, Subject, dict_of
 
 __all__ = ["DATA_POLICIES"]
 
 _DATA_KINDS = tuple(k.name for k in _kinds.KINDS if k.holds_data and not k.policy_from)
+_policies = Policies()  # filled by the checks below, in their order
 
 
 # --- production-retains-customer-data --------------------------------------------------------
+@_policies.mandatory(*_DATA_KINDS, config=("productionStacks",))
 def _production_retains_customer_data(subject: Subject, settings: Settings) -> Iterator[str]:
+    """In production stacks, objects that hold customer data (Memory stores, Knowledge bases)
+    keep deletionPolicy: retain, so no change of the file deletes the data.
+
+    Remediation: Remove deletionPolicy (retain is the default); delete the object by hand when
+    it is really no longer needed."""
     if settings.is_production and subject.props.get("deletionPolicy") == _kinds.DELETE:
         holds = _kinds.by_name(subject.kind).holds_data
         yield (
@@ -25,7 +32,11 @@ def _production_retains_customer_data(subject: Subject, settings: Settings) -> I
 
 
 # --- knowledge-sources-say-when-to-use-them --------------------------------------------------
+@_policies.advisory("KnowledgeSource")
 def _knowledge_sources_say_when_to_use_them(subject: Subject, settings: Settings) -> Iterator[str]:
+    """A knowledge source has a description that says when to use it.
+
+    Remediation: Add a description: what the source holds and which questions it answers."""
     del settings
     description = subject.props.get("description")
     if description is not UNKNOWN and not (isinstance(description, str) and description.strip()):
@@ -36,28 +47,4 @@ def _knowledge_sources_say_when_to_use_them(subject: Subject, settings: Settings
         ).replace("this  source", "this source")
 
 
-DATA_POLICIES: Final[tuple[Policy, ...]] = (
-    Policy(
-        name="production-retains-customer-data",
-        level="mandatory",
-        kinds=_DATA_KINDS,
-        description=(
-            "In production stacks, objects that hold customer data (Memory stores, Knowledge "
-            "bases) keep deletionPolicy: retain, so no change of the file deletes the data."
-        ),
-        remediation=(
-            "Remove deletionPolicy (retain is the default); delete the object by hand when it is "
-            "really no longer needed."
-        ),
-        check=_production_retains_customer_data,
-        config=("productionStacks",),
-    ),
-    Policy(
-        name="knowledge-sources-say-when-to-use-them",
-        level="advisory",
-        kinds=("KnowledgeSource",),
-        description="A knowledge source has a description that says when to use it.",
-        remediation="Add a description: what the source holds and which questions it answers.",
-        check=_knowledge_sources_say_when_to_use_them,
-    ),
-)
+DATA_POLICIES: Final[tuple[Policy, ...]] = tuple(_policies)

@@ -5,16 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
-from .base import UNKNOWN, Policy, Settings, Subject, dict_of, known, list_of
+from .base import UNKNOWN, Policies, Policy, Settings, Subject, dict_of, known, list_of
 
 __all__ = ["MEMORY_POLICIES"]
+_policies = Policies()  # filled by the checks below, in their order
 
 # Identifier types whose values have a normalisation of their own (§3.1): matching compares
 # normalised values, so "Ann@Example.com" and "ann@example.com" are one profile only with it.
 _NORMALISATION = {"email": "email", "phone": "phone", "whatsapp": "phone", "sms": "phone"}
 
 
+@_policies.advisory("IdentityResolutionSettings")
 def _identifiers_are_normalised(subject: Subject, _: Settings) -> Iterator[str]:
+    """Email identifiers use the email normalisation, and phone-number identifiers (phone,
+    whatsapp, sms) the phone normalisation, so that one customer matches one profile.
+
+    Remediation: Set normalization: email (or phone) on the identifier type."""
     for item in list_of(subject.props.get("identifierConfigs")):
         config = dict_of(known(item))
         id_type = config.get("idType")
@@ -27,7 +33,12 @@ def _identifiers_are_normalised(subject: Subject, _: Settings) -> Iterator[str]:
             )
 
 
+@_policies.mandatory("TraitGroup")
 def _promoted_traits_are_strings(subject: Subject, _: Settings) -> Iterator[str]:
+    """A trait promoted to an identifier type (idTypePromotion) is a STRING: identifier values
+    are strings.
+
+    Remediation: Make the trait's dataType STRING, or drop idTypePromotion."""
     for name, definition in dict_of(known(subject.props.get("traits"))).items():
         trait = dict_of(definition)
         data_type = trait.get("dataType")
@@ -39,7 +50,12 @@ def _promoted_traits_are_strings(subject: Subject, _: Settings) -> Iterator[str]
             )
 
 
+@_policies.advisory("DataMapping")
 def _ingress_mappings_use_their_columns(subject: Subject, _: Settings) -> Iterator[str]:
+    """An INGRESS data mapping maps every column it declares, and only those (a column mapped to
+    nothing is ingested for nothing; an expression naming no column maps nothing).
+
+    Remediation: Map the column to a trait, or remove it from mappingFrom.columns."""
     source = dict_of(known(subject.props.get("mappingFrom")))
     if source.get("type") != "INGRESS":
         return
@@ -56,39 +72,4 @@ def _ingress_mappings_use_their_columns(subject: Subject, _: Settings) -> Iterat
             yield f"column {column!r} is ingested but mapped to no trait"
 
 
-MEMORY_POLICIES: Final[tuple[Policy, ...]] = (
-    Policy(
-        name="identifiers-are-normalised",
-        level="advisory",
-        kinds=("IdentityResolutionSettings",),
-        description=(
-            "Email identifiers use the email normalisation, and phone-number identifiers (phone, "
-            "whatsapp, sms) the phone normalisation, so that one customer matches one profile."
-        ),
-        remediation="Set normalization: email (or phone) on the identifier type.",
-        check=_identifiers_are_normalised,
-    ),
-    Policy(
-        name="promoted-traits-are-strings",
-        level="mandatory",
-        kinds=("TraitGroup",),
-        description=(
-            "A trait promoted to an identifier type (idTypePromotion) is a STRING: identifier "
-            "values are strings."
-        ),
-        remediation="Make the trait's dataType STRING, or drop idTypePromotion.",
-        check=_promoted_traits_are_strings,
-    ),
-    Policy(
-        name="ingress-mappings-use-their-columns",
-        level="advisory",
-        kinds=("DataMapping",),
-        description=(
-            "An INGRESS data mapping maps every column it declares, and only those (a column "
-            "mapped to nothing is ingested for nothing; an expression naming no column maps "
-            "nothing)."
-        ),
-        remediation="Map the column to a trait, or remove it from mappingFrom.columns.",
-        check=_ingress_mappings_use_their_columns,
-    ),
-)
+MEMORY_POLICIES: Final[tuple[Policy, ...]] = tuple(_policies)
