@@ -127,3 +127,20 @@ def test_references_are_typed_and_still_read_as_names(tmp_path: Path) -> None:
     ref = Ref("Widget", "big")
     assert ref == "@big"
     assert (ref.kind, ref.name) == ("Widget", "big")
+
+
+@pytest.mark.parametrize(
+    ("name", "singular", "plural"),
+    [
+        ("MemoryStore", "memory store", "memory stores"),
+        ("KnowledgeSource", "knowledge source", "knowledge sources"),
+        (
+            "IdentityResolutionSettings",
+            "identity resolution settings",
+            "identity resolution settings",
+        ),
+    ],
+)
+def test_messages_name_kinds_in_english(name: str, singular: str, plural: str) -> None:
+    kind = kinds.by_name(name)
+    assert (kind.singular, kind.label) == (singular, plural)

@@ -134,9 +134,15 @@ class Kind:
     resource: str = ""
 
     @property
+    def singular(self) -> str:
+        """How messages name one object of the kind ("memory store")."""
+        return re.sub(r"(?<!^)([A-Z])", r" \1", self.name).lower()
+
+    @property
     def label(self) -> str:
-        """How reports name the kind in plural ("memory stores")."""
-        return re.sub(r"(?<!^)([A-Z])", r" \1", self.name).lower() + "s"
+        """How reports name the kind in plural ("memory stores", "identity resolution
+        settings": a name already plural stays as it is)."""
+        return self.singular if self.singular.endswith("s") else self.singular + "s"
 
     def load(self, which: str) -> Any:
         """The class ``which`` ("model", "reconciler", "provider", "resource") names."""

@@ -304,7 +304,7 @@ def _refuse_data_loss(
                 Violation(
                     label,
                     ", ".join(replaces),
-                    f"this change replaces the {kind.label[:-1]}, which deletes {kind.holds_data}; "
+                    f"this change replaces the {kind.singular}, which deletes {kind.holds_data}; "
                     f"refused under deletionPolicy: retain (set deletionPolicy: delete"
                     + (" on its knowledge base" if kind.policy_from else "")
                     + " to allow it)",

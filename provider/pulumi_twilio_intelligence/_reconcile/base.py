@@ -210,7 +210,7 @@ class DataHoldingReconciler(Reconciler):
             "%s %s (%s) is retained (deletionPolicy: retain): it holds %s. It no longer belongs "
             "to this stack; set deletionPolicy: delete in the stack file to have it deleted, or "
             "delete it in the Twilio Console if it is not needed.",
-            kind.label[:-1],
+            kind.singular,
             object_id,
             recorded.get(self.model.NAME_FIELD),
             kind.holds_data,
