@@ -38,7 +38,11 @@ def _bookkeeping(resource_name: str, adopt_id: str | None) -> dict[str, Any]:
 
 class ManagedResource(Resource):
     """A resource of one kind of the registry (``_core.kinds``): its Pulumi type is the kind's
-    name and its dynamic provider the kind's."""
+    name and its dynamic provider the kind's.
+
+    A subclass declares its outputs as ``pulumi.Output`` annotations, what ``get`` reads, and a
+    constructor with typed keyword arguments (the public signature) that ends with
+    ``self._declare(locals())``."""
 
     # What ``get`` reads of an existing object (API names).
     read_by_get: ClassVar[tuple[str, ...]] = ()
