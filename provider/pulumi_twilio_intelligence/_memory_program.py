@@ -30,6 +30,17 @@ def group_name(group_id: str) -> str:
     return group_id.rsplit("/", 1)[-1]
 
 
+def _named_in_store(body: dict[str, Any]) -> dict[str, Any]:
+    """The arguments every named object of a store (trait group, data mapping) takes from its
+    resolved body."""
+    return {
+        "store_id": body["storeId"],
+        "display_name": body.get("displayName"),
+        "description": body.get("description"),
+        "adopt_id": body.get("adoptId"),
+    }
+
+
 def settings(name: str, body: dict[str, Any], out: Deployed) -> IdentityResolutionSettings:
     store = _store_name(body)
     body = resolve(body, out.resolve)
@@ -49,12 +60,9 @@ def trait_group(name: str, body: dict[str, Any], out: Deployed) -> TraitGroup:
     body = resolve(body, out.resolve)
     return TraitGroup(
         name,
-        store_id=body["storeId"],
-        display_name=body.get("displayName"),
-        description=body.get("description"),
+        **_named_in_store(body),
         traits=body.get("traits"),
         deletion_policy=body.get("deletionPolicy", "retain"),  # its store's (the loader's)
-        adopt_id=body.get("adoptId"),
         opts=pulumi.ResourceOptions(depends_on=[first]) if first is not None else None,
     )
 
@@ -68,13 +76,10 @@ def data_mapping(name: str, body: dict[str, Any], out: Deployed) -> DataMapping:
     body = resolve(body, lookup)
     return DataMapping(
         name,
-        store_id=body["storeId"],
-        display_name=body.get("displayName"),
-        description=body.get("description"),
+        **_named_in_store(body),
         is_enabled=body.get("isEnabled"),
         mapping_from=cast("MappingFromArgsDict", body["mappingFrom"]),
         mapping_to=cast("MappingToArgsDict", body["mappingTo"]),
-        adopt_id=body.get("adoptId"),
     )
 
 

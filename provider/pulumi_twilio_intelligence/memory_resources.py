@@ -9,17 +9,10 @@ so that the engine orders store -> settings -> trait groups -> data mappings.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
 
 import pulumi
-from pulumi.dynamic import Resource, ResourceProvider
 
-from ._core.kinds import MODULE
-from ._pulumi.memory import (
-    DataMappingProvider,
-    IdentityResolutionSettingsProvider,
-    TraitGroupProvider,
-)
+from ._pulumi.resource import ManagedResource
 from .inputs import (
     DeletionPolicy,
     IdentifierConfigArgsDict,
@@ -27,32 +20,16 @@ from .inputs import (
     MappingToArgsDict,
     TraitDefinitionArgsDict,
 )
-from .resources import _bookkeeping, _read_existing
 
 __all__ = ["DataMapping", "IdentityResolutionSettings", "TraitGroup"]
 
-R = TypeVar("R", bound=Resource)
 
-
-def _existing(  # noqa: PLR0917 - Resource.get's arguments, plus what to read
-    cls: type[R],
-    provider: ResourceProvider,
-    outputs: tuple[str, ...],
-    resource_name: str,
-    object_id: pulumi.Input[str],
-    opts: pulumi.ResourceOptions | None,
-) -> R:
-    """``cls.get``: an existing object, read by id; never changed or deleted by the stack."""
-    resource = cls.__new__(cls)
-    _read_existing(resource, provider, resource_name, object_id, outputs, opts)
-    return resource
-
-
-class IdentityResolutionSettings(Resource, module=MODULE, name="IdentityResolutionSettings"):
+class IdentityResolutionSettings(ManagedResource):
     """A store's identity resolution settings (one per store). Creating the resource adopts the
     store's settings and PUTs these (no write when they match); destroying it leaves them."""
 
     version: pulumi.Output[int]
+    read_by_get = ("storeId", "identifierConfigs", "matchingRules", "version")
 
     def __init__(
         self,
@@ -64,25 +41,10 @@ class IdentityResolutionSettings(Resource, module=MODULE, name="IdentityResoluti
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {
-            **_bookkeeping(resource_name, adopt_id),
-            "storeId": store_id,
-            "identifierConfigs": identifier_configs,
-            "matchingRules": matching_rules,
-            "version": None,
-        }
-        super().__init__(IdentityResolutionSettingsProvider(), resource_name, props, opts)
-
-    @staticmethod
-    def get(
-        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
-    ) -> IdentityResolutionSettings:
-        outputs = ("storeId", "identifierConfigs", "matchingRules", "version")
-        provider = IdentityResolutionSettingsProvider()
-        return _existing(IdentityResolutionSettings, provider, outputs, resource_name, id, opts)
+        self._declare(locals())
 
 
-class TraitGroup(Resource, module=MODULE, name="TraitGroup"):
+class TraitGroup(ManagedResource):
     """A trait group, named by ``display_name`` (default: the resource name; a rename replaces
     it). A built-in group's name (``Contact``) adopts the store's group: never created or
     deleted. Deleting a group deletes its traits' values on every profile, so it is deleted only
@@ -90,6 +52,7 @@ class TraitGroup(Resource, module=MODULE, name="TraitGroup"):
 
     display_name: pulumi.Output[str]
     version: pulumi.Output[int]
+    read_by_get = ("storeId", "displayName", "description", "traits", "version")
 
     def __init__(
         self,
@@ -103,31 +66,18 @@ class TraitGroup(Resource, module=MODULE, name="TraitGroup"):
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {
-            **_bookkeeping(resource_name, adopt_id),
-            "deletionPolicy": deletion_policy,
-            "storeId": store_id,
-            "displayName": display_name if display_name is not None else resource_name,
-            "description": description,
-            "traits": traits,
-            "version": None,
-        }
-        super().__init__(TraitGroupProvider(), resource_name, props, opts)
-
-    @staticmethod
-    def get(
-        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
-    ) -> TraitGroup:
-        outputs = ("storeId", "displayName", "description", "traits", "version")
-        return _existing(TraitGroup, TraitGroupProvider(), outputs, resource_name, id, opts)
+        if display_name is None:
+            display_name = resource_name
+        self._declare(locals())
 
 
-class DataMapping(Resource, module=MODULE, name="DataMapping"):
+class DataMapping(ManagedResource):
     """A data mapping into the store's traits. A new ``mapping_from`` replaces it; the rest is
     changed in place (``mapping_to`` as a whole)."""
 
     display_name: pulumi.Output[str]
     version: pulumi.Output[int]
+    read_by_get = ("storeId", "displayName", "mappingFrom", "mappingTo", "version")
 
     def __init__(
         self,
@@ -142,21 +92,4 @@ class DataMapping(Resource, module=MODULE, name="DataMapping"):
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {
-            **_bookkeeping(resource_name, adopt_id),
-            "storeId": store_id,
-            "displayName": display_name,
-            "description": description,
-            "isEnabled": is_enabled,
-            "mappingFrom": mapping_from,
-            "mappingTo": mapping_to,
-            "version": None,
-        }
-        super().__init__(DataMappingProvider(), resource_name, props, opts)
-
-    @staticmethod
-    def get(
-        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
-    ) -> DataMapping:
-        outputs = ("storeId", "displayName", "mappingFrom", "mappingTo", "version")
-        return _existing(DataMapping, DataMappingProvider(), outputs, resource_name, id, opts)
+        self._declare(locals())

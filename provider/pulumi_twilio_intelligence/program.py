@@ -18,6 +18,7 @@ import pulumi
 from . import _memory_program
 from ._core.kinds import KINDS, in_file_order, twilio_operator_id
 from ._core.refs import Ref, resolve
+from ._pulumi.resource import DataContainer
 from .errors import ValidationError
 from .inputs import KnowledgeSourceContentArgsDict, RuleArgsDict
 from .knowledge import KnowledgeBase, KnowledgeSource
@@ -77,6 +78,10 @@ class Deployed:
         raise AssertionError(f"unresolved reference {ref!r} (the loader checks these)")
 
 
+# A kind's builder: its resource, from a declared object's name and file-shaped body.
+_Builder = Callable[[str, dict[str, Any], Deployed], pulumi.CustomResource]
+
+
 def _operator(name: str, body: dict[str, Any], out: Deployed) -> Operator:
     return Operator(
         name,
@@ -94,15 +99,20 @@ def _operator(name: str, body: dict[str, Any], out: Deployed) -> Operator:
     )
 
 
-def _store(name: str, body: dict[str, Any], out: Deployed) -> MemoryStore:
-    return MemoryStore(
-        name,
-        display_name=body.get("displayName"),
-        description=body.get("description"),
-        deletion_policy=body.get("deletionPolicy", "retain"),
-        adopt_id=body.get("adoptId"),
-        opts=out.options(body),
-    )
+def _data_container(resource_class: type[DataContainer]) -> _Builder:
+    """The builder of a kind whose resource is a ``DataContainer`` (a store, a knowledge base)."""
+
+    def build(name: str, body: dict[str, Any], out: Deployed) -> DataContainer:
+        return resource_class(
+            name,
+            display_name=body.get("displayName"),
+            description=body.get("description"),
+            deletion_policy=body.get("deletionPolicy", "retain"),
+            adopt_id=body.get("adoptId"),
+            opts=out.options(body),
+        )
+
+    return build
 
 
 def _configuration(name: str, body: dict[str, Any], out: Deployed) -> IntelligenceConfiguration:
@@ -135,17 +145,6 @@ def _conversation(name: str, body: dict[str, Any], out: Deployed) -> Conversatio
     )
 
 
-def _knowledge_base(name: str, body: dict[str, Any], out: Deployed) -> KnowledgeBase:
-    return KnowledgeBase(
-        name,
-        display_name=body.get("displayName"),
-        description=body.get("description"),
-        deletion_policy=body.get("deletionPolicy", "retain"),
-        adopt_id=body.get("adoptId"),
-        opts=out.options(body),
-    )
-
-
 def _knowledge_source(name: str, body: dict[str, Any], out: Deployed) -> KnowledgeSource:
     base: Ref = body["knowledgeBaseId"]
     # A source is deleted under its base's policy (the loader put the base's policy here).
@@ -162,12 +161,12 @@ def _knowledge_source(name: str, body: dict[str, Any], out: Deployed) -> Knowled
 
 
 # How each kind's file-shaped body becomes its resource's arguments.
-_BUILDERS: dict[str, Callable[[str, dict[str, Any], Deployed], pulumi.CustomResource]] = {
+_BUILDERS: dict[str, _Builder] = {
     "Operator": _operator,
-    "MemoryStore": _store,
+    "MemoryStore": _data_container(MemoryStore),
     "IntelligenceConfiguration": _configuration,
     "ConversationConfiguration": _conversation,
-    "KnowledgeBase": _knowledge_base,
+    "KnowledgeBase": _data_container(KnowledgeBase),
     "KnowledgeSource": _knowledge_source,
     **_memory_program.BUILDERS,
 }

@@ -16,19 +16,13 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, ResourceProvider
 
 from ._core.kinds import MODULE, TWILIO_OPERATOR_IDS, twilio_operator_id
-from ._pulumi.providers import (
-    ConversationConfigurationProvider,
-    IntelligenceConfigurationProvider,
-    MemoryStoreProvider,
-    OperatorProvider,
-)
+from ._pulumi.resource import DataContainer, ManagedResource
 from ._pulumi.state import PLUGIN
 from .errors import NotFoundError, TwilioIntelligenceError
 from .inputs import (
     ChannelSettingsArgsDict,
     ConversationGroupingType,
     ConversationsV1BridgeArgsDict,
-    DeletionPolicy,
     JsonSchema,
     OperatorContextArgsDict,
     OperatorParameterArgsDict,
@@ -59,36 +53,14 @@ def _none_if_empty(value: Any) -> Any:
     return None if isinstance(value, dict) and not value else value
 
 
-def _scope() -> list[str]:
-    return [pulumi.get_project(), pulumi.get_stack()]
-
-
-def _bookkeeping(resource_name: str, adopt_id: Any) -> dict[str, Any]:
-    return {"resourceName": resource_name, "scope": _scope(), "adoptId": adopt_id}
-
-
-def _read_existing(  # noqa: PLR0917 - the arguments of Resource.get, plus what to read
-    resource: Resource,
-    provider: ResourceProvider,
-    resource_name: str,
-    object_id: pulumi.Input[str],
-    outputs: tuple[str, ...],
-    opts: pulumi.ResourceOptions | None,
-) -> None:
-    """``Resource.get``: the engine reads the object through the provider into ``resource``; the
-    stack records it as external (never changed or deleted by it)."""
-    props = {**_bookkeeping(resource_name, None), **dict.fromkeys(outputs)}
-    read = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=object_id))
-    Resource.__init__(resource, provider, resource_name, props, read)
-
-
-class Operator(Resource, module=MODULE, name="Operator"):
+class Operator(ManagedResource):
     """A custom Language Operator. Outputs: ``id``, ``version``, ``author``, ``predecessor_ids``."""
 
     display_name: pulumi.Output[str]
     version: pulumi.Output[int]
     author: pulumi.Output[str]
     predecessor_ids: pulumi.Output[list[str]]
+    read_by_get = ("displayName", "description", "prompt", "outputFormat", "version", "author")
 
     def __init__(
         self,
@@ -110,43 +82,17 @@ class Operator(Resource, module=MODULE, name="Operator"):
             raise TwilioIntelligenceError(
                 f"Operator {resource_name}.updateStrategy: must be 'replace' or 'in-place'"
             )
-        props = {
-            **_bookkeeping(resource_name, adopt_id),
-            "updateStrategy": update_strategy,
-            "displayName": display_name,
-            "description": description,
-            "prompt": prompt,
-            "outputFormat": output_format,
-            "outputSchema": output_schema,
-            "trainingExamples": training_examples,
-            "context": _none_if_empty(context),
-            "parameters": parameters,
-            "version": None,
-            "author": None,
-            "predecessorIds": None,
-        }
-        super().__init__(OperatorProvider(), resource_name, props, opts)
-
-    @staticmethod
-    def get(
-        resource_name: str,
-        id: pulumi.Input[str],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> Operator:
-        """An existing operator, read by id; the stack never changes or deletes it."""
-        resource = Operator.__new__(Operator)
-        outputs = ("displayName", "description", "prompt", "outputFormat", "version", "author")
-        _read_existing(resource, OperatorProvider(), resource_name, id, outputs, opts)
-        return resource
+        self._declare({**locals(), "context": _none_if_empty(context)})
 
 
-class IntelligenceConfiguration(Resource, module=MODULE, name="IntelligenceConfiguration"):
+class IntelligenceConfiguration(ManagedResource):
     """Rules that run operators. Never PUT: any change creates a new one before the old goes."""
 
     display_name: pulumi.Output[str]
     version: pulumi.Output[int]
     rule_ids: pulumi.Output[list[str]]
     predecessor_ids: pulumi.Output[list[str]]
+    read_by_get = ("displayName", "description", "rules", "version", "ruleIds")
 
     def __init__(
         self,
@@ -158,39 +104,23 @@ class IntelligenceConfiguration(Resource, module=MODULE, name="IntelligenceConfi
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {
-            **_bookkeeping(resource_name, adopt_id),
-            "displayName": display_name,
-            "description": description,
-            "rules": rules,
-            "version": None,
-            "ruleIds": None,
-            "predecessorIds": None,
-        }
-        super().__init__(IntelligenceConfigurationProvider(), resource_name, props, opts)
-
-    @staticmethod
-    def get(
-        resource_name: str,
-        id: pulumi.Input[str],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> IntelligenceConfiguration:
-        """An existing Intelligence Configuration, read by id; the stack never changes it."""
-        resource = IntelligenceConfiguration.__new__(IntelligenceConfiguration)
-        outputs = ("displayName", "description", "rules", "version", "ruleIds")
-        _read_existing(
-            resource, IntelligenceConfigurationProvider(), resource_name, id, outputs, opts
-        )
-        return resource
+        self._declare(locals())
 
 
-class ConversationConfiguration(Resource, module=MODULE, name="ConversationConfiguration"):
+class ConversationConfiguration(ManagedResource):
     """The Conversation Orchestrator configuration that captures traffic and links the
     Intelligence Configurations. Updated in place; a new grouping type replaces it
     (delete before create)."""
 
     display_name: pulumi.Output[str]
     version: pulumi.Output[int]
+    read_by_get = (
+        "displayName",
+        "description",
+        "memoryStoreId",
+        "intelligenceConfigurationIds",
+        "version",
+    )
 
     def __init__(
         self,
@@ -208,80 +138,17 @@ class ConversationConfiguration(Resource, module=MODULE, name="ConversationConfi
         adopt_id: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {
-            **_bookkeeping(resource_name, adopt_id),
-            "displayName": display_name,
-            "description": description,
-            "conversationGroupingType": conversation_grouping_type,
-            "memoryStoreId": memory_store_id,
-            "channelSettings": _none_if_empty(channel_settings),
-            "statusCallbacks": status_callbacks,
-            "intelligenceConfigurationIds": intelligence_configuration_ids,
-            "memoryExtractionEnabled": memory_extraction_enabled,
-            "conversationsV1Bridge": conversations_v1_bridge,
-            "version": None,
-        }
-        super().__init__(ConversationConfigurationProvider(), resource_name, props, opts)
-
-    @staticmethod
-    def get(
-        resource_name: str,
-        id: pulumi.Input[str],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> ConversationConfiguration:
-        """An existing Conversation configuration, read by id; the stack never changes it."""
-        resource = ConversationConfiguration.__new__(ConversationConfiguration)
-        outputs = (
-            "displayName",
-            "description",
-            "memoryStoreId",
-            "intelligenceConfigurationIds",
-            "version",
-        )
-        _read_existing(
-            resource, ConversationConfigurationProvider(), resource_name, id, outputs, opts
-        )
-        return resource
+        self._declare({**locals(), "channel_settings": _none_if_empty(channel_settings)})
 
 
-class MemoryStore(Resource, module=MODULE, name="MemoryStore"):
+class MemoryStore(DataContainer):
     """A Memory Store. It holds customer data: removing it from the stack retains it, with a
     warning naming it, unless ``deletion_policy="delete"`` (then it is deleted, with everything
     in it, after the Conversation configurations that use it)."""
 
     display_name: pulumi.Output[str]
     status: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        display_name: pulumi.Input[str] | None = None,
-        description: pulumi.Input[str] | None = None,
-        deletion_policy: DeletionPolicy = "retain",
-        adopt_id: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props = {
-            **_bookkeeping(resource_name, adopt_id),
-            "deletionPolicy": deletion_policy,
-            "displayName": display_name,
-            "description": description,
-            "status": None,
-        }
-        super().__init__(MemoryStoreProvider(), resource_name, props, opts)
-
-    @staticmethod
-    def get(
-        resource_name: str,
-        id: pulumi.Input[str],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> MemoryStore:
-        """An existing Memory Store, read by id; never changed or deleted by the stack."""
-        resource = MemoryStore.__new__(MemoryStore)
-        outputs = ("displayName", "description", "status")
-        _read_existing(resource, MemoryStoreProvider(), resource_name, id, outputs, opts)
-        return resource
+    read_by_get = ("displayName", "description", "status")
 
 
 class _TwilioOperatorProvider(ResourceProvider):
