@@ -16,8 +16,8 @@ from ._core.refs import Ref, resolve
 from .memory_resources import DataMapping, IdentityResolutionSettings, TraitGroup
 
 if TYPE_CHECKING:
+    from ._deployed import Deployed
     from .inputs import IdentifierConfigArgsDict, MappingFromArgsDict, MappingToArgsDict
-    from .program import Deployed
 
 
 def _store_name(body: dict[str, Any]) -> str:

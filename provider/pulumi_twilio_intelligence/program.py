@@ -16,8 +16,9 @@ from typing import Any, cast
 import pulumi
 
 from . import _memory_program
-from ._core.kinds import KINDS, in_file_order, twilio_operator_id
+from ._core.kinds import KINDS, in_file_order
 from ._core.refs import Ref, resolve
+from ._deployed import Deployed
 from ._pulumi.resource import DataContainer
 from .errors import ValidationError
 from .inputs import KnowledgeSourceContentArgsDict, RuleArgsDict
@@ -27,55 +28,10 @@ from .resources import (
     IntelligenceConfiguration,
     MemoryStore,
     Operator,
-    TwilioOperator,
 )
 from .stackfile import DesiredState, load
 
 __all__ = ["Deployed", "deploy", "run"]
-
-
-class Deployed:
-    """The resources made for one desired state, by logical name."""
-
-    def __init__(self) -> None:
-        self.operators: dict[str, Operator] = {}
-        self.twilio_operators: dict[str, TwilioOperator] = {}
-        self.memory_stores: dict[str, MemoryStore] = {}
-        self.intelligence_configurations: dict[str, IntelligenceConfiguration] = {}
-        self.conversation_configurations: dict[str, ConversationConfiguration] = {}
-        self.knowledge_bases: dict[str, KnowledgeBase] = {}
-        self.knowledge_sources: dict[str, KnowledgeSource] = {}
-        # Memory Store contents (_memory_program)
-        self.identity_resolution_settings: dict[str, pulumi.CustomResource] = {}
-        self.trait_groups: dict[str, pulumi.CustomResource] = {}
-        self.data_mappings: dict[str, pulumi.CustomResource] = {}
-        self.settings_of_store: dict[str, pulumi.CustomResource] = {}  # by store name
-        # What each declared object's id is, by (kind, logical name): a resource's id, or the id
-        # a reference to an existing object gives. References resolve through this.
-        self.ids: dict[tuple[str, str], pulumi.Input[str]] = {}
-
-    @property
-    def store_ids(self) -> dict[str, pulumi.Input[str]]:
-        return {n: i for (k, n), i in self.ids.items() if k == "MemoryStore"}
-
-    def options(self, body: dict[str, Any]) -> pulumi.ResourceOptions:
-        """The Pulumi resource options the file gives an object (``protect``,
-        ``retainOnDelete``)."""
-        return pulumi.ResourceOptions(
-            protect=body.get("protect"), retain_on_delete=body.get("retainOnDelete")
-        )
-
-    def resolve(self, ref: Ref) -> pulumi.Input[str]:
-        """The id a reference of the desired state names (``_core.refs``)."""
-        found = self.ids.get((ref.kind, ref.name))
-        if found is not None:
-            return found
-        if ref.kind == "Operator" and twilio_operator_id(ref.name) is not None:
-            key = ref.name.lower()
-            if ref.name not in self.twilio_operators:
-                self.twilio_operators[ref.name] = TwilioOperator(f"twilio-{key}", ref.name)
-            return self.twilio_operators[ref.name].id
-        raise AssertionError(f"unresolved reference {ref!r} (the loader checks these)")
 
 
 # A kind's builder: its resource, from a declared object's name and file-shaped body.

@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 
 from .._core.bodies import ServerFields
 from .._core.spec import ResourceModel
-from .._twilio.api import AsyncCollection, Tagged
-from .._twilio.http import AmbiguousWrite
+from .._twilio.api import AsyncCollection
+from .._twilio.http import AmbiguousWrite, Tagged
 from ..errors import AmbiguousWriteError, ConflictError, OperationFailedError
 from .base import Created, DataHoldingReconciler, Updated, log
 

@@ -10,7 +10,7 @@ from typing import Any
 from .._core.bodies import ServerFields
 from .._core.memory_models import DataMappingModel
 from .._core.spec import ResourceModel
-from .._twilio.api import Tagged
+from .._twilio.http import Tagged
 from ..errors import ConflictError, NotFoundError, OperationFailedError
 from .base import Created, Updated
 from .memory_objects import InStoreReconciler, api_body, object_id, split_id

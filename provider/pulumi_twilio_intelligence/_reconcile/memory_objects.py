@@ -18,8 +18,7 @@ from .._core.memory_models import (
     TraitGroupModel,
 )
 from .._core.spec import ResourceModel
-from .._twilio.api import Tagged
-from .._twilio.http import AmbiguousWrite
+from .._twilio.http import AmbiguousWrite, Tagged
 from ..errors import (
     AmbiguousWriteError,
     ConflictError,

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from ..errors import NotFoundError, OperationFailedError, OperationTimeoutError
-from .http import Api, HttpClient
+from .http import Api, HttpClient, Tagged
 from .memory_api import MemoryObjectsApi
 
 CONFIGURATIONS_V3 = "/v3/ControlPlane/Configurations"
@@ -39,14 +39,6 @@ class PollPolicy:
     timeout: float = 300.0
     min_interval: float = 0.05
     max_interval: float = 5.0
-
-
-@dataclass
-class Tagged:
-    """A body with its ETag header (operators and memory stores use optimistic concurrency)."""
-
-    body: dict[str, Any]
-    etag: str | None
 
 
 @dataclass(frozen=True)

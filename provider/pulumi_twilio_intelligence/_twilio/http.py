@@ -124,6 +124,14 @@ class AmbiguousWrite(Exception):
 
 
 @dataclass
+class Tagged:
+    """A body with its ETag header (operators and memory stores use optimistic concurrency)."""
+
+    body: dict[str, Any]
+    etag: str | None
+
+
+@dataclass
 class Page:
     items: list[dict[str, Any]]
     next_token: str | None

@@ -7,14 +7,11 @@ carry ``If-Match`` with the ETag read just before (quoted, as the spec's example
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from ..errors import OperationFailedError
-
-if TYPE_CHECKING:
-    from .api import Tagged
-    from .http import HttpClient
+from .http import HttpClient, Tagged
 
 STORES = "/v1/ControlPlane/Stores"
 OPERATIONS = "/v1/ControlPlane/Operations"
@@ -35,8 +32,6 @@ class MemoryObjectsApi:
     _poll_operation: Callable[[Any, str, Any, dict[str, Any]], dict[str, Any]]
 
     def _tagged(self, path: str, params: dict[str, Any] | None = None) -> Tagged:
-        from .api import Tagged  # noqa: PLC0415 - api imports this module
-
         response = self.http.request("memory", "GET", path, params=params)
         return Tagged(response.json(), response.headers.get("ETag"))
 

@@ -4,7 +4,8 @@ naming its store, and a mapping's trait groups, by their logical names in the fi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .._core import kinds as _kinds
 from .._core.memory_models import (
@@ -14,12 +15,24 @@ from .._core.memory_models import (
 )
 
 if TYPE_CHECKING:
-    from .export import _Export, _Names
+    from .live import LiveAccount
 
 __all__ = ["export_store_contents"]
 
+# A section's namer: logical names, unique in the section, from display names (export._Names).
+Namer = Callable[[Any], str]
 
-def export_store_contents(export: _Export, names_of: type[_Names]) -> None:
+
+class _Export(Protocol):
+    """What these functions use of an export (``export._Export``), which calls them."""
+
+    live: LiveAccount
+    names: dict[str, dict[str, str]]  # kind -> id -> logical name
+
+    def _put(self, kind: str, name: str, entry: dict[str, Any]) -> None: ...
+
+
+def export_store_contents(export: _Export, names_of: Callable[[str], Namer]) -> None:
     """Add the three sections to ``export.doc`` (after the stores, which they name)."""
     stores = export.names.get("MemoryStore", {})
     _settings(export, names_of, stores)
@@ -42,7 +55,7 @@ def _in_store(
     ]
 
 
-def _settings(export: _Export, names_of: type[_Names], stores: dict[str, str]) -> None:
+def _settings(export: _Export, names_of: Callable[[str], Namer], stores: dict[str, str]) -> None:
     taken = names_of(_kinds.by_name("IdentityResolutionSettings").export_name)
     for object_id, store, body in _in_store(export, "IdentityResolutionSettings", stores):
         entry = {"memoryStore": store, "adoptId": object_id}
@@ -54,7 +67,7 @@ def _settings(export: _Export, names_of: type[_Names], stores: dict[str, str]) -
 
 
 def _trait_groups(
-    export: _Export, names_of: type[_Names], stores: dict[str, str]
+    export: _Export, names_of: Callable[[str], Namer], stores: dict[str, str]
 ) -> dict[tuple[str, str], str]:
     """Writes the groups; returns their logical names by (store id, displayName)."""
     taken = names_of(_kinds.by_name("TraitGroup").export_name)
@@ -72,7 +85,7 @@ def _trait_groups(
 
 def _mappings(
     export: _Export,
-    names_of: type[_Names],
+    names_of: Callable[[str], Namer],
     stores: dict[str, str],
     groups: dict[tuple[str, str], str],
 ) -> None:
