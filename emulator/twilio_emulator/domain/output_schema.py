@@ -9,7 +9,7 @@ too. A client that diffs what it sent against what it reads back must expect
 exactly this rewrite.
 
 Deliberately independent: the provider has its own copy of these rules
-(``provider/pulumi_twilio_intelligence/_outputschema.py``), and the two must
+(``provider/pulumi_twilio_intelligence/_core/outputschema.py``), and the two must
 NOT be merged or made to import each other. This one is written from Twilio's
 reference docs (shared/reference) and the provider's from its own reading; the
 two meet only on the wire, so the tests that run the provider against the

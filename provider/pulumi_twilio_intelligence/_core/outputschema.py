@@ -3,6 +3,10 @@
 Twilio sets ``additionalProperties: false`` and marks every property ``required`` on every object,
 overwriting what was sent (OpenAI structured-outputs style). Applying the same rewrite to the
 desired schema before diffing is what keeps ``pulumi preview`` quiet after ``pulumi up``.
+
+The emulator has its own copy of these rules (``twilio_emulator/domain/output_schema.py``), on
+purpose: each is written from its own reading of Twilio's docs and they meet only on the wire, so
+a test of the one against the other catches a mistake in either. Do not merge them.
 """
 
 from __future__ import annotations
