@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +72,22 @@ def test_every_policy_has_a_unique_name_a_level_and_a_remediation() -> None:
     names = [p.name for p in POLICIES]
     assert len(names) == len(set(names)) == 13
     assert all(p.level in ("mandatory", "advisory") and p.remediation for p in POLICIES)
+
+
+def test_the_policies_load_with_docstrings_stripped() -> None:
+    """Their texts come from the checks' docstrings; `python -OO` strips those, and the policies
+    still load, by the same names, with a remediation that points at the documentation."""
+    probe = (
+        "from pulumi_twilio_intelligence.policy.checks import POLICIES; "
+        "print(*(p.name + '|' + p.remediation for p in POLICIES), sep='\\n')"
+    )
+    run = subprocess.run(
+        [sys.executable, "-OO", "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    names = [line.split("|")[0] for line in run.stdout.splitlines()]
+    assert names == [p.name for p in POLICIES]
+    assert all("documentation" in line for line in run.stdout.splitlines())
 
 
 # --- prompt-injection-guard ------------------------------------------------------------------

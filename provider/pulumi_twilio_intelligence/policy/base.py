@@ -154,7 +154,11 @@ class Policies(list[Policy]):
     ) -> Callable[[CheckFunction], CheckFunction]:
         def declare(check: CheckFunction) -> CheckFunction:
             name = check.__name__.strip("_").replace("_", "-")
-            description, _, remediation = (check.__doc__ or "").partition("Remediation:")
+            if check.__doc__ is None:  # python -OO strips docstrings: the policy still runs
+                doc = f"{name}. Remediation: see the policy pack's documentation."
+            else:
+                doc = check.__doc__
+            description, _, remediation = doc.partition("Remediation:")
             if not (description.strip() and remediation.strip()):
                 raise ValueError(f"policy {name}: its docstring says no description or remedy")
             description, remediation = (" ".join(s.split()) for s in (description, remediation))
