@@ -40,6 +40,7 @@ from pulumi_twilio_intelligence.errors import (
 from pulumi_twilio_intelligence.resources import TWILIO_OPERATOR_IDS
 from twilio_emulator.testing import EmulatorHandle
 
+from tests.emulator_timing import every_async_step_takes
 from tests.unit.emulated_api import created_after_a_lost_answer, emulated_api, header, writes
 
 OPERATORS = "/v3/ControlPlane/Operators"
@@ -54,9 +55,7 @@ M = TypeVar("M", bound=ResourceModel)
 @pytest.fixture
 def api(emulator: EmulatorHandle) -> Iterator[TwilioApi]:
     # Asynchronous writes take a little time, so polling is exercised, but not much.
-    emulator.set_settings(
-        operation_delay_seconds=0.05, store_provisioning_seconds=0.05, retry_after_seconds=0
-    )
+    every_async_step_takes(emulator, 0.05)
     yield from emulated_api(emulator)
 
 

@@ -41,8 +41,8 @@ class AsyncWrites:
     collection: str
     item: str
     service: Callable[[Emulator], Any]
-    messages: tuple[str, str, str]
     operations: str
+    messages: tuple[str, str, str]
     update_guard: Guard
     create_guard: Guard | None = None
     create_body: BodyReader = json_body

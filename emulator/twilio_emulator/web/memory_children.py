@@ -133,7 +133,11 @@ async def fetch_trait_group(
 add_async_writes(
     router,
     _child_writes(
-        _GROUPS, _GROUP, lambda em: em.trait_groups, _GROUP_MESSAGES, create_body=optional_json_body
+        collection=_GROUPS,
+        item=_GROUP,
+        service=lambda em: em.trait_groups,
+        messages=_GROUP_MESSAGES,
+        create_body=optional_json_body,
     ),
 )
 
@@ -160,5 +164,11 @@ async def fetch_data_mapping(
 
 
 add_async_writes(
-    router, _child_writes(_MAPPINGS, _MAPPING, lambda em: em.data_mappings, _MAPPING_MESSAGES)
+    router,
+    _child_writes(
+        collection=_MAPPINGS,
+        item=_MAPPING,
+        service=lambda em: em.data_mappings,
+        messages=_MAPPING_MESSAGES,
+    ),
 )

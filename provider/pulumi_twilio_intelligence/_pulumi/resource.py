@@ -47,8 +47,19 @@ class ManagedResource(Resource):
     # What ``get`` reads of an existing object (API names).
     read_by_get: ClassVar[tuple[str, ...]] = ()
 
+    # Read once per class, from its constructor's signature and its annotations: the arguments
+    # that are properties, as (argument, API name), and the API names of the outputs it declares
+    # that are no argument (the provider computes them).
+    _fields: ClassVar[tuple[tuple[str, str], ...]]
+    _computed: ClassVar[tuple[str, ...]]
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(module=MODULE, name=cls.__name__, **kwargs)
+        parameters = inspect.signature(cls.__init__).parameters
+        cls._fields = tuple((n, _camel(n)) for n in parameters if n not in _NOT_PROPERTIES)
+        cls._computed = tuple(
+            _camel(n) for n in inspect.get_annotations(cls) if n not in parameters
+        )
 
     @classmethod
     def _dynamic_provider(cls) -> ResourceProvider:
@@ -60,14 +71,10 @@ class ManagedResource(Resource):
         a value, the adjusted one): the signature is the one list of its arguments, each sent
         under the API's name (camelCase), and the class's annotations the list of its outputs."""
         resource_name: str = arguments["resource_name"]
-        parameters = inspect.signature(type(self).__init__).parameters
-        fields = {_camel(n): arguments[n] for n in parameters if n not in _NOT_PROPERTIES}
-        # The outputs the class declares that are no argument: the provider computes them.
-        computed = [n for n in inspect.get_annotations(type(self)) if n not in parameters]
         props = {
             **_bookkeeping(resource_name, arguments["adopt_id"]),
-            **fields,
-            **dict.fromkeys(map(_camel, computed)),
+            **{api_name: arguments[name] for name, api_name in self._fields},
+            **dict.fromkeys(self._computed),
         }
         Resource.__init__(self, self._dynamic_provider(), resource_name, props, arguments["opts"])
 

@@ -75,3 +75,9 @@ class AsynchronousReconciler(DataHoldingReconciler):
                     raise AmbiguousWriteError(f"{exc}, twice") from None
                 log.warning("%s; re-reading %s and patching again", exc, object_id)
         return Updated(self.server_fields(self._wait_active(object_id).body))
+
+    def delete_now(self, object_id: str, recorded: ServerFields) -> None:
+        """DELETE and poll: the object with everything in it. A store is deleted after the
+        Conversation configurations that point at it: the engine deletes dependants first
+        (gotchas E18)."""
+        self.api.delete_async(self.collection, object_id)

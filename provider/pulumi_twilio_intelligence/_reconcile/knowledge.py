@@ -44,9 +44,6 @@ class KnowledgeBaseReconciler(AsynchronousReconciler):
             if b.get("displayName") == name and b.get("status") != "DELETING"
         ]
 
-    def delete_now(self, object_id: str, recorded: ServerFields) -> None:
-        self.api.delete_async(KNOWLEDGE_BASES, object_id)
-
 
 def _source(desired: ResourceModel) -> KnowledgeSourceModel:
     if not isinstance(desired, KnowledgeSourceModel):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._core.bodies import MemoryStoreServer, ServerFields, read_as
+from .._core.bodies import MemoryStoreServer, read_as
 from .._core.models import MemoryStoreModel
 from .._twilio.api import STORES
 from .asynchronous import AsynchronousReconciler
@@ -24,8 +24,3 @@ class MemoryStoreReconciler(AsynchronousReconciler):
         # Stores list as ids only (at most 15 per account): fetch each to read its name.
         stores = (self.fetch(store_id) for store_id in self.api.list_store_ids())
         return [s for s in stores if s is not None and s.get("displayName") == name]
-
-    def delete_now(self, object_id: str, recorded: ServerFields) -> None:
-        # Conversation configurations that point at the store are deleted before it: the engine
-        # deletes dependants first (gotchas E18).
-        self.api.delete_async(STORES, object_id)

@@ -97,11 +97,11 @@ class TwilioApi(MemoryObjectsApi):
 
     def get_operator(self, operator_id: str) -> Tagged:
         response = self.http.request("intelligence", "GET", f"{OPERATORS_V3}/{operator_id}")
-        return Tagged(response.json(), response.headers.get("ETag"))
+        return Tagged.of(response)
 
     def create_operator(self, body: dict[str, Any]) -> Tagged:
         response = self.http.request("intelligence", "POST", OPERATORS_V3, json=body)
-        return Tagged(response.json(), response.headers.get("ETag"))
+        return Tagged.of(response)
 
     def update_operator(
         self, operator_id: str, body: dict[str, Any], if_match: str | None
@@ -110,7 +110,7 @@ class TwilioApi(MemoryObjectsApi):
         response = self.http.request(
             "intelligence", "PUT", f"{OPERATORS_V3}/{operator_id}", json=body, headers=headers
         )
-        return Tagged(response.json(), response.headers.get("ETag"))
+        return Tagged.of(response)
 
     def delete_operator(self, operator_id: str) -> None:
         self.http.request("intelligence", "DELETE", f"{OPERATORS_V3}/{operator_id}")
@@ -187,7 +187,7 @@ class TwilioApi(MemoryObjectsApi):
 
     def get_tagged(self, collection: AsyncCollection, object_id: str) -> Tagged:
         response = self.http.request(collection.api, "GET", f"{collection.path}/{object_id}")
-        return Tagged(response.json(), response.headers.get("ETag"))
+        return Tagged.of(response)
 
     def create_async(self, collection: AsyncCollection, body: dict[str, Any]) -> str:
         """POST then poll; the new id is only in the finished operation's ``result.id``."""

@@ -130,6 +130,11 @@ class Tagged:
     body: dict[str, Any]
     etag: str | None
 
+    @classmethod
+    def of(cls, response: httpx.Response) -> Tagged:
+        """An answer's JSON body and its ETag header."""
+        return cls(response.json(), response.headers.get("ETag"))
+
 
 @dataclass
 class Page:

@@ -33,7 +33,7 @@ class MemoryObjectsApi:
 
     def _tagged(self, path: str, params: dict[str, Any] | None = None) -> Tagged:
         response = self.http.request("memory", "GET", path, params=params)
-        return Tagged(response.json(), response.headers.get("ETag"))
+        return Tagged.of(response)
 
     def _memory_write(
         self,
